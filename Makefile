@@ -1,0 +1,42 @@
+# 세션랩 — `make lab` opens the course, `make test` runs every test. Nothing here needs root.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.sessionlab-installed
+NB     ?= $(wildcard notebooks/*.ipynb)
+# As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
+ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: setup lab test unit notebooks execute bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "Python 3.10 이상이 필요합니다."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOTFLAG) notebooks/00_start_here.ipynb
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests \
+		--nbval notebooks --sanitize-with tools/nbval_sanitize.cfg -q
+
+unit: setup
+	$(BIN)/python -m pytest support/tests -q
+
+notebooks: setup
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval notebooks --sanitize-with tools/nbval_sanitize.cfg -q
+
+# Re-execute notebooks in place (NB=notebooks/01_cookie_vs_session.ipynb for one).
+execute: setup
+	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+bench: setup
+	$(BIN)/python benchmarks/bench_foundation.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,16 @@
+"""세션랩 (sessionlab): helpers the course notebooks import.
+
+Each lab's plumbing lives here once, tested, so a notebook cell shows only the idea.
+"""
+from .servers import LabServer, LabServerError, serve, stop_all as stop_servers
+
+__version__ = "0.1.0"
+__all__ = ["LabServer", "LabServerError", "serve", "stop_servers", "stop_everything"]
+
+
+def stop_everything() -> dict:
+    """Stop every lab server and every Redis this kernel started (for a notebook's last cell)."""
+    from . import redis as lab_redis
+    from .servers import stop_all
+
+    return {"servers": stop_all(), "redis": lab_redis.stop_all()}

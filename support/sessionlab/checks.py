@@ -1,0 +1,42 @@
+"""Exercise checkers: each ``check_...`` says in Korean what is right or wrong.
+
+A checker returns a ``CheckResult`` that renders as one line (✅/❌ and a hint)
+and is truthy when the answer is right, so a solution cell can ``assert`` it.
+Checkers for one notebook live in ``sessionlab.exercises``-style modules next
+to the lab code; this module holds what they share.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+__all__ = ["CheckResult", "result", "not_answered", "is_blank"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return ("✅ 정답: " if self.ok else "❌ 아직: ") + self.message
+
+    def _repr_html_(self) -> str:
+        color = "#047857" if self.ok else "#b91c1c"
+        return f'<div style="color:{color}">{html.escape(repr(self))}</div>'
+
+
+def is_blank(answer) -> bool:
+    """``...`` or ``None`` means the learner has not filled the blank yet."""
+    return answer is ... or answer is None
+
+
+def not_answered() -> CheckResult:
+    return CheckResult(False, "빈칸(...)을 채운 뒤 다시 실행하세요.")
+
+
+def result(ok: bool, right: str, wrong: str) -> CheckResult:
+    return CheckResult(bool(ok), right if ok else wrong)
