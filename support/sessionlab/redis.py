@@ -449,6 +449,24 @@ class RedisCluster:
             time.sleep(0.05)
         raise LabServerError("클러스터가 제한 시간 안에 cluster_state:ok가 되지 않았습니다.")
 
+    def wait_failover(self, dead: RedisServer, timeout: float = 15.0) -> None:
+        """After ``dead`` was killed: wait until the others marked it failed and the cluster is ok again."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                alive = [n for n in self.nodes if n.running]
+                views = [n.client().execute_command("CLUSTER", "NODES") for n in alive]
+                marked = all(
+                    any(f":{dead.port}@" in line and "fail" in line.split()[2].split(",") for line in v.splitlines())
+                    for v in views)
+                if marked:
+                    self.wait_ok(max(0.1, deadline - time.monotonic()))
+                    return
+            except (redis_py.ConnectionError, redis_py.TimeoutError):
+                pass
+            time.sleep(0.05)
+        raise LabServerError(f"{dead.address} 장애 뒤 클러스터가 제한 시간 안에 복구되지 않았습니다.")
+
     def roles(self) -> dict[int, str]:
         """port → 'master' or 'slave', as each running node sees itself."""
         return {n.port: n.client().info("replication")["role"] for n in self.nodes if n.running}
