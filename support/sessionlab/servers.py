@@ -82,19 +82,39 @@ class LabServer:
         self._stopped = True
         server = self._server
 
-        def close_everything():  # runs inside the event-loop thread
+        def in_loop(fn):
+            """Run ``fn`` in the event-loop thread (the only safe place to close channels)."""
+            done = threading.Event()
+
+            def thunk():
+                try:
+                    fn()
+                finally:
+                    done.set()
+            try:
+                server.trigger.pull_trigger(thunk)
+            except OSError:  # trigger already gone: the loop has ended
+                return
+            done.wait(timeout=5)
+
+        def close_listener():
+            server.del_channel()
+            server.socket.close()
+
+        def close_rest():
             for channel in list(server._map.values()):
                 if channel is not server.trigger:
                     channel.close()
             server.trigger.close()
 
         if self._thread.is_alive():
-            try:
-                server.trigger.pull_trigger(close_everything)
-            except OSError:  # trigger already gone: close from here; the loop ends on its next tick
-                close_everything()
+            in_loop(close_listener)  # 1. no new connections
+            # 2. let requests being served finish (they wake the loop through the trigger)
+            server.task_dispatcher.shutdown(timeout=5)
+            in_loop(close_rest)      # 3. kept-alive connections and the trigger; the loop ends
             self._thread.join(timeout=5)
-        server.task_dispatcher.shutdown(timeout=5)
+        else:
+            server.task_dispatcher.shutdown(timeout=5)
         with _lock:
             if _named.get(self.name) is self:
                 del _named[self.name]
