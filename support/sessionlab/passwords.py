@@ -1,0 +1,78 @@
+"""Password hashing for the login labs: scrypt from the standard library, compared in constant time.
+
+Stored form: ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>`` (the parameters travel
+with the hash, so they can be raised later and old hashes still verify).
+
+The labs use n=2**14, r=8, p=1 (16 MiB, about 40 ms on a small VM) so that a
+notebook can log in a few dozen times in seconds. OWASP's Password Storage
+Cheat Sheet asks for at least n=2**17 in production; ``hash_password(pw, n=2**17)``.
+
+``fast_sha256`` exists only to show why a fast hash is wrong for passwords.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import time
+
+__all__ = ["hash_password", "verify_password", "dummy_hash", "hash_rate", "fast_sha256",
+           "LAB_N", "OWASP_N"]
+
+LAB_N = 2 ** 14
+OWASP_N = 2 ** 17
+_R, _P = 8, 1
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                          maxmem=256 * 1024 * 1024, dklen=32)
+
+
+def hash_password(password: str, n: int = LAB_N) -> str:
+    """A salted scrypt hash (16 random bytes of salt per password)."""
+    if not isinstance(password, str):
+        raise TypeError("비밀번호는 문자열이어야 합니다.")
+    salt = os.urandom(16)
+    return f"scrypt${n}${_R}${_P}${_b64(salt)}${_b64(_scrypt(password, salt, n, _R, _P))}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Recompute and compare with ``hmac.compare_digest`` (time does not depend on where bytes differ)."""
+    try:
+        algo, n, r, p, salt, digest = stored.split("$")
+        if algo != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = _scrypt(password if isinstance(password, str) else "", base64.b64decode(salt),
+                      int(n), int(r), int(p))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def dummy_hash(n: int = LAB_N) -> str:
+    """A hash of a random password: verify an unknown user against it, so it costs the same time."""
+    return hash_password(base64.b64encode(os.urandom(18)).decode(), n=n)
+
+
+def fast_sha256(password: str, salt: bytes = b"") -> bytes:
+    """⚠️ 비밀번호에 쓰면 안 되는 빠른 해시 (for comparison only)."""
+    return hashlib.sha256(salt + password.encode("utf-8")).digest()
+
+
+def hash_rate(fn, seconds: float = 0.3, min_calls: int = 3) -> float:
+    """Calls of ``fn()`` per second, measured for about ``seconds``."""
+    calls = 0
+    start = time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and calls >= min_calls:
+            return calls / elapsed
