@@ -36,9 +36,10 @@ def leaks(nb) -> list[str]:
     found = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
-            m = LEAK.search(str(out))
+            text = str(out)
+            m = LEAK.search(text)
             if m:
-                found.append(f"cell {i}: {m.group(0)}")
+                found.append(f"cell {i}: …{text[max(0, m.start() - 80):m.end() + 80]}…")
     return found
 
 

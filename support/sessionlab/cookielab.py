@@ -47,6 +47,7 @@ def create_cookie_app(store: SessionStore | None = None, secret_key: bytes | Non
     """The lab-01 app. ``secret_key`` signs cookies; generated at run time unless given."""
     app = Flask("cookielab")
     app.config["SECRET_KEY"] = secret_key or secrets.token_bytes(32)
+    app.json.ensure_ascii = False  # Korean stays readable in traces
     app.store = store if store is not None else MemoryStore()
     signer = Signer(app.config["SECRET_KEY"], salt="role-cookie")
 
