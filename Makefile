@@ -23,13 +23,13 @@ lab: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests \
-		--nbval notebooks --sanitize-with tools/nbval_sanitize.cfg -q
+		--nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
 
 unit: setup
 	$(BIN)/python -m pytest support/tests -q
 
 notebooks: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval notebooks --sanitize-with tools/nbval_sanitize.cfg -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
 
 # Re-execute notebooks in place (NB=notebooks/01_cookie_vs_session.ipynb for one).
 execute: setup

@@ -1,0 +1,26 @@
+"""The notebook harness itself: strict nbval catches a changed output; the sanitize file masks only noise."""
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_nbval(tmp_path, source, stored_text):
+    cell = new_code_cell(source, execution_count=1, outputs=[new_output("stream", name="stdout", text=stored_text)])
+    nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", str(path),
+                           "--nbval-sanitize-with", str(ROOT / "tools" / "nbval_sanitize.cfg"), "--rootdir", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+
+def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(tmp_path):
+    src = 'print("2 + 2 =", 2 + 2, "at 127.0.0.1:" + str(__import__("random").randint(1024, 65535)))'
+    assert run_nbval(tmp_path, src, "2 + 2 = 4 at 127.0.0.1:1234\n").returncode == 0
+    changed = run_nbval(tmp_path, src, "2 + 2 = 5 at 127.0.0.1:1234\n")
+    assert changed.returncode != 0 and "mismatch" in changed.stdout.lower()
