@@ -231,8 +231,18 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
         value = body.get(name) if isinstance(body, dict) else request.form.get(name)
         return value.strip() if isinstance(value, str) else ""
 
-    def new_id(username: str | None) -> str | None:
-        return lab.session_ids(username) if lab.session_ids is not None else None
+    def create_session(data: dict, username: str | None):
+        """A new session; the VULNERABLE variant takes its id from ``session_ids``."""
+        if lab.session_ids is None:
+            return store.create(data)
+        deadline = time.monotonic() + 1.5
+        while True:  # a time-based id repeats within one tick: wait for the next one
+            try:
+                return store.create(data, sid=lab.session_ids(username))
+            except SessionExists:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
 
     def start_anonymous():
         """A session for a visitor who is not logged in yet (holds the login form's CSRF token)."""
@@ -246,7 +256,7 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
             except (SessionExists, ValueError):
                 return None, {}
             return sid, data
-        g.session = store.create(data, sid=new_id(None))
+        g.session = create_session(data, None)
         return g.session.id, data
 
     # -- pages -------------------------------------------------------------------------
@@ -302,14 +312,19 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
                 data["ua"] = lab.ua_tag(request.headers.get("User-Agent", ""))
             sid = store.renew_id(g.session.id) if g.session is not None else None
             if sid is None or not store.update(sid, data):
-                sid = store.create(data).id
+                sid = create_session(data, username).id
         else:  # ⚠️ VULNERABLE: keep whatever id the client came with
             data = {"user": username, "auth_time": now}
-            sid = g.session.id if g.session is not None else None
-            if sid is None or not store.update(sid, data):
-                sid, _ = start_anonymous()
-                if sid is None or not store.update(sid, data):
-                    sid = store.create(data, sid=new_id(username)).id
+            sid = None
+            if g.session is not None and store.update(g.session.id, data):
+                sid = g.session.id  # no renewal: the pre-login id becomes the logged-in id
+            elif request.cookies.get(lab.cookie_name):
+                try:  # an id this server never issued is adopted as is
+                    sid = store.create(data, sid=request.cookies[lab.cookie_name]).id
+                except (SessionExists, ValueError):
+                    sid = None
+            if sid is None:
+                sid = create_session(data, username).id
         resp = redirect("/", code=303) if not request.is_json else jsonify({"ok": True, "user": username})
         return set_cookie(resp, sid)
 

@@ -372,20 +372,17 @@ def test_attacker_page_and_parse_result():
 
 @pytest.mark.skipif(not __import__("sessionlab.browser").browser.available(), reason="no Chromium")
 def test_real_browser_httponly_and_samesite():
-    from urllib.parse import quote
-
-    from sessionlab import browser
+    from sessionlab.loginlab import browser_cross_site_post, browser_script_probe
 
     seen = {}
     for secure in (False, True):
         app = create_login_app(secure=secure, kdf_n=FAST)
         with serve(app, name=None) as srv, serve(create_attacker_app(srv.url), name=None) as evil:
-            probe = parse_result(browser.dump_dom(srv.url + "/lab/script-probe?u=alice&p=wonderland-2026"))
-            cross = evil.url.replace("127.0.0.1", "localhost") + "/"
-            browser.dump_dom(srv.url + "/lab/script-probe?u=alice&p=wonderland-2026&next=" + quote(cross))
-            seen[secure] = (probe, list(app.lab.transfers))
-    vuln_probe, vuln_transfers = seen[False]
-    safe_probe, safe_transfers = seen[True]
+            probe = browser_script_probe(srv.url, "alice", "wonderland-2026")
+            cross = browser_cross_site_post(app, srv.url, evil.url, "alice", "wonderland-2026")
+            seen[secure] = (probe, cross)
+    (vuln_probe, vuln_cross), (safe_probe, safe_cross) = seen[False], seen[True]
     assert vuln_probe["me_status"] == safe_probe["me_status"] == 200
     assert vuln_probe["document_cookie"].startswith("sid=") and safe_probe["document_cookie"] == ""
-    assert len(vuln_transfers) == 1 and safe_transfers == []
+    assert vuln_cross["transfer_happened"] and not safe_cross["transfer_happened"]
+    assert safe_cross["response"]["error"] == MESSAGES["login_required"]
