@@ -1,0 +1,23 @@
+"""The tiny app of notebook 00's two-minute tour: a greeting that counts visits in Redis."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, jsonify, request
+
+__all__ = ["create_tour_app"]
+
+
+def create_tour_app(redis_client) -> Flask:
+    app = Flask("tour")
+    app.json.ensure_ascii = False
+
+    @app.get("/hello")
+    def hello():
+        visitor = request.cookies.get("visitor") or secrets.token_urlsafe(16)
+        visits = redis_client.incr(f"tour:visits:{visitor}")
+        resp = jsonify(message=f"안녕하세요! {visits}번째 방문입니다.", visits=visits)
+        resp.set_cookie("visitor", visitor, httponly=True, samesite="Lax")
+        return resp
+
+    return app
