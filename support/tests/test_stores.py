@@ -44,6 +44,44 @@ def _redis(tmp_path, request, **kw):
 STORES = {"memory": _memory, "sqlite-memory": _sqlite_memory, "sqlite-file": _sqlite_file, "redis": _redis}
 
 
+# --- stores for many servers (issue 6) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def redis_cluster():
+    from sessionlab.redis import start_cluster
+
+    cluster = start_cluster(name=None, primaries=3, replicas=0)  # the failover test is in test_redis.py
+    yield cluster
+    cluster.stop()
+
+
+def _redis_cluster(tmp_path, request, **kw):
+    from sessionlab.stores import RedisClusterStore
+
+    cluster = request.getfixturevalue("redis_cluster")
+    return RedisClusterStore(cluster, prefix=f"test:{uuid.uuid4().hex[:8]}:", **kw)
+
+
+def _replicated(tmp_path, request, **kw):
+    """Node a of a group of two (sync): every write also goes to b over HTTP."""
+    from sessionlab.stores import ReplicatedStore, connect
+
+    a, b = ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw), ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw)
+    connect(a, b)
+    request.addfinalizer(b.close)
+    return a
+
+
+def _hybrid(tmp_path, request, **kw):
+    from sessionlab.stores import HybridStore
+
+    server = request.getfixturevalue("redis_server")
+    return HybridStore(server, path=str(tmp_path / "hybrid.db"), prefix=f"test:{uuid.uuid4().hex[:8]}:", **kw)
+
+
+STORES.update({"redis-cluster": _redis_cluster, "replicated": _replicated, "hybrid": _hybrid})
+
+
 @pytest.fixture(params=list(STORES))
 def make(request, tmp_path):
     """make(idle=..., absolute=...) → (store, clock) with a fake clock."""
@@ -330,4 +368,17 @@ def test_redis_ignores_foreign_keys(redis_server):
     redis_server.client().set("foreign:not-a-hash-we-made", "x")
     redis_server.client().hset("foreign:half", "created", "1")
     assert store.get("half") is None
+    store.clear()
+
+
+def test_redis_cluster_store_keyslots(redis_cluster):
+    from sessionlab.stores import RedisClusterStore
+
+    store = RedisClusterStore(redis_cluster, prefix="slots:")
+    ids = [store.create({"i": i}).id for i in range(30)]
+    slots = {store.keyslot(sid) for sid in ids}
+    assert all(0 <= s < 16384 for s in slots) and len(slots) > 1
+    ports = {store.node_of(sid) for sid in ids}
+    assert ports <= {n.port for n in redis_cluster.nodes} and len(ports) == 3  # spread over 3 primaries
+    assert store.count() == 30
     store.clear()
