@@ -22,7 +22,7 @@ from .tokens import (FLAWS, TokenError, TokenService, Verifier, VulnerableVerifi
 
 __all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",
            "tamper", "forge_alg_none", "forge_hs256", "forge_alg_confusion", "forge_kid_path",
-           "ATTACKS", "AttackOutcome", "AttackLab"]
+           "ATTACKS", "AttackOutcome", "AttackLab", "pyjwt_refuses_pem_as_hmac"]
 
 WORDLIST = Path(__file__).resolve().parents[2] / "data" / "jwt_secrets_wordlist.txt"
 # Mangling rules, as password crackers apply them: the word, then the word + 0..99.
@@ -306,3 +306,13 @@ class Scoreboard:
             f"<td>{'' if r.http_status is None else r.http_status}</td></tr>" for r in self.rows)
         return ("<table><tr><th>공격</th><th>취약 버전의 실수</th><th>⚠️ 취약 버전</th>"
                 "<th>보안 버전</th><th>보안 앱 HTTP</th></tr>" + rows + "</table>")
+
+
+def pyjwt_refuses_pem_as_hmac(public_pem: bytes) -> str:
+    """What PyJWT says when asked to use a PEM public key as an HMAC secret (it refuses)."""
+    import jwt
+    try:
+        jwt.encode({"sub": "x"}, public_pem, algorithm="HS256")
+    except jwt.exceptions.InvalidKeyError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "PyJWT가 거부하지 않았습니다"

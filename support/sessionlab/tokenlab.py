@@ -17,7 +17,7 @@ from .tokens import ALLOWED_ALGORITHMS, TokenError, TokenService, b64url_decode,
 
 __all__ = ["anatomy", "token_sizes", "wire_bytes", "time_ops", "cost_ops", "plot_sizes", "plot_costs",
            "ComparisonTable", "comparison_table", "TokenPlayground", "mask",
-           "copied_token_after_logout"]
+           "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
 
 
 def mask(token: str, keep: int = 6) -> str:
@@ -107,10 +107,12 @@ def plot_costs(medians: dict[str, float], title: str = "요청 하나를 인증�
     names = list(medians)
     bars = ax.barh(names, [medians[n] for n in names], color="#6366f1")
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # no mathtext minus sign
     for bar, n in zip(bars, names):
-        ax.annotate(f"{medians[n]:,.2f} µs" if medians[n] < 1 else f"{medians[n]:,.0f} µs",
+        ax.annotate(f"{medians[n]:,.2f} us" if medians[n] < 1 else f"{medians[n]:,.0f} us",
                     (bar.get_width(), bar.get_y() + bar.get_height() / 2), va="center", ha="left", fontsize=9)
-    ax.set_xlabel("µs (로그 눈금)")
+    ax.set_xlabel("마이크로초 us (로그 눈금)")
     ax.set_title(title)
     ax.invert_yaxis()
     fig.tight_layout()
@@ -241,3 +243,46 @@ def copied_token_after_logout(url: str, user: str = "alice", password: str = "al
     out = s.post(f"{url}/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     replay = requests.get(f"{url}/me", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     return out, replay
+
+
+def bad_tokens(service: TokenService) -> dict[str, str]:
+    """One token per way a token can be wrong (each must be a 401 with its own reason)."""
+    from .jwtattacks import forge_alg_none, tamper
+    from .tokens import encode_unsigned
+    good = service.issue("alice", role="user")
+    h, p, s = good.split(".")
+    header, payload, sig = split_token(good)
+    now = time.time()
+    return {
+        "두 부분뿐": f"{h}.{p}",
+        "base64url 아님": f"{h}.@@@.{s}",
+        "헤더가 JSON 아님": f"{b64url_encode(b'{nope')}.{p}.{s}",
+        "모르는 alg (HS512)": encode_unsigned({**header, "alg": "HS512"}, payload, sig),
+        "alg: none": forge_alg_none(good),
+        "모르는 kid": encode_unsigned({**header, "kid": "k-999"}, payload, sig),
+        "서명 불일치 (변조)": tamper(good, role="admin"),
+        "만료됨": service.issue("alice", ttl=60, now=now - 3600),
+        "아직 유효하지 않음 (nbf)": service.issue("alice", nbf=int(now) + 600),
+        "다른 서비스용 (aud)": service.issue("alice", aud="billing-api"),
+        "refresh 토큰을 access로": service.issue("alice", typ="refresh"),
+    }
+
+
+def probe(url: str, token: str, path: str = "/me") -> dict:
+    """Send ``token`` as a Bearer token; the status, the refusal code, and the challenge header."""
+    import requests
+    r = requests.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    body = r.json() if r.headers.get("Content-Type", "").startswith("application/json") else {}
+    return {"status": r.status_code, "code": body.get("code", ""), "reason": body.get("reason", ""),
+            "www_authenticate": r.headers.get("WWW-Authenticate", "")}
+
+
+def xss_report(url: str, store: str) -> dict:
+    """Load ``/demo/xss?store=...`` in real headless Chromium; what the injected script could do."""
+    import re
+    from . import browser
+    dom = browser.dump_dom(f"{url}/demo/xss?store={store}", timeout=30, budget_ms=3000)
+    m = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)
+    if not m:
+        raise RuntimeError("실험 페이지의 결과를 DOM에서 찾지 못했습니다.")
+    return json.loads(html.unescape(m.group(1)))
