@@ -112,9 +112,13 @@ def create_token_app(service: TokenService, users: dict | None = None, verifier=
             return resp
         return None
 
+    def form_data():
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else request.form
+
     @app.post("/login")
     def login():
-        data = request.get_json(silent=True) or request.form
+        data = form_data()
         user, password = str(data.get("username", "")), str(data.get("password", ""))
         salt, stored, role = accounts.get(user, (dummy_salt, b"\0" * 32, None))
         ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
@@ -153,12 +157,12 @@ def create_token_app(service: TokenService, users: dict | None = None, verifier=
         blocked = csrf_guard(via)
         if blocked is not None:
             return blocked
-        data = request.get_json(silent=True) or request.form
+        data = form_data()
         return jsonify({"ok": True, "from": claims.get("sub"), "to": data.get("to"), "via": via})
 
     @app.post("/refresh")
     def refresh():
-        data = request.get_json(silent=True) or {}
+        data = form_data()
         token = data.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
         if not token:
             raise TokenError("missing")

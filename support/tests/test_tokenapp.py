@@ -118,6 +118,14 @@ def test_garbage_never_gives_500(app_url):
         assert r.status_code == 401, (token, r.status_code)
         r = requests.get(f"{app_url}/me", cookies={"access_token": token}, timeout=5)
         assert r.status_code == 401, (token, r.status_code)
+        r = requests.post(f"{app_url}/refresh", json={"refresh_token": token}, timeout=5)
+        assert r.status_code == 401, (token, r.status_code)
+        r = requests.post(f"{app_url}/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert r.status_code == 401, (token, r.status_code)
+    for path in ("/login", "/refresh", "/transfer", "/logout"):
+        for body in ("[1, 2]", "null", '"text"', "{bad json", '{"refresh_token": 5, "username": []}'):
+            r = requests.post(f"{app_url}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=5)
+            assert r.status_code in (400, 401), (path, body, r.status_code)
     head = b64url_encode(b'{"alg":"HS256","kid":"hs256-1"}')
     for payload in (b'{"exp": "x"}', b'{"exp": 1e400}', b'{"aud": 5}', b'{"iat": []}', b"null"):
         token = f"{head}.{b64url_encode(payload)}.AAAA"
