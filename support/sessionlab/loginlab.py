@@ -232,6 +232,11 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
     raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (페이지 덤프가 비었습니다). 셀을 다시 실행하세요.")
 
 
+def _display_width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 # --- scoreboard ------------------------------------------------------------------------------
 
 class Scoreboard:
@@ -246,12 +251,28 @@ class Scoreboard:
         return bool(succeeded)
 
     def table(self) -> str:
-        width = max([len(a) for a in self.results] + [10]) + 2
-        lines = ["공격".ljust(width) + "".join(v.ljust(14) for v in self.variants)]
+        """Plain-text table, padded by display width (Hangul takes two columns)."""
+        def pad(text: str, width: int) -> str:
+            return text + " " * max(0, width - _display_width(text))
+
+        first = max([_display_width(a) for a in self.results] + [8]) + 2
+        lines = [pad("공격", first) + "".join(pad(v, 14) for v in self.variants).rstrip()]
         for attack, row in self.results.items():
             cells = ["—" if v not in row else ("성공 (뚫림)" if row[v] else "차단") for v in self.variants]
-            lines.append(attack.ljust(width) + "".join(c.ljust(14) for c in cells))
+            lines.append((pad(attack, first) + "".join(pad(c, 14) for c in cells)).rstrip())
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html as _html
+        head = "".join(f"<th>{_html.escape(v)}</th>" for v in self.variants)
+        rows = []
+        for attack, row in self.results.items():
+            cells = "".join(
+                "<td>—</td>" if v not in row else
+                ('<td style="color:#b91c1c">❌ 성공 (뚫림)</td>' if row[v] else '<td style="color:#047857">✅ 차단</td>')
+                for v in self.variants)
+            rows.append(f"<tr><td>{_html.escape(attack)}</td>{cells}</tr>")
+        return f"<table><tr><th>공격</th>{head}</tr>{''.join(rows)}</table>"
 
     def all(self, variant: str, succeeded: bool) -> bool:
         return bool(self.results) and all(row.get(variant) is succeeded for row in self.results.values())
