@@ -839,6 +839,20 @@ class _Peer:
                 self._idle.pop().close()
 
 
+class AsIs:
+    """Hands ``RedisStore`` this very client with its connection pool.
+
+    ``RedisStore`` calls ``.client()`` on what it is given, and a redis-py client's
+    ``.client()`` is a *single-connection* copy (one socket, one lock for every thread).
+    """
+
+    def __init__(self, client):
+        self._client = client
+
+    def client(self):
+        return self._client
+
+
 class HybridStore(SessionStore):
     """Redis in front of SQLite: write-through, read-through; Redis may lose everything.
 
@@ -866,7 +880,7 @@ class HybridStore(SessionStore):
             redis = redis.client(retry=Retry(ExponentialBackoff(cap=0.05, base=0.005), 2),
                                  socket_timeout=0.5, socket_connect_timeout=0.5)
         inner = dict(idle_timeout=self.idle_timeout, absolute_timeout=self.absolute_timeout, clock=self.clock)
-        self.cache = RedisStore(redis, prefix=prefix, **inner)
+        self.cache = RedisStore(AsIs(redis), prefix=prefix, **inner)
         self.db = SQLiteStore(path, table=table, **inner)
         self.hits = self.misses = self.cache_errors = 0
         self._suspect = False
@@ -940,4 +954,4 @@ class HybridStore(SessionStore):
         self.db.close()
 
 
-__all__ += ["RedisClusterStore", "ReplicatedStore", "HybridStore", "connect"]
+__all__ += ["RedisClusterStore", "ReplicatedStore", "HybridStore", "connect", "AsIs"]
