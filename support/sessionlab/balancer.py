@@ -4,7 +4,7 @@
     requests.get(lb.url + "/count")      # served by one of the backends
     lb.counts()                          # {'b1': 1, 'b2': 0, 'b3': 0}
     lb.policy = "sticky"                 # switch policy at run time
-    lb.mark_down(1); lb.mark_up(1)       # take a backend out of rotation and back
+    lb.mark_down(1); lb.mark_up("b2")    # take a backend out of rotation and back (index or name)
     lb.stop()
 
 Policies (how a backend is chosen for each request):
@@ -43,7 +43,6 @@ import hashlib
 import http.client
 import itertools
 import select
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -99,8 +98,7 @@ class Backend:
                 conn = self._idle.pop()
             except IndexError:
                 return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
-            # An idle keep-alive socket that is "readable" was closed by the backend: drop it.
-            if conn.sock is not None and not select.select([conn.sock], [], [], 0)[0]:
+            if conn.sock is not None and not _closed_by_peer(conn.sock):
                 return conn, True
             conn.close()
 
@@ -149,12 +147,21 @@ class Balancer:
             raise ValueError(f"정책(policy)은 {', '.join(POLICIES)} 중 하나여야 합니다: {value!r}")
         self._policy = value
 
-    def mark_down(self, i: int) -> None:
-        """Take backend ``i`` out of rotation (as a failed health check would)."""
-        self.backends[i].up = False
+    def backend(self, which: int | str) -> Backend:
+        """A backend by index (0, 1, …) or by name ("b2")."""
+        if isinstance(which, str):
+            found = self._by_name(which)
+            if found is None:
+                raise KeyError(f"그런 이름의 백엔드가 없습니다: {which!r}")
+            return found
+        return self.backends[which]
 
-    def mark_up(self, i: int) -> None:
-        self.backends[i].up = True
+    def mark_down(self, which: int | str) -> None:
+        """Take a backend (index or name) out of rotation, as a failed health check would."""
+        self.backend(which).up = False
+
+    def mark_up(self, which: int | str) -> None:
+        self.backend(which).up = True
 
     def _by_name(self, name: str):
         return next((b for b in self.backends if b.name == name), None)
@@ -301,6 +308,14 @@ def start_balancer(backends, policy: str = "round_robin", name: str = "lb", name
 
 
 # --- small helpers ------------------------------------------------------------
+def _closed_by_peer(sock) -> bool:
+    """An idle keep-alive socket that is "readable" has been closed by the other side."""
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (ValueError, OSError):  # e.g. a descriptor select() cannot watch: do not reuse it
+        return True
+
+
 def client_address(environ) -> str:
     """The client as the hash policy sees it: first X-Forwarded-For entry, else the peer."""
     forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")

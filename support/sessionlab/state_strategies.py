@@ -29,13 +29,14 @@ import time
 import weakref
 from pathlib import Path
 
-from flask import Flask, jsonify, make_response, request
+from flask import Flask, jsonify, request
 
+from .redis import _course_tmp
 from .stores import MemoryStore, SessionStore
 from .tokens import TokenError, TokenService
 
 __all__ = ["create_state_app", "LabDatabase", "PRICES", "SLOW_QUERY_SECONDS", "storage_result",
-           "largest_accepted", "Strategy", "summary_table", "STRATEGY_NAMES"]
+           "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
 
 PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
 SLOW_QUERY_SECONDS = 0.05   # what a cache miss costs here (a stand-in for a slow database query)
@@ -69,8 +70,7 @@ class LabDatabase:
     """A SQLite file in the course's temp folder: it outlives any app server that uses it."""
 
     def __init__(self):
-        root = Path(os.environ.get("SESSIONLAB_TMP") or Path(tempfile.gettempdir()) / f"sessionlab-{os.getuid()}")
-        root.mkdir(parents=True, exist_ok=True)
+        root = _course_tmp()                         # the course's one temp folder (sessionlab.redis)
         for old in root.glob("sqlite-*"):            # left by a killed kernel
             pid = old.name.split("-")[1]
             if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
@@ -228,10 +228,6 @@ def largest_accepted(accepts, low: int, high: int, step: int = 64) -> int:
         mid = (low + high) // 2
         low, high = (mid, high) if accepts(mid) else (low, mid)
     return low
-
-
-class Strategy(dict):
-    """One row of the summary table (a dict, so the notebook can fill it as experiments run)."""
 
 
 COLUMNS = ("전략", "상태가 사는 곳", "읽을 수 있는 쪽", "바꿀 수 있는 쪽", "크기 한계", "수명", "매 요청에 실려 가나")

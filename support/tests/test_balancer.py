@@ -85,6 +85,15 @@ def test_round_robin_skips_a_backend_marked_down_and_takes_it_back(lb):
     assert set(served(lb, 6)) == {"b1", "b2", "b3"}
 
 
+def test_backends_by_name(lb):
+    lb.mark_down("b3")
+    assert set(served(lb, 4)) == {"b1", "b2"} and not lb.backend("b3").up
+    lb.mark_up("b3")
+    assert lb.backend(2).up and lb.backend("b3") is lb.backends[2]
+    with pytest.raises(KeyError, match="백엔드"):
+        lb.mark_down("b9")
+
+
 def test_sticky_pins_a_client_with_a_cookie(lb):
     lb.policy = "sticky"
     with requests.Session() as alice, requests.Session() as bob:
