@@ -93,7 +93,7 @@ class LabDatabase:
 
 
 def create_state_app(db: LabDatabase | None = None, cache=None, tokens: TokenService | None = None,
-                     store: SessionStore | None = None, name: str = "state", cache_ttl_ms: int = 300) -> Flask:
+                     store: SessionStore | None = None, name: str = "state", cache_ttl_ms: int = 1000) -> Flask:
     app = Flask(name)
     store = store if store is not None else MemoryStore()
     app.config.update(store=store, seen=[], slow_queries=0)

@@ -122,7 +122,7 @@ def test_sticky_says_the_sessions_server_is_gone_when_it_dies(lb, trio):
         trio[int(pinned[1]) - 1].stop()
         t0 = time.perf_counter()
         resp = http.get(lb.url + "/echo", timeout=TIMEOUT)
-    assert time.perf_counter() - t0 < 1
+    assert time.perf_counter() - t0 < 3
     assert resp.status_code == 502
     assert pinned in resp.text and "세션" in resp.text and "사라졌습니다" in resp.text
     assert resp.headers["Content-Type"].startswith("text/plain")
@@ -260,7 +260,7 @@ def test_dead_backend_gives_502_quickly_and_the_next_request_is_fine(lb, trio):
     with requests.Session() as http:
         t0 = time.perf_counter()
         answers = [http.get(lb.url + "/echo", timeout=TIMEOUT) for _ in range(6)]
-        assert time.perf_counter() - t0 < 2
+        assert time.perf_counter() - t0 < 3
     assert [r.status_code for r in answers] == [200, 502, 200, 200, 502, 200]
     bad = answers[4]
     assert "b2" in bad.text and "연결할 수 없습니다" in bad.text
@@ -274,7 +274,7 @@ def test_slow_backend_gives_504_after_the_timeout(lb):
     resp = requests.get(lb.url + "/slow?s=3", timeout=TIMEOUT)
     elapsed = time.perf_counter() - t0
     assert resp.status_code == 504 and "1초" in resp.text
-    assert 0.9 < elapsed < 2.5
+    assert 0.9 < elapsed < 4
 
 
 def test_backend_that_accepts_but_never_answers_gives_504():
@@ -286,7 +286,7 @@ def test_backend_that_accepts_but_never_answers_gives_504():
         with start_balancer([f"http://127.0.0.1:{port}"], name="test-lb-silent", timeout=0.3) as lb:
             t0 = time.perf_counter()
             resp = requests.get(lb.url + "/", timeout=TIMEOUT)
-            assert resp.status_code == 504 and time.perf_counter() - t0 < 2
+            assert resp.status_code == 504 and time.perf_counter() - t0 < 3
     finally:
         silent.close()
 

@@ -92,12 +92,12 @@ def test_profile_without_a_database_is_503(tokens):
 def test_cache_aside_hit_miss_shared_and_expiry(tokens):
     redis_server = start_redis(name=None)
     try:
-        a = create_state_app(cache=redis_server.client(), cache_ttl_ms=200)
-        b = create_state_app(cache=redis_server.client(), cache_ttl_ms=200)
+        a = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
+        b = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
         ca, cb = a.test_client(), b.test_client()
         assert [ca.get("/price?item=배").get_json()["cache"], ca.get("/price?item=배").get_json()["cache"],
                 cb.get("/price?item=배").get_json()["cache"]] == ["miss", "hit", "hit"]
-        time.sleep(0.3)
+        time.sleep(0.6)
         assert ca.get("/price?item=배").get_json()["cache"] == "miss"
         assert a.config["slow_queries"] == 2 and b.config["slow_queries"] == 0
     finally:
