@@ -29,7 +29,10 @@ in ``lb.log``.
 
 Failures never hang: connecting and reading have a timeout. An unreachable
 backend gives 502, a backend that does not answer in time gives 504; both with a
-short Korean message (plain text) and the backend's name.
+short Korean message (plain text) and the backend's name. With ``failover=True``
+the balancer acts like a real one with a passive health check: a backend that
+refuses the connection (so the request never reached it) is marked down and the
+request goes to the next one (a sticky client gets a new server, and a new cookie).
 
 Why it is lean: it runs as a WSGI app on the same keep-alive waitress server as
 every lab server, and it talks to each backend over raw ``http.client``
@@ -78,6 +81,7 @@ class Record:
     status: int       # status the client received
     policy: str
     error: str = ""   # "" or why the balancer answered itself (502/503/504)
+    skipped: tuple = ()  # with failover: backends found dead (and marked down) before this one
 
 
 class Backend:
@@ -120,7 +124,7 @@ class Balancer:
     """The balancer as a WSGI app; ``start_balancer`` serves it on 127.0.0.1."""
 
     def __init__(self, backends, policy: str = "round_robin", names=None,
-                 timeout: float = 5.0, sticky_cookie: str = STICKY_COOKIE):
+                 timeout: float = 5.0, sticky_cookie: str = STICKY_COOKIE, failover: bool = False):
         urls = [getattr(b, "url", b) for b in backends]
         if not urls:
             raise ValueError("백엔드(backend)가 하나 이상 있어야 합니다.")
@@ -130,6 +134,7 @@ class Balancer:
             raise ValueError("names는 백엔드마다 하나씩, 서로 다른 이름이어야 합니다.")
         self.backends = [Backend(i, u, n, timeout) for i, (u, n) in enumerate(zip(urls, names))]
         self.sticky_cookie = sticky_cookie
+        self.failover = failover
         self.policy = policy
         self.log: list[Record] = []
         self._turn = itertools.count()
@@ -184,22 +189,31 @@ class Balancer:
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         target = environ.get("REQUEST_URI") or _target(environ)
-        backend, set_sticky = self.choose(environ)
-        if backend is None:
-            return self._fail(start_response, method, target, None, 503,
-                              "사용할 수 있는 백엔드 서버가 없습니다 (모두 down 상태).")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else None
         headers = _request_headers(environ)
-        try:
-            resp, data = self._forward(backend, method, target, headers, body)
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            return self._failed_backend(start_response, environ, method, target, backend, exc)
+        skipped = []
+        while True:
+            backend, set_sticky = self.choose(environ)
+            if backend is None:
+                return self._fail(start_response, method, target, None, 503,
+                                  "사용할 수 있는 백엔드 서버가 없습니다 (모두 down 상태).", skipped)
+            try:
+                resp, data = self._forward(backend, method, target, headers, body)
+                break
+            except ConnectionRefusedError as exc:
+                if not self.failover:
+                    return self._failed_backend(start_response, environ, method, target, backend, exc)
+                # Passive health check: nothing reached that backend, so trying another is safe.
+                backend.up = False
+                skipped.append(backend.name)
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
+                return self._failed_backend(start_response, environ, method, target, backend, exc, skipped)
         out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
         out.append(("X-Served-By", backend.name))
         if set_sticky:
             out.append(("Set-Cookie", f"{self.sticky_cookie}={backend.name}; Path=/; HttpOnly; SameSite=Lax"))
-        self._record(method, target, backend, resp.status)
+        self._record(method, target, backend, resp.status, skipped=skipped)
         start_response(f"{resp.status} {resp.reason}", out)
         return [data]
 
@@ -225,7 +239,7 @@ class Balancer:
                 backend.release(conn)
             return resp, data
 
-    def _failed_backend(self, start_response, environ, method, target, backend, exc):
+    def _failed_backend(self, start_response, environ, method, target, backend, exc, skipped=()):
         if isinstance(exc, TimeoutError):
             status, why = 504, f"백엔드 서버 {backend.name}가 {backend.timeout:g}초 안에 응답하지 않았습니다."
         else:
@@ -233,10 +247,10 @@ class Balancer:
         if self._policy == "sticky" and _cookie(environ, self.sticky_cookie) == backend.name:
             why += (f" 이 세션이 고정(sticky)된 서버 {backend.name}가 사라졌습니다:"
                     " 그 서버의 메모리에 있던 세션도 함께 사라졌습니다.")
-        return self._fail(start_response, method, target, backend, status, why)
+        return self._fail(start_response, method, target, backend, status, why, skipped)
 
-    def _fail(self, start_response, method, target, backend, status, message):
-        self._record(method, target, backend, status, message)
+    def _fail(self, start_response, method, target, backend, status, message, skipped=()):
+        self._record(method, target, backend, status, message, skipped)
         body = (message + "\n").encode("utf-8")
         reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
         start_response(f"{status} {reason}", [
@@ -245,11 +259,12 @@ class Balancer:
         ])
         return [body]
 
-    def _record(self, method, target, backend, status, error=""):
+    def _record(self, method, target, backend, status, error="", skipped=()):
         if len(self.log) >= _MAX_LOG:
             del self.log[: _MAX_LOG // 2]
         self.log.append(Record(time.time(), method, target, backend.index if backend else -1,
-                               backend.name if backend else "-", status, self._policy, error))
+                               backend.name if backend else "-", status, self._policy, error,
+                               tuple(skipped)))
 
     # --- what notebooks read ------------------------------------------------
     def counts(self, since: int = 0) -> dict[str, int]:
@@ -291,7 +306,7 @@ class Balancer:
 
 
 def start_balancer(backends, policy: str = "round_robin", name: str = "lb", names=None,
-                   timeout: float = 5.0, threads: int = 8) -> Balancer:
+                   timeout: float = 5.0, threads: int = 8, failover: bool = False) -> Balancer:
     """Serve a balancer in front of ``backends`` (URLs or lab servers) on a free port.
 
     The same ``name`` again replaces the old balancer (re-running a cell works);
@@ -301,7 +316,7 @@ def start_balancer(backends, policy: str = "round_robin", name: str = "lb", name
         names = [b.name for b in backends]
         if len(set(names)) != len(names):
             names = None
-    lb = Balancer(backends, policy=policy, names=names, timeout=timeout)
+    lb = Balancer(backends, policy=policy, names=names, timeout=timeout, failover=failover)
     lb.server = serve(lb, name=name, threads=threads)
     lb.url = lb.server.url
     return lb

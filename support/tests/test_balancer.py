@@ -271,7 +271,7 @@ def test_dead_backend_gives_502_quickly_and_the_next_request_is_fine(lb, trio):
 
 def test_slow_backend_gives_504_after_the_timeout(lb):
     t0 = time.perf_counter()
-    resp = requests.get(lb.url + "/slow?s=3", timeout=TIMEOUT)
+    resp = requests.get(lb.url + "/slow?s=1.5", timeout=TIMEOUT)
     elapsed = time.perf_counter() - t0
     assert resp.status_code == 504 and "1초" in resp.text
     assert 0.9 < elapsed < 4
@@ -310,6 +310,44 @@ def test_backend_that_sends_garbage_gives_502():
             assert resp.status_code == 502 and "연결할 수 없습니다" in resp.text
     finally:
         bad.close()
+
+
+def test_failover_marks_a_dead_backend_down_and_uses_the_next(trio):
+    with start_balancer(trio, name="test-lb-failover", timeout=1, failover=True) as lb:
+        trio[1].stop()
+        with requests.Session() as http:
+            got = [http.post(lb.url + "/echo", data=b"once", timeout=TIMEOUT) for _ in range(6)]
+        assert [r.status_code for r in got] == [200] * 6
+        assert {r.json()["server"] for r in got} == {"b1", "b3"}
+        assert all(r.json()["body"] == "once" for r in got)
+        assert not lb.backend("b2").up
+        assert lb.log[1].skipped == ("b2",) and lb.log[1].status == 200
+        assert all(not r.skipped for i, r in enumerate(lb.log) if i != 1)
+
+
+def test_failover_gives_a_sticky_client_a_new_server_and_cookie(trio):
+    with start_balancer(trio, name="test-lb-failover-sticky", policy="sticky", failover=True) as lb:
+        with requests.Session() as http:
+            pinned = http.get(lb.url + "/echo", timeout=TIMEOUT).json()["server"]
+            trio[int(pinned[1]) - 1].stop()
+            moved = http.get(lb.url + "/echo", timeout=TIMEOUT)
+            assert moved.status_code == 200 and moved.json()["server"] != pinned
+            assert http.cookies["lb_server"] == moved.json()["server"]
+        assert lb.log[-1].skipped == (pinned,)
+
+
+def test_failover_with_every_backend_dead_gives_503(trio):
+    with start_balancer(trio, name="test-lb-failover-all", failover=True) as lb:
+        for s in trio:
+            s.stop()
+        resp = requests.get(lb.url + "/echo", timeout=TIMEOUT)
+        assert resp.status_code == 503 and sorted(lb.log[-1].skipped) == ["b1", "b2", "b3"]
+
+
+def test_failover_does_not_retry_a_request_that_may_have_reached_the_backend(trio):
+    with start_balancer(trio, name="test-lb-failover-slow", timeout=0.5, failover=True) as lb:
+        resp = requests.get(lb.url + "/slow?s=1", timeout=TIMEOUT)
+        assert resp.status_code == 504 and all(b.up for b in lb.backends) and lb.log[-1].skipped == ()
 
 
 def test_all_backends_down_gives_503(lb):
