@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sessionlab-installed
 NB     ?= $(wildcard notebooks/*.ipynb)
+# e.g. make lab LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -16,10 +18,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python tools/lab_settings.py
 	@touch $@
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOTFLAG) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOTFLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests \
