@@ -158,6 +158,9 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
     if store is None:
         store = MemoryStore(idle_timeout=15 * 60, absolute_timeout=8 * 3600) if secure else \
             MemoryStore(idle_timeout=TEN_YEARS, absolute_timeout=TEN_YEARS)  # ⚠️ no server-side timeout
+    if secure and session_ids is not None:
+        raise ValueError("안전한 버전은 저장소의 id_factory(secrets)로만 ID를 만듭니다: "
+                         "session_ids는 secure=False(⚠️ 취약한 버전)에서만 쓸 수 있습니다.")
     if not secure and session_ids is None:
         session_ids = RandomModuleIds()  # ⚠️ VULNERABLE: predictable ids
     lab = LoginLab(store, secure, dict(DEFAULT_USERS if users is None else users), clock or store.clock,
@@ -229,6 +232,8 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
     def field(name: str) -> str:
         body = request.get_json(silent=True) if request.is_json else None
         value = body.get(name) if isinstance(body, dict) else request.form.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and name == "amount":
+            value = str(value)
         return value.strip() if isinstance(value, str) else ""
 
     def create_session(data: dict, username: str | None):
@@ -311,6 +316,8 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
             if lab.bind_user_agent:
                 data["ua"] = lab.ua_tag(request.headers.get("User-Agent", ""))
             sid = store.renew_id(g.session.id) if g.session is not None else None
+            if sid is not None:  # keep what the visitor had (e.g. a cart); user, csrf, auth_time are new
+                data = {**g.session.data, **data}
             if sid is None or not store.update(sid, data):
                 sid = create_session(data, username).id
         else:  # ⚠️ VULNERABLE: keep whatever id the client came with

@@ -386,3 +386,42 @@ def test_real_browser_httponly_and_samesite():
     assert vuln_probe["document_cookie"].startswith("sid=") and safe_probe["document_cookie"] == ""
     assert vuln_cross["transfer_happened"] and not safe_cross["transfer_happened"]
     assert safe_cross["response"]["error"] == MESSAGES["login_required"]
+
+
+def test_secure_app_refuses_custom_ids():
+    with pytest.raises(ValueError):
+        create_login_app(session_ids=SequentialIds(), kdf_n=FAST)
+
+
+def test_login_keeps_pre_login_data_under_a_new_id(secure_app):
+    c = secure_app.test_client()
+    anon = sid_of(c.get("/login"))
+    store = secure_app.lab.store
+    store.update(anon, {**store.get(anon).data, "cart": ["book"]})
+    new = sid_of(login(c))
+    assert new != anon and store.get(anon) is None
+    assert store.get(new).data["cart"] == ["book"] and store.get(new).data["user"] == "alice"
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_no_500_for_odd_requests(secure, clock):
+    """A small fuzz: odd methods, bodies, content types and headers on every route, logged in or not."""
+    app = create_login_app(MemoryStore(clock=clock), secure=secure, kdf_n=FAST)
+    routes = ["/", "/login", "/me", "/csrf", "/transfer", "/reauth", "/account/email", "/logout",
+              "/lab/script-probe", "/nope"]
+    bodies = [
+        {}, {"data": b"\xff\xfe\x00"}, {"data": "a=%zz&b"}, {"json": None}, {"json": 12},
+        {"json": {"username": {"$ne": 1}, "password": [1]}}, {"json": {"amount": True, "to": 5}},
+        {"json": {"amount": 10**30, "to": "x", "email": "a@b"}}, {"data": "{", "content_type": "application/json"},
+        {"data": "x", "content_type": "multipart/form-data; boundary=zz"}, {"data": "x", "content_type": "text/plain"},
+        {"headers": {"X-CSRF-Token": "\u00e9" * 50}}, {"headers": {"Content-Type": "application/json; charset=latin1"}},
+    ]
+    for logged_in in (False, True):
+        c = app.test_client()
+        if logged_in:
+            login(c)
+        for route in routes:
+            for method in ("get", "post", "put", "delete"):
+                for body in bodies:
+                    r = getattr(c, method)(route, **body)
+                    assert r.status_code < 500, (route, method, body, r.status_code)
