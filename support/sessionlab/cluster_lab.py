@@ -50,7 +50,7 @@ from .stores import (AsIs, HybridStore, MemoryStore, RedisClusterStore, RedisSto
 
 __all__ = ["STRATEGIES", "DEFAULT_POLICY", "USER", "PASSWORD", "StoreUnavailable", "WaitRedisStore",
            "store_outage_handler", "ServerTiming", "MultiServerLab", "RunResult", "measure",
-           "failover_loss", "replication_write_cost", "consistency_window", "lab_redis_processes",
+           "failover_loss", "replication_write_cost", "store_op_times", "consistency_window", "lab_redis_processes",
            "quick_client", "repoint", "STORE_DOWN_MESSAGE"]
 
 STRATEGIES = {
@@ -252,6 +252,8 @@ class RunResult:
     statuses: Counter = field(default_factory=Counter)
     served_by: Counter = field(default_factory=Counter)
     killed: str = "s2"
+    logged_in_on_killed: int = 0     # users whose login was answered by the server that was killed
+    alive_before_store_death: int = 0
 
     def summary(self) -> dict:
         return {"전략": STRATEGIES[self.strategy], "정책": self.policy, "로그인": f"{self.logins_ok}/{self.users}",
@@ -384,11 +386,12 @@ class MultiServerLab:
         """
         lb = self.use(strategy, policy, **opts)
         lb.reset()
-        clients, ok = [], 0
+        clients, ok, on_killed = [], 0, 0
         for u in range(users):
             c, r = self.login(u)
             clients.append(c)
             ok += r.status_code == 200
+            on_killed += r.headers.get("X-Served-By") == self.names[kill]
         statuses, failed, logged_out = Counter(), 0, set()
         for _ in range(rounds):
             for u, c in enumerate(clients):
@@ -403,11 +406,12 @@ class MultiServerLab:
         after = [u for u in alive if self.me(clients[u]).status_code == 200]
         result = RunResult(strategy, self.policy, users, ok, users * rounds, failed, len(logged_out),
                            len(alive), len(alive) - len(after), statuses=statuses, served_by=served,
-                           killed=self.names[kill])
+                           killed=self.names[kill], logged_in_on_killed=on_killed)
         self.restart(kill)
         if store_death is not None:
             before = [u for u in after if self.me(clients[u]).status_code == 200]
             store_death(self)
+            result.alive_before_store_death = len(before)
             result.lost_on_store_death = sum(self.me(clients[u]).status_code != 200 for u in before)
         self.clients = clients
         return result
@@ -441,16 +445,38 @@ def kill_redis_primary(lab: MultiServerLab) -> None:
         repoint(store.redis, new.port)
 
 
+def primaries_with_replica(cluster) -> list:
+    """Running primaries that still have a running replica (only they can fail over)."""
+    alive = [n for n in cluster.nodes if n.running]
+    lines = alive[0].client().execute_command("CLUSTER", "NODES").splitlines()
+    ids, covered = {}, set()
+    for line in lines:
+        parts = line.split()
+        port = int(parts[1].split("@")[0].rsplit(":", 1)[1])
+        flags = parts[2].split(",")
+        if "master" in flags and "fail" not in flags:
+            ids[parts[0]] = port
+        elif "slave" in flags and "fail" not in flags and parts[3] != "-":
+            covered.add(parts[3])
+    ports = {port for node_id, port in ids.items() if node_id in covered}
+    return [n for n in alive if n.port in ports]
+
+
+def kill_primary(cluster, node) -> None:
+    """SIGKILL one cluster primary and wait until its replica took over."""
+    node.kill()
+    cluster.wait_failover(node)
+
+
 def kill_cluster_primary(lab: MultiServerLab) -> int:
-    """Kill the cluster primary that holds the most sessions; wait for its replica to take over."""
+    """Kill the cluster primary (with a replica) that holds the most sessions; wait for the failover."""
     cluster = lab.backends.cluster
+    candidates = primaries_with_replica(cluster)
     store = lab.stores[0]
     owners = Counter(store.node_of(sid) for sid in store.live_ids())
-    port = owners.most_common(1)[0][0] if owners else cluster.primaries()[0].port
-    victim = next(n for n in cluster.nodes if n.port == port)
-    victim.kill()
-    cluster.wait_failover(victim)
-    return port
+    victim = max(candidates, key=lambda n: owners.get(n.port, 0))
+    kill_primary(cluster, victim)
+    return victim.port
 
 
 def flush_hybrid_cache(lab: MultiServerLab) -> None:
@@ -695,3 +721,103 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
     box.controls = {"strategy": strategy, "policy": policy, "apply": apply, "send": send,
                     "health": health, "toggles": toggles, "view": view, "state": state}
     return box
+
+
+# --- the side-by-side table -------------------------------------------------------------------
+
+CONSISTENCY = {
+    "memory": "사본 하나(그 서버에만)",
+    "sticky": "사본 하나(그 서버에만)",
+    "redis": "즉시(읽기·쓰기 모두 프라이머리), 레플리카는 비동기",
+    "database": "즉시(한 DB)",
+    "replicated": "동기 복제: 즉시 / 비동기: 창(window)이 있음",
+    "jwt": "토큰이 곧 상태: 폐기(revoke)가 즉시 안 됨",
+    "cluster": "즉시(슬롯마다 프라이머리 하나), 레플리카는 비동기",
+    "hybrid": "즉시(쓰기 관통: DB 먼저, 그다음 캐시)",
+}
+STORE_NODE = {"memory": "앱 서버 = 저장소", "sticky": "앱 서버 = 저장소", "database": "해당 없음(파일 DB)",
+              "replicated": "앱 서버 = 저장소", "jwt": "저장소 없음"}
+
+
+def comparison(runs: dict, timings: dict | None = None) -> list[dict]:
+    """One row per strategy: latency through the balancer (if measured), losses counted in the runs."""
+    rows = []
+    for key, label in STRATEGIES.items():
+        run, t = runs.get(key), (timings or {}).get(key, {})
+        if run is None:
+            continue
+        if run.alive_before_kill:
+            app_death = f"{run.lost_on_app_death}/{run.alive_before_kill}"
+        else:
+            app_death = f"{run.users_logged_out}/{run.users}: 이미 로그아웃"
+        if run.lost_on_store_death is not None:
+            store_death = f"{run.lost_on_store_death}/{run.alive_before_store_death}"
+        else:
+            store_death = STORE_NODE.get(key, "-")
+        rows.append({"key": key, "전략": label, "중앙값 ms": t.get("median_ms"), "p99 ms": t.get("p99_ms"),
+                     "저장소 ms": t.get("store_ms"), "실패 요청": f"{run.failed}/{run.requests}",
+                     "앱 서버 죽음": app_death, "저장소 노드 죽음": store_death, "일관성": CONSISTENCY[key]})
+    return rows
+
+
+def print_table(rows: list[dict], timings: bool = True) -> None:
+    """Print the rows as a plain-text table (timings only when asked: they change from run to run)."""
+    cols = ["전략", "중앙값 ms", "p99 ms", "저장소 ms"] if timings else ["전략"]
+    cols += ["실패 요청", "앱 서버 죽음", "저장소 노드 죽음"] + ([] if timings else ["일관성"])
+    print(" | ".join(cols))
+    for row in rows:
+        cells = [f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c] if row[c] is not None else "-")
+                 for c in cols]
+        print(" | ".join(cells))
+
+
+def plot_comparison(plt, rows: list[dict]):
+    """Median and p99 through the balancer per strategy, with the store's share of the median."""
+    rows = [r for r in rows if r["중앙값 ms"] is not None]
+    names = [r["key"] for r in rows]
+    x = range(len(rows))
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    ax.bar(x, [r["중앙값 ms"] for r in rows], color="tab:blue", label="중앙값(median)")
+    ax.bar(x, [r["저장소 ms"] for r in rows], color="tab:orange", width=0.5, label="그중 저장소 시간(Server-Timing)")
+    ax.plot(list(x), [r["p99 ms"] for r in rows], "k^", label="p99")
+    ax.set_xticks(list(x), names, rotation=20)
+    ax.set(ylabel="ms (로드 밸런서를 거친 GET /me)", title="전략별 지연 시간: 같은 실행 안에서 비교")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
+    """Log in until a session lands on a primary that has a replica, kill that primary.
+
+    Returns (response right after the kill, response after the failover) for that user.
+    """
+    cluster = lab.backends.cluster
+    candidates = {n.port: n for n in primaries_with_replica(cluster)}
+    for u in range(first_user, first_user + tries):
+        c, _ = lab.login(u)
+        port = lab.stores[0].node_of(c.cookies["sid"])
+        if port in candidates:
+            break
+    else:
+        raise RuntimeError("복제본이 있는 프라이머리에 세션이 놓이지 않았습니다.")
+    node = candidates[port]
+    node.kill()
+    during = lab.me(c)
+    cluster.wait_failover(node)
+    return during, lab.me(c)
+
+
+def store_op_times(store, n: int = 300) -> dict[str, float]:
+    """Median µs of ``get`` (read only) and ``touch`` (read + write of the activity time) on one session."""
+    sid = store.create({"user": USER}).id
+    out = {}
+    for op in ("get", "touch"):
+        fn, times = getattr(store, op), []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn(sid)
+            times.append((time.perf_counter() - t) * 1e6)
+        out[op] = statistics.median(times)
+    store.delete(sid)
+    return out

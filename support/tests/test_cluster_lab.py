@@ -158,3 +158,19 @@ def test_cluster_failover_keeps_sessions_and_rerun_works():
     finally:
         again.stop()
         first.stop()
+
+
+def test_comparison_table_and_store_times(capsys):
+    from sessionlab.stores import MemoryStore
+
+    runs = {"sticky": cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2),
+            "redis": cl.RunResult("redis", "round_robin", 6, 6, 12, 0, 0, 6, 0, lost_on_store_death=0,
+                                  alive_before_store_death=6)}
+    rows = cl.comparison(runs, {"redis": {"median_ms": 0.5, "p99_ms": 1.0, "store_ms": 0.1}})
+    assert [r["key"] for r in rows] == ["sticky", "redis"]
+    assert rows[0]["앱 서버 죽음"] == "2/6" and rows[1]["저장소 노드 죽음"] == "0/6"
+    cl.print_table(rows, timings=False)
+    out = capsys.readouterr().out
+    assert "2. 고정 세션(sticky) | 0/12 | 2/6" in out and "ms" not in out
+    times = cl.store_op_times(MemoryStore(), n=20)
+    assert set(times) == {"get", "touch"} and all(v > 0 for v in times.values())
