@@ -1,6 +1,7 @@
 """Lab 05 plumbing: strategies counted from real runs, faults (503, 502, killed kernel), the cluster rerun."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -174,3 +175,28 @@ def test_comparison_table_and_store_times(capsys):
     assert "2. 고정 세션(sticky) | 0/12 | 2/6" in out and "ms" not in out
     times = cl.store_op_times(MemoryStore(), n=20)
     assert set(times) == {"get", "touch"} and all(v > 0 for v in times.values())
+
+
+def test_unconfirmed_login_is_refused_with_503():
+    """WaitRedisStore: while the replica does not acknowledge, a login gets 503 instead of a fragile session."""
+    from sessionlab.redis import start_replicated
+
+    pair = start_replicated(name=None, replicas=1)
+    replica = pair.replicas[0]
+    try:
+        store = cl.WaitRedisStore(AsIs(cl.quick_client(pair.primary)), timeout_ms=30, prefix="twait:")
+        app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
+                    name="t05-wait")
+        creds = {"username": cl.USER, "password": cl.PASSWORD}
+        assert requests.post(app.url + "/login", json=creds).status_code == 200
+        os.kill(replica.pid, signal.SIGSTOP)
+        try:
+            refused = requests.post(app.url + "/login", json=creds)
+        finally:
+            os.kill(replica.pid, signal.SIGCONT)
+        assert refused.status_code == 503 and refused.json()["store_error"] == "StoreUnavailable"
+        assert "sid" not in refused.cookies
+        assert requests.post(app.url + "/login", json=creds).status_code == 200
+        app.stop()
+    finally:
+        pair.stop()
