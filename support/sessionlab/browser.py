@@ -15,8 +15,8 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
-from pathlib import Path
+
+from .tmp import lab_dir
 
 __all__ = ["find_chromium", "available", "skip_reason", "Profile", "dump_dom", "BrowserError"]
 
@@ -61,9 +61,7 @@ class Profile:
         if binary is None:
             raise BrowserError(skip_reason())
         self.binary = binary
-        root = Path(tempfile.gettempdir()) / f"sessionlab-{os.getuid()}"
-        root.mkdir(parents=True, exist_ok=True)
-        self.dir = tempfile.mkdtemp(prefix="chromium-", dir=root)
+        self.dir = str(lab_dir("chromium"))
 
     def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
         """Load ``url`` in a fresh browser process on this profile; return the final DOM."""

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tokens import (FLAWS, TokenError, TokenService, Verifier, VulnerableVerifier, b64url_encode,
+from .tokens import (FLAWS, TokenError, TokenService, VulnerableVerifier, b64url_encode,
                      encode_unsigned, hmac_key, split_token)
 
 __all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",

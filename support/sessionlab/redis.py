@@ -23,7 +23,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -32,6 +31,7 @@ from pathlib import Path
 import redis as redis_py
 
 from .servers import LabServerError
+from .tmp import lab_dir, sweep_stale
 
 __all__ = [
     "RedisNotFoundError", "RedisServer", "ReplicatedRedis", "RedisCluster",
@@ -92,36 +92,9 @@ def find_redis_cli() -> str:
     return found
 
 
-# --- temporary folders ------------------------------------------------------
-
-def _course_tmp() -> Path:
-    root = Path(os.environ.get("SESSIONLAB_TMP") or Path(tempfile.gettempdir()) / f"sessionlab-{os.getuid()}")
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_dirs() -> int:
-    """Remove folders left by kernels that were killed (their owner pid is gone)."""
-    removed = 0
-    for d in _course_tmp().glob("redis-*"):
-        try:
-            owner = int(d.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        if owner != os.getpid() and not _pid_alive(owner):
-            shutil.rmtree(d, ignore_errors=True)
-            removed += 1
-    return removed
+    """Remove Redis folders left by kernels that were killed (their owner pid is gone)."""
+    return sweep_stale("redis")
 
 
 # --- spawning from one long-lived thread --------------------------------------
@@ -180,8 +153,7 @@ class RedisServer:
                  cluster: bool = False, timeout: float = 5.0):
         self.name = name
         self.binary = find_redis_server()
-        sweep_stale_dirs()
-        self.dir = Path(tempfile.mkdtemp(prefix=f"redis-{os.getpid()}-", dir=_course_tmp()))
+        self.dir = lab_dir("redis")
         self._args = list(args)
         self.persistence = persistence
         self.cluster = cluster

@@ -23,15 +23,13 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 import weakref
-from pathlib import Path
 
 from flask import Flask, jsonify, request
 
-from .redis import _course_tmp
+from .tmp import lab_dir
 from .stores import MemoryStore, SessionStore
 from .tokens import TokenError, TokenService
 
@@ -70,12 +68,7 @@ class LabDatabase:
     """A SQLite file in the course's temp folder: it outlives any app server that uses it."""
 
     def __init__(self):
-        root = _course_tmp()                         # the course's one temp folder (sessionlab.redis)
-        for old in root.glob("sqlite-*"):            # left by a killed kernel
-            pid = old.name.split("-")[1]
-            if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
-                shutil.rmtree(old, ignore_errors=True)
-        self.dir = tempfile.mkdtemp(prefix=f"sqlite-{os.getpid()}-", dir=root)
+        self.dir = str(lab_dir("sqlite"))  # the course's temp folder; stale ones swept
         self.path = os.path.join(self.dir, "app.db")
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, True)
         with self.connect() as db:

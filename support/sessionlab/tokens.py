@@ -35,7 +35,6 @@ import json
 import math
 import os
 import secrets
-import tempfile
 import time
 import weakref
 import shutil
@@ -44,6 +43,8 @@ from dataclasses import dataclass, field
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from .tmp import lab_dir
 
 __all__ = [
     "ALLOWED_ALGORITHMS", "REASONS", "TokenError", "SigningKey", "generate_keys", "hmac_key",
@@ -464,23 +465,6 @@ FLAWS = {
 }
 
 
-def _key_dir() -> str:
-    """A folder for the vulnerable verifier's key files, under the course's temp folder.
-
-    nbval kills kernels with SIGKILL (no finalizers), so folders of dead processes are swept here.
-    """
-    from .redis import _course_tmp, _pid_alive
-    root = _course_tmp()
-    for d in root.glob("keys-*"):
-        try:
-            owner = int(d.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        if owner != os.getpid() and not _pid_alive(owner):
-            shutil.rmtree(d, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"keys-{os.getpid()}-", dir=root)
-
-
 class VulnerableVerifier:
     """⚠️ VULNERABLE — for the attack labs only. Never use this pattern.
 
@@ -503,7 +487,7 @@ class VulnerableVerifier:
         self.keys = {k.kid: k for k in keys}
         self.issuer, self.audience = issuer, audience
         # VULNERABLE (kid_path): keys stored as files named by kid; the kid is joined to the folder.
-        self.key_dir = _key_dir()
+        self.key_dir = str(lab_dir("keys"))  # swept after killed kernels
         weakref.finalize(self, shutil.rmtree, self.key_dir, True)
         for k in keys:
             data = k.signing if k.alg == "HS256" else k.public_pem()

@@ -10,6 +10,7 @@ import pytest
 
 from sessionlab import redis as lab_redis
 from sessionlab.redis import RedisNotFoundError
+from sessionlab.tmp import course_tmp
 
 
 def alive(pid):
@@ -95,7 +96,7 @@ def test_killed_parent_takes_its_redis_with_it(tmp_path):
 
 
 def test_sweep_removes_folders_of_dead_owners():
-    stale = lab_redis._course_tmp() / "redis-999999999-stale"
+    stale = course_tmp() / "redis-999999999-stale"
     stale.mkdir()
     assert lab_redis.sweep_stale_dirs() >= 1 and not stale.exists()
 

@@ -1,0 +1,51 @@
+"""One course-owned temp folder for every lab's files (Redis data, SQLite files, keys, browser profiles).
+
+Each lab folder is named ``<kind>-<owner pid>-<random>``. nbval stops kernels with
+SIGKILL, so no finalizer runs then; the next ``lab_dir`` of the same kind sweeps
+the folders whose owner process is gone.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["course_tmp", "pid_alive", "sweep_stale", "lab_dir"]
+
+
+def course_tmp() -> Path:
+    """``$SESSIONLAB_TMP``, or ``<system temp>/sessionlab-<uid>``; created if missing."""
+    root = Path(os.environ.get("SESSIONLAB_TMP") or Path(tempfile.gettempdir()) / f"sessionlab-{os.getuid()}")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale(kind: str) -> int:
+    """Remove ``kind-*`` folders left by processes that no longer exist; returns how many."""
+    removed = 0
+    for d in course_tmp().glob(f"{kind}-*"):
+        try:
+            owner = int(d.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if owner != os.getpid() and not pid_alive(owner):
+            shutil.rmtree(d, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def lab_dir(kind: str) -> Path:
+    """A fresh folder for this process, after sweeping stale ones of the same kind."""
+    sweep_stale(kind)
+    return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=course_tmp()))
