@@ -51,7 +51,9 @@ from .stores import (AsIs, HybridStore, MemoryStore, RedisClusterStore, RedisSto
 __all__ = ["STRATEGIES", "DEFAULT_POLICY", "USER", "PASSWORD", "StoreUnavailable", "WaitRedisStore",
            "store_outage_handler", "ServerTiming", "MultiServerLab", "RunResult", "measure",
            "failover_loss", "replication_write_cost", "store_op_times", "consistency_window", "lab_redis_processes",
-           "quick_client", "repoint", "STORE_DOWN_MESSAGE"]
+           "quick_client", "repoint", "STORE_DOWN_MESSAGE", "kill_redis_primary", "kill_cluster_primary",
+           "flush_hybrid_cache", "cluster_outage", "comparison", "print_table", "plot_comparison",
+           "lab_widget", "measure_strategy", "server_timing", "cookie_header", "Backends"]
 
 STRATEGIES = {
     "memory": "1. 서버마다 메모리",
@@ -222,6 +224,30 @@ class Backends:
             self._cluster = lab_redis.start_cluster(name=f"{self.name}-cluster", primaries=3, replicas=1)
         return self._cluster
 
+    def heal_cluster(self, timeout: float = 15.0) -> int:
+        """Restart killed cluster nodes; each rejoins as a replica (of the replica that took over).
+
+        Returns how many nodes were restarted. Rerunning a failover cell then starts again
+        from 3 primaries + 3 replicas.
+        """
+        cluster = self._cluster
+        dead = [n for n in cluster.nodes if not n.running] if cluster is not None else []
+        for node in dead:
+            node.restart()
+        deadline = time.monotonic() + timeout
+        while dead and time.monotonic() < deadline:
+            try:
+                roles = cluster.roles()
+                links = [n.client().info("replication").get("master_link_status") for n in dead]
+                if list(roles.values()).count("master") == len(cluster.nodes) // 2 and \
+                        all(link == "up" for link in links):
+                    cluster.wait_ok(max(0.1, deadline - time.monotonic()))
+                    break
+            except redis_py.RedisError:
+                pass
+            time.sleep(0.05)
+        return len(dead)
+
     def sqlite_path(self, strategy: str) -> str:
         return os.path.join(self.dir, f"{strategy}.db")
 
@@ -288,7 +314,10 @@ class MultiServerLab:
             return ReplicatedStore(name=f"{self.name}-{self.names[i]}", sync=opts.get("sync", True),
                                    batch_interval=opts.get("batch_interval", 0.05))
         if strategy == "cluster":
-            return RedisClusterStore(b.cluster.client(), prefix="lab05:")
+            cluster = b.cluster
+            if i == 0:
+                b.heal_cluster()  # nodes killed by an earlier run come back as replicas
+            return RedisClusterStore(cluster.client(), prefix="lab05:")
         if strategy == "hybrid":
             return HybridStore(b.cache, path=b.sqlite_path("hybrid"), prefix="lab05:")
         if strategy == "jwt":
