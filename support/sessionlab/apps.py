@@ -102,7 +102,8 @@ class LoginLab:
         self.cookie_secure = cookie_secure
         self.session_ids = session_ids
         self.max_cookie_bytes = max_cookie_bytes
-        self.transfers: list[dict] = []
+        self.transfers: list[dict] = []  # transfers that went through
+        self.transfer_attempts: list[dict] = []  # every POST /transfer: status, cookie sent?, Sec-Fetch-Site
         self.failures: dict[str, list[float]] = {}  # username → [count, locked_until]
         self.lock = threading.Lock()
 
@@ -198,6 +199,11 @@ def create_login_app(store: SessionStore | None = None, secure: bool = True,
 
     @app.after_request
     def finish(resp):
+        if request.path == "/transfer" and request.method == "POST":  # every attempt, for the CSRF labs
+            with lab.lock:
+                lab.transfer_attempts.append({
+                    "status": resp.status_code, "session_cookie_sent": lab.cookie_name in request.cookies,
+                    "sec_fetch_site": request.headers.get("Sec-Fetch-Site")})
         if g.get("clear_cookie") and not g.get("cookie_set"):
             resp.delete_cookie(lab.cookie_name, path="/")
         resp.headers["Server-Timing"] = f"store;dur={g.get('store_ms', 0.0):.3f}"

@@ -198,23 +198,33 @@ def redis_memory_per_session(store, n: int = 1000, data: dict | None = None) -> 
 
 # --- a real browser ---------------------------------------------------------------------
 
-def browser_script_probe(app_url: str, username: str, password: str) -> dict | None:
-    """Chromium logs in from page JavaScript and reports what ``document.cookie`` shows; None: no browser."""
+def browser_script_probe(app_url: str, username: str, password: str, tries: int = 4) -> dict | None:
+    """Chromium logs in from page JavaScript and reports what ``document.cookie`` shows; None: no browser.
+
+    A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
+    """
     from . import browser
     from .apps import parse_result
 
     if not browser.available():
         return None
-    return parse_result(browser.dump_dom(f"{app_url}/lab/script-probe?u={quote(username)}&p={quote(password)}"))
+    url = f"{app_url}/lab/script-probe?u={quote(username)}&p={quote(password)}"
+    for _ in range(tries):
+        shown = parse_result(browser.dump_dom(url))
+        if isinstance(shown, dict) and "document_cookie" in shown:
+            return shown
+    raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (페이지 덤프가 비었습니다). 셀을 다시 실행하세요.")
 
 
 def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str, password: str,
-                            tries: int = 4) -> dict | None:
+                            tries: int = 6) -> dict | None:
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
-    Returns {'transfer_happened': bool, 'response': what the browser showed}, or None
-    without a browser. A run whose page dump came back empty (the dump raced the
-    navigation) is inconclusive and repeated, never guessed.
+    The server's own record of the POST decides (``app.lab.transfer_attempts``):
+    {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site',
+    'response' (what the browser showed, None when the dump raced the navigation)}.
+    None without a browser. A run in which no POST reached the server is
+    inconclusive and repeated, never guessed.
     """
     from . import browser
     from .apps import parse_result
@@ -224,12 +234,15 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
     cross = attacker_url.replace("127.0.0.1", "localhost").rstrip("/") + "/"
     url = f"{app_url}/lab/script-probe?u={quote(username)}&p={quote(password)}&next={quote(cross)}"
     for _ in range(tries):
-        before = len(app.lab.transfers)
+        seen = len(app.lab.transfer_attempts)
+        transfers = len(app.lab.transfers)
         shown = parse_result(browser.dump_dom(url, budget_ms=3000))
-        happened = len(app.lab.transfers) > before
-        if happened or (shown is not None and "error" in shown):
-            return {"transfer_happened": happened, "response": shown}
-    raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (페이지 덤프가 비었습니다). 셀을 다시 실행하세요.")
+        if len(app.lab.transfer_attempts) > seen:
+            attempt = app.lab.transfer_attempts[seen]
+            return {"transfer_happened": len(app.lab.transfers) > transfers,
+                    "session_cookie_sent": attempt["session_cookie_sent"], "status": attempt["status"],
+                    "sec_fetch_site": attempt["sec_fetch_site"], "response": shown}
+    raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요.")
 
 
 def _display_width(text: str) -> int:

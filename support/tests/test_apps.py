@@ -385,7 +385,18 @@ def test_real_browser_httponly_and_samesite():
     assert vuln_probe["me_status"] == safe_probe["me_status"] == 200
     assert vuln_probe["document_cookie"].startswith("sid=") and safe_probe["document_cookie"] == ""
     assert vuln_cross["transfer_happened"] and not safe_cross["transfer_happened"]
-    assert safe_cross["response"]["error"] == MESSAGES["login_required"]
+    assert vuln_cross["session_cookie_sent"] and not safe_cross["session_cookie_sent"]
+    assert safe_cross["status"] == 401 and vuln_cross["sec_fetch_site"] == safe_cross["sec_fetch_site"] == "cross-site"
+
+
+def test_transfer_attempts_are_recorded(secure_app):
+    c = secure_app.test_client()
+    c.post("/transfer", data={"to": "x", "amount": "1"})
+    login(c)
+    c.post("/transfer", data={"to": "x", "amount": "1"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert secure_app.lab.transfer_attempts == [
+        {"status": 401, "session_cookie_sent": False, "sec_fetch_site": None},
+        {"status": 403, "session_cookie_sent": True, "sec_fetch_site": "cross-site"}]
 
 
 def test_secure_app_refuses_custom_ids():
