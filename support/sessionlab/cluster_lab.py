@@ -30,7 +30,6 @@ import shutil
 import signal
 import sqlite3
 import statistics
-import tempfile
 import time
 import uuid
 import weakref
@@ -203,7 +202,9 @@ class Backends:
     def __init__(self, name: str = "lab05"):
         self.name = name
         self._redis = self._cache = self._cluster = None
-        self.dir = tempfile.mkdtemp(prefix=f"{name}-sqlite-")
+        from .tmp import lab_dir
+
+        self.dir = str(lab_dir("sqlite"))  # course temp folder; a killed kernel's folder is swept later
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, True)
 
     @property
