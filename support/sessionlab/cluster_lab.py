@@ -44,7 +44,7 @@ from . import redis as lab_redis
 from .apps import create_login_app
 from .balancer import start_balancer
 from .servers import serve
-from .stores import (AsIs, HybridStore, MemoryStore, RedisClusterStore, RedisStore, ReplicatedStore,
+from .stores import (HybridStore, MemoryStore, RedisClusterStore, RedisStore, ReplicatedStore,
                      SQLiteStore, connect)
 
 __all__ = ["STRATEGIES", "DEFAULT_POLICY", "USER", "PASSWORD", "StoreUnavailable", "WaitRedisStore",
@@ -308,7 +308,7 @@ class MultiServerLab:
         if strategy in ("memory", "sticky"):
             return MemoryStore()
         if strategy == "redis":
-            return RedisStore(AsIs(quick_client(b.redis.primary)), prefix="lab05:")
+            return RedisStore(quick_client(b.redis.primary), prefix="lab05:")
         if strategy == "database":
             return SQLiteStore(b.sqlite_path("database"))
         if strategy == "replicated":

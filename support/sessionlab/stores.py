@@ -433,6 +433,27 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _is_redis_py(obj) -> bool:
+    import redis as redis_py
+    from redis.cluster import RedisCluster as ClusterClient
+
+    return isinstance(obj, (redis_py.Redis, ClusterClient))
+
+
+def _redis_client(redis):
+    """A redis-py client is used as it is (with its connection pool, shared by every thread).
+
+    Anything else with a ``.client()`` method (``sessionlab.redis.RedisServer`` or
+    ``RedisCluster``) is asked for one. Note: redis-py's own ``Redis.client()`` is a
+    single-connection copy, one socket and one lock for every thread, so it is never called.
+    """
+    if _is_redis_py(redis):
+        return redis
+    if callable(getattr(redis, "client", None)):
+        return redis.client()
+    return redis
+
+
 class RedisStore(SessionStore):
     """One Redis hash per session, ``<prefix><id>``, TTL = time left (see the module doc).
 
@@ -445,7 +466,7 @@ class RedisStore(SessionStore):
 
     def __init__(self, redis, prefix: str = "sessionlab:sessions:", **kwargs):
         super().__init__(**kwargs)
-        self.redis = redis.client() if hasattr(redis, "client") and callable(redis.client) else redis
+        self.redis = _redis_client(redis)
         self.prefix = prefix
         self._touch = self.redis.register_script(_TOUCH)
         self._set = self.redis.register_script(_SET_DATA)
@@ -523,12 +544,19 @@ class RedisStore(SessionStore):
 
 
 def make_store(kind: str, **kwargs) -> SessionStore:
-    """``make_store("memory")``, ``("sqlite", path=...)``, ``("redis", redis=client)``."""
-    classes = {"memory": MemoryStore, "sqlite": SQLiteStore, "redis": RedisStore}
+    """``make_store("memory")``, ``("sqlite", path=...)``, ``("redis", redis=client)``, ... by ``kind``.
+
+    Every ``SessionStore`` subclass is found by its ``kind``, so a new back end needs no entry here.
+    """
+    classes, todo = {}, [SessionStore]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            classes.setdefault(cls.kind, cls)
+            todo.append(cls)
     try:
         return classes[kind](**kwargs)
     except KeyError:
-        raise ValueError(f"알 수 없는 저장소 종류: {kind!r} (가능: {', '.join(classes)})") from None
+        raise ValueError(f"알 수 없는 저장소 종류: {kind!r} (가능: {', '.join(sorted(classes))})") from None
 
 
 # --- stores for many servers (issue 6): Redis Cluster, replicated, hybrid ---------------------
@@ -558,7 +586,7 @@ class RedisClusterStore(RedisStore):
         return int(self.redis.get_node_from_key(self.key(sid)).port)
 
 
-class ReplicatedStore(SessionStore):
+class ReplicatedStore(MemoryStore):
     """Each app server keeps its own copy; every write is broadcast to the peers over HTTP.
 
     This is session replication as Tomcat's ``DeltaManager`` does it: no shared
@@ -593,8 +621,6 @@ class ReplicatedStore(SessionStore):
         self.retry_after = float(retry_after)
         self.peers: list[_Peer] = []
         self.sent = self.received = self.dropped = 0
-        self._lock = threading.Lock()
-        self._records: dict[str, list] = {}
         self._pending: list = []
         self._wake = threading.Condition()
         self._closed = self._busy = False
@@ -629,51 +655,33 @@ class ReplicatedStore(SessionStore):
             elif kind == "clear":
                 self._records.clear()
 
+    # The local copy is MemoryStore's dict; each successful write is then broadcast.
     def _insert(self, sid, created, last_access, data, expires):
-        with self._lock:
-            if sid in self._records:
-                return False
-            self._records[sid] = [created, last_access, data]
+        if not super()._insert(sid, created, last_access, data, expires):
+            return False
         self._broadcast(["put", sid, created, last_access, data])
         return True
 
-    def _read(self, sid):
-        with self._lock:
-            rec = self._records.get(sid)
-            return tuple(rec) if rec else None
-
     def _set_last_access(self, sid, last_access, expires):
-        with self._lock:
-            rec = self._records.get(sid)
-            if rec is None:
-                return False
-            rec[1] = last_access
+        if not super()._set_last_access(sid, last_access, expires):
+            return False
         self._broadcast(["last", sid, last_access])
         return True
 
     def _set_data(self, sid, data):
-        with self._lock:
-            rec = self._records.get(sid)
-            if rec is None:
-                return False
-            rec[2] = data
+        if not super()._set_data(sid, data):
+            return False
         self._broadcast(["data", sid, data])
         return True
 
     def _remove(self, sid):
-        with self._lock:
-            found = self._records.pop(sid, None) is not None
+        found = super()._remove(sid)
         if found:
             self._broadcast(["remove", sid])
         return found
 
-    def _ids(self):
-        with self._lock:
-            return iter(list(self._records))
-
     def _clear(self):
-        with self._lock:
-            self._records.clear()
+        super()._clear()
         self._broadcast(["clear"])
 
     # -- sending ------------------------------------------------------------------
@@ -839,20 +847,6 @@ class _Peer:
                 self._idle.pop().close()
 
 
-class AsIs:
-    """Hands ``RedisStore`` this very client with its connection pool.
-
-    ``RedisStore`` calls ``.client()`` on what it is given, and a redis-py client's
-    ``.client()`` is a *single-connection* copy (one socket, one lock for every thread).
-    """
-
-    def __init__(self, client):
-        self._client = client
-
-    def client(self):
-        return self._client
-
-
 class HybridStore(SessionStore):
     """Redis in front of SQLite: write-through, read-through; Redis may lose everything.
 
@@ -872,7 +866,7 @@ class HybridStore(SessionStore):
     def __init__(self, redis, path: str = ":memory:", prefix: str = "sessionlab:hybrid:",
                  table: str = "sessions", **kwargs):
         super().__init__(**kwargs)
-        if hasattr(redis, "client") and callable(redis.client):
+        if not _is_redis_py(redis) and callable(getattr(redis, "client", None)):  # a sessionlab server
             # The cache is optional: give up on it fast (redis-py's default retries take seconds).
             from redis.backoff import ExponentialBackoff
             from redis.retry import Retry
@@ -880,7 +874,7 @@ class HybridStore(SessionStore):
             redis = redis.client(retry=Retry(ExponentialBackoff(cap=0.05, base=0.005), 2),
                                  socket_timeout=0.5, socket_connect_timeout=0.5)
         inner = dict(idle_timeout=self.idle_timeout, absolute_timeout=self.absolute_timeout, clock=self.clock)
-        self.cache = RedisStore(AsIs(redis), prefix=prefix, **inner)
+        self.cache = RedisStore(redis, prefix=prefix, **inner)
         self.db = SQLiteStore(path, table=table, **inner)
         self.hits = self.misses = self.cache_errors = 0
         self._suspect = False
@@ -954,4 +948,4 @@ class HybridStore(SessionStore):
         self.db.close()
 
 
-__all__ += ["RedisClusterStore", "ReplicatedStore", "HybridStore", "connect", "AsIs"]
+__all__ += ["RedisClusterStore", "ReplicatedStore", "HybridStore", "connect"]

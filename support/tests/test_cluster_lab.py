@@ -14,7 +14,7 @@ import requests
 from sessionlab import cluster_lab as cl
 from sessionlab.apps import create_login_app
 from sessionlab.servers import serve
-from sessionlab.stores import AsIs, RedisStore
+from sessionlab.stores import RedisStore
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_store_node_down_gives_503_then_recovers_by_itself():
 
     server = start_redis(name=None, persistence=True)
     try:
-        store = RedisStore(AsIs(cl.quick_client(server)), prefix="t503:")
+        store = RedisStore(cl.quick_client(server), prefix="t503:")
         app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
                     name="t05-503")
         c = requests.Session()
@@ -184,7 +184,7 @@ def test_unconfirmed_login_is_refused_with_503():
     pair = start_replicated(name=None, replicas=1)
     replica = pair.replicas[0]
     try:
-        store = cl.WaitRedisStore(AsIs(cl.quick_client(pair.primary)), timeout_ms=30, prefix="twait:")
+        store = cl.WaitRedisStore(cl.quick_client(pair.primary), timeout_ms=30, prefix="twait:")
         app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
                     name="t05-wait")
         creds = {"username": cl.USER, "password": cl.PASSWORD}

@@ -311,8 +311,12 @@ def test_bad_timeouts():
 def test_make_store():
     assert isinstance(make_store("memory"), MemoryStore)
     assert isinstance(make_store("sqlite"), SessionStore)
-    with pytest.raises(ValueError):
-        make_store("floppy")
+    from sessionlab.stores import ReplicatedStore
+    replicated = make_store("replicated", name="solo")  # a later back end, found by its kind
+    assert isinstance(replicated, ReplicatedStore)
+    replicated.close()
+    with pytest.raises(ValueError, match="replicated"):
+        make_store("floppy")  # the message lists every kind, the new ones too
 
 
 def test_new_session_id_is_256_bits():
