@@ -38,8 +38,11 @@ notebooks: setup
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(NB)
 
+# Every benchmark (about a minute): start-up and latency, balancer overhead, multi-server strategies.
 bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_balancer.py
+	$(BIN)/python benchmarks/bench_multi_server.py
 
 clean:
 	rm -rf $(VENV)
