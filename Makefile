@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test unit notebooks execute bench clean
+.PHONY: setup lab test unit notebooks execute rerun bench clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,10 @@ notebooks: setup
 # Re-execute notebooks in place (NB=notebooks/01_cookie_vs_session.ipynb for one).
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+# Every notebook run twice in one kernel (a learner re-running all cells); about 2 minutes.
+rerun: setup
+	$(BIN)/python tools/run_twice.py $(NB)
 
 # Every benchmark (about a minute): start-up and latency, balancer overhead, multi-server strategies.
 bench: setup

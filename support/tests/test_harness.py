@@ -24,3 +24,28 @@ def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(tmp_
     assert run_nbval(tmp_path, src, "2 + 2 = 4 at 127.0.0.1:1234\n").returncode == 0
     changed = run_nbval(tmp_path, src, "2 + 2 = 5 at 127.0.0.1:1234\n")
     assert changed.returncode != 0 and "mismatch" in changed.stdout.lower()
+
+
+def test_notebook_00_runs_twice_in_one_kernel():
+    # The same check `make rerun` runs on every notebook: named servers and Redis are
+    # replaced, not started twice, so re-running all cells works.
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from run_twice import run_twice
+    finally:
+        sys.path.pop(0)
+    assert run_twice(ROOT / "notebooks" / "00_start_here.ipynb") is None
+
+
+def test_run_twice_reports_a_notebook_that_only_works_in_a_fresh_kernel(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from run_twice import run_twice
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "fresh_only.ipynb"
+    nb = new_notebook(cells=[new_code_cell("runs = globals().get('runs', 0) + 1\nassert runs == 1")],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, path)
+    problem = run_twice(path)
+    assert problem is not None and problem.startswith("round 2")
