@@ -33,6 +33,9 @@ class BrowserError(RuntimeError):
 
 
 def find_chromium() -> str | None:
+    """``$CHROMIUM``, else a Chromium or Chrome on PATH; none if ``SESSIONLAB_NO_BROWSER`` is set."""
+    if os.environ.get("SESSIONLAB_NO_BROWSER"):
+        return None
     env = os.environ.get("CHROMIUM")
     if env and os.access(env, os.X_OK):
         return env

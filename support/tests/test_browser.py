@@ -28,3 +28,9 @@ def test_page_script_runs_and_httponly_cookie_is_hidden_from_it():
     with serve(app) as srv:
         dom = browser.dump_dom(srv.url + "/")
     assert "JS:theme=dark" in dom and "secret" not in dom.split("<script>")[0]
+
+
+def test_browser_experiments_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
+    monkeypatch.setenv("CHROMIUM", "/bin/sh")  # even an explicit binary is ignored then
+    assert browser.find_chromium() is None and not browser.available()
