@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-__all__ = ["CheckResult", "result", "not_answered", "is_blank"]
+__all__ = ["CheckResult", "result", "not_answered", "is_blank", "table_mistakes"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +40,19 @@ def not_answered() -> CheckResult:
 
 def result(ok: bool, right: str, wrong: str) -> CheckResult:
     return CheckResult(bool(ok), right if ok else wrong)
+
+
+def table_mistakes(answer, expected: dict, keys_message: str, same=None) -> tuple[CheckResult | None, list]:
+    """For exercises answered as a dict with ``expected``'s keys.
+
+    Returns ``(problem, wrong_keys)``: ``problem`` is a CheckResult to return at once
+    (blank, or not a dict with exactly those keys: ``keys_message`` says what to write),
+    else None and the keys whose value differs (``same(given, right)`` decides).
+    Test ``problem is not None``: a CheckResult that is not right is falsy.
+    """
+    if is_blank(answer):
+        return not_answered(), []
+    if not isinstance(answer, dict) or set(answer) != set(expected):
+        return CheckResult(False, keys_message), []
+    same = same or (lambda given, right: given == right)
+    return None, [k for k, right in expected.items() if not same(answer[k], right)]

@@ -5,7 +5,7 @@ import math
 import random
 import re
 
-from .checks import CheckResult, is_blank, not_answered, result
+from .checks import CheckResult, is_blank, not_answered, result, table_mistakes
 
 __all__ = ["LOGIN_STEPS", "check_login_order", "check_session_cookie", "check_is_live",
            "check_memory_estimate", "DEFENCES", "check_defences", "check_safe_login",
@@ -119,11 +119,9 @@ _ATTACK_DEFENCE = {
 
 def check_defences(answer) -> CheckResult:
     """dict: attack (the keys of the exercise) → the key of DEFENCES that stops it."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, dict) or set(answer) != set(_ATTACK_DEFENCE):
-        return CheckResult(False, f"키는 공격 여섯 개여야 합니다: {', '.join(_ATTACK_DEFENCE)}")
-    wrong = [a for a, d in _ATTACK_DEFENCE.items() if answer[a] != d]
+    problem, wrong = table_mistakes(answer, _ATTACK_DEFENCE, f"키는 공격 여섯 개여야 합니다: {', '.join(_ATTACK_DEFENCE)}")
+    if problem is not None:
+        return problem
     return result(not wrong, "여섯 공격 모두 알맞은 방어와 짝지었습니다.",
                   f"다시 보세요: {', '.join(wrong)} (실습의 점수판에서 어떤 설정이 그 공격을 막았나요?)")
 

@@ -1,7 +1,7 @@
 """Exercise checkers of notebook 03 (HTTP is stateless)."""
 from __future__ import annotations
 
-from .checks import CheckResult, is_blank, not_answered, result
+from .checks import CheckResult, is_blank, not_answered, result, table_mistakes
 
 __all__ = ["check_policies", "check_raw_request", "check_revalidation"]
 
@@ -10,11 +10,10 @@ POLICY_ANSWER = {"round_robin": False, "sticky": True, "hash": True}
 
 def check_policies(answer) -> CheckResult:
     """Which policies let the in-memory counter count 1, 2, 3, … for one client?"""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, dict) or set(answer) != set(POLICY_ANSWER):
-        return CheckResult(False, "정책 세 개(round_robin, sticky, hash)를 키로 하는 dict로 답하세요.")
-    wrong = [p for p in POLICY_ANSWER if bool(answer[p]) != POLICY_ANSWER[p]]
+    problem, wrong = table_mistakes(answer, POLICY_ANSWER, "정책 세 개(round_robin, sticky, hash)를 키로 하는 dict로 답하세요.",
+                                    same=lambda given, right: bool(given) == right)
+    if problem is not None:
+        return problem
     return result(not wrong,
                   "같은 클라이언트를 늘 같은 서버로 보내는 정책(sticky, hash)에서만 메모리 카운터가 맞습니다.",
                   f"다시 보세요: {', '.join(wrong)}. 요청이 매번 다른 서버로 가면 각 서버는 자기 메모리만 셉니다.")

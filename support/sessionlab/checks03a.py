@@ -1,7 +1,7 @@
 """Exercise checkers of notebook 03a (RESTful API design)."""
 from __future__ import annotations
 
-from .checks import CheckResult, is_blank, not_answered, result
+from .checks import CheckResult, is_blank, not_answered, result, table_mistakes
 
 __all__ = ["check_status_codes", "check_idempotent", "check_session_api", "STATUS_CASES"]
 
@@ -20,11 +20,9 @@ IDEMPOTENT = {"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": 
 
 def check_status_codes(answer) -> CheckResult:
     """{situation: status code} for every situation of ``STATUS_CASES``."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, dict) or set(answer) != set(STATUS_CASES):
-        return CheckResult(False, "STATUS_CASES의 상황 여덟 개를 모두 키로 쓰세요.")
-    wrong = [k for k, code in STATUS_CASES.items() if answer[k] != code]
+    problem, wrong = table_mistakes(answer, STATUS_CASES, "STATUS_CASES의 상황 여덟 개를 모두 키로 쓰세요.")
+    if problem is not None:
+        return problem
     hints = {400: "문법이 틀린 본문", 415: "형식(media type)을 못 받음", 422: "문법은 맞지만 내용이 틀림",
              401: "누구인지 증명 못 함", 403: "누구인지는 알지만 권한 없음", 404: "자원 없음",
              405: "자원은 있지만 그 메서드는 안 됨", 409: "현재 상태와 충돌"}
@@ -34,11 +32,10 @@ def check_status_codes(answer) -> CheckResult:
 
 def check_idempotent(answer) -> CheckResult:
     """{method: is it idempotent?} for GET, PUT, DELETE, POST, PATCH (RFC 9110 §9.2.2)."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, dict) or set(answer) != set(IDEMPOTENT):
-        return CheckResult(False, f"메서드 {', '.join(IDEMPOTENT)}를 모두 키로 쓰세요.")
-    wrong = [m for m, ok in IDEMPOTENT.items() if bool(answer[m]) is not ok]
+    problem, wrong = table_mistakes(answer, IDEMPOTENT, f"메서드 {', '.join(IDEMPOTENT)}를 모두 키로 쓰세요.",
+                                    same=lambda given, right: bool(given) is right)
+    if problem is not None:
+        return problem
     return result(not wrong,
                   "멱등(idempotent): 같은 요청을 여러 번 보내도 서버 상태가 한 번 보낸 것과 같다. GET·PUT·DELETE는 멱등, POST·PATCH는 보장되지 않습니다.",
                   f"다시 보세요: {', '.join(wrong)}. 응답 코드가 아니라 '서버 상태'가 같은지로 판단합니다.")

@@ -1,7 +1,7 @@
 """Exercise checkers of notebook 03b (state-management strategies)."""
 from __future__ import annotations
 
-from .checks import CheckResult, is_blank, not_answered, result
+from .checks import CheckResult, is_blank, not_answered, result, table_mistakes
 from .state_strategies import STRATEGY_NAMES
 
 __all__ = ["check_strategy_choice", "check_who_can_change", "CHOICES", "CLIENT_CHANGEABLE"]
@@ -18,14 +18,13 @@ CLIENT_CHANGEABLE = frozenset({"URL 쿼리", "숨은 폼 필드", "쿠키", "Web
 
 
 def check_strategy_choice(answer) -> CheckResult:
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, dict) or set(answer) != set(CHOICES):
-        return CheckResult(False, "문제의 다섯 문장을 그대로 키로 쓰세요 (CHOICES의 키).")
+    problem, wrong = table_mistakes(answer, {k: right for k, (right, _) in CHOICES.items()},
+                                    "문제의 다섯 문장을 그대로 키로 쓰세요 (CHOICES의 키).")
+    if problem is not None:
+        return problem
     unknown = [v for v in answer.values() if v not in STRATEGY_NAMES]
     if unknown:
         return CheckResult(False, f"전략 이름은 {', '.join(STRATEGY_NAMES)} 중에서 고르세요: {unknown[0]!r}")
-    wrong = [k for k, (right, _) in CHOICES.items() if answer[k] != right]
     return result(not wrong, "다섯 가지 모두 알맞습니다.",
                   " / ".join(f"{k}: {CHOICES[k][1]}" for k in wrong))
 
