@@ -84,39 +84,34 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     return ops
 
 
-def plot_sizes(sizes: dict[str, int], title: str = "요청마다 실리는 인증 정보의 크기"):
+def _barh(values: dict[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
+    """One labelled horizontal bar per entry, largest-first order kept as given."""
     from .plots import setup
     plt = setup()
     fig, ax = plt.subplots()
-    names = list(sizes)
-    bars = ax.barh(names, [sizes[n] for n in names], color="#10b981")
+    names = list(values)
+    bars = ax.barh(names, [values[n] for n in names], color=color)
+    if log:
+        from matplotlib.ticker import FuncFormatter
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # no mathtext minus sign
     for bar, n in zip(bars, names):
-        ax.annotate(f"{sizes[n]} B", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+        ax.annotate(label(values[n]), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                     va="center", ha="left", fontsize=9)
-    ax.set_xlabel("바이트 (요청 하나마다)")
+    ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.invert_yaxis()
     fig.tight_layout()
     return fig
+
+
+def plot_sizes(sizes: dict[str, int], title: str = "요청마다 실리는 인증 정보의 크기"):
+    return _barh(sizes, lambda v: f"{v} B", "#10b981", "바이트 (요청 하나마다)", title)
 
 
 def plot_costs(medians: dict[str, float], title: str = "요청 하나를 인증하는 서버 쪽 비용 (중앙값)"):
-    from .plots import setup
-    plt = setup()
-    fig, ax = plt.subplots()
-    names = list(medians)
-    bars = ax.barh(names, [medians[n] for n in names], color="#6366f1")
-    ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # no mathtext minus sign
-    for bar, n in zip(bars, names):
-        ax.annotate(f"{medians[n]:,.2f} us" if medians[n] < 1 else f"{medians[n]:,.0f} us",
-                    (bar.get_width(), bar.get_y() + bar.get_height() / 2), va="center", ha="left", fontsize=9)
-    ax.set_xlabel("마이크로초 us (로그 눈금)")
-    ax.set_title(title)
-    ax.invert_yaxis()
-    fig.tight_layout()
-    return fig
+    return _barh(medians, lambda v: f"{v:,.2f} us" if v < 1 else f"{v:,.0f} us", "#6366f1",
+                 "마이크로초 us (로그 눈금)", title, log=True)
 
 
 @dataclass
