@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from sessionlab import serve, stop_everything
-from sessionlab.balancer import start_balancer
+from sessionlab.web.balancer import start_balancer
 
 
 def hello_app():

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask
 
 from sessionlab import serve
-from sessionlab.redis import start_redis
+from sessionlab.infra.redis_servers import start_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ import time
 from urllib.parse import urlsplit
 
 from sessionlab import stop_everything
-from sessionlab.cluster_lab import STRATEGIES, MultiServerLab, cookie_header, server_timing
+from sessionlab.labs.lab05 import STRATEGIES, MultiServerLab, cookie_header, server_timing
 
 
 def client_run(url: str, cookie: str, n: int, out: list, errors: list) -> None:

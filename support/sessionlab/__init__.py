@@ -2,7 +2,7 @@
 
 Each lab's plumbing lives here once, tested, so a notebook cell shows only the idea.
 """
-from .servers import LabServer, LabServerError, serve, stop_all as stop_servers
+from sessionlab.infra.servers import LabServer, LabServerError, serve, stop_all as stop_servers
 
 __version__ = "0.1.0"
 __all__ = ["LabServer", "LabServerError", "serve", "stop_servers", "stop_everything"]
@@ -10,7 +10,7 @@ __all__ = ["LabServer", "LabServerError", "serve", "stop_servers", "stop_everyth
 
 def stop_everything() -> dict:
     """Stop every lab server and every Redis this kernel started (for a notebook's last cell)."""
-    from . import redis as lab_redis
-    from .servers import stop_all
+    from sessionlab.infra import redis_servers as lab_redis
+    from sessionlab.infra.servers import stop_all
 
     return {"servers": stop_all(), "redis": lab_redis.stop_all()}

@@ -1,0 +1,107 @@
+"""A real headless Chromium for what only a browser can show (HttpOnly, SameSite, Web Storage).
+
+No browser driver: ``chromium --headless --dump-dom URL`` loads the page, runs its
+JavaScript (``--virtual-time-budget`` lets timers and fetches finish) and prints
+the final DOM, so a lab page writes what its script saw into the DOM and the
+notebook reads it back. A ``Profile`` keeps one user-data folder across several
+loads, like one browser that is closed and reopened between them.
+
+When no Chromium is installed, ``available()`` is False and ``skip_reason()``
+says so in Korean: the labs then skip the browser step plainly, never fake it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+
+from sessionlab.infra.tmp import lab_dir
+
+__all__ = ["find_chromium", "available", "skip_reason", "Profile", "dump_dom", "BrowserError"]
+
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+# Flags: no sandbox (containers run as root), and no background traffic to the
+# internet (this course never leaves 127.0.0.1).
+_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--disable-default-apps", "--disable-extensions", "--mute-audio"]
+
+
+class BrowserError(RuntimeError):
+    """Chromium could not load the page; the message says why, in Korean."""
+
+
+def find_chromium() -> str | None:
+    """``$CHROMIUM``, else a Chromium or Chrome on PATH; none if ``SESSIONLAB_NO_BROWSER`` is set."""
+    if os.environ.get("SESSIONLAB_NO_BROWSER"):
+        return None
+    env = os.environ.get("CHROMIUM")
+    if env and os.access(env, os.X_OK):
+        return env
+    for name in _CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def available() -> bool:
+    return find_chromium() is not None
+
+
+def skip_reason() -> str:
+    return ("이 컴퓨터에는 Chromium이 없어 브라우저 실험을 건너뜁니다(skipped). "
+            "직접 보려면 Chromium을 설치하세요 (Debian/Ubuntu: `sudo apt-get install chromium`, "
+            "macOS: Google Chrome 설치 후 `export CHROMIUM=\"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome\"`).")
+
+
+class Profile:
+    """One browser profile (cookie jar, localStorage) kept across page loads until ``close()``."""
+
+    def __init__(self):
+        binary = find_chromium()
+        if binary is None:
+            raise BrowserError(skip_reason())
+        self.binary = binary
+        self.dir = str(lab_dir("chromium"))
+
+    def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
+        """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
+        argv = [self.binary, *_FLAGS, f"--user-data-dir={self.dir}",
+                f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            out = None
+        finally:
+            _kill_group(proc)  # renderer and helper processes go too
+        if out is None:
+            raise BrowserError(f"Chromium이 {timeout:.0f}초 안에 페이지를 읽지 못했습니다: {url}")
+        return out
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "Profile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Chromium's helper processes outlive the main one by a second or two: end them now."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def dump_dom(url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
+    """Load ``url`` once in a brand-new profile and return the final DOM."""
+    with Profile() as profile:
+        return profile.dump_dom(url, timeout=timeout, budget_ms=budget_ms)

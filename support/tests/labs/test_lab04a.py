@@ -1,0 +1,98 @@
+"""Lab 04a helpers: anatomy, sizes, timing, the playground, the table, the XSS page, the checkers."""
+import time
+
+import jwt
+import pytest
+
+from sessionlab import serve
+from sessionlab.infra import browser
+from sessionlab.exercises.ex04a import check_decoded_role, check_denylist_ttl, check_extra_bytes, check_safe_verify
+from sessionlab.labs.lab04a_attacks import pyjwt_refuses_pem_as_hmac
+from sessionlab.apps.token import create_token_app
+from sessionlab.labs.lab04a import (TokenPlayground, anatomy, bad_tokens, comparison_table, mask, probe, time_ops,
+                                 token_sizes, wire_bytes, xss_report)
+from sessionlab.web.tokens import TokenService, generate_keys
+
+
+@pytest.fixture(scope="module")
+def service():
+    return TokenService(generate_keys())
+
+
+def test_anatomy_and_mask(service):
+    token = service.issue("alice", role="user")
+    parts = anatomy(token)
+    assert [p["part"] for p in parts] == ["header", "payload", "signature"]
+    assert parts[1]["decoded"]["sub"] == "alice" and parts[2]["bytes"] == 32
+    assert token not in mask(token) and mask(token).count("…") == 3
+
+
+def test_sizes_are_stable_and_ordered(service):
+    a, b = token_sizes(service), token_sizes(service)
+    assert a == b and a["RS256"] > a["EdDSA"] > a["HS256"] > 200
+
+
+def test_wire_bytes_and_probe(service):
+    with serve(create_token_app(service)) as srv:
+        token = service.issue("alice", role="user")
+        sent, status = wire_bytes(srv.url, headers={"Authorization": f"Bearer {token}"})
+        assert status == 200 and sent > len(token)
+        for case, bad in bad_tokens(service).items():
+            r = probe(srv.url, bad)
+            assert r["status"] == 401 and r["code"] and 'error="invalid_token"' in r["www_authenticate"], case
+
+
+def test_time_ops_returns_medians():
+    out = time_ops({"a": lambda: None, "b": lambda: sum(range(50))}, rounds=3, number=20)
+    assert set(out) == {"a", "b"} and all(v > 0 for v in out.values())
+
+
+def test_playground_edit_breaks_the_signature(service):
+    pg = TokenPlayground(service.verifier, service.issue("alice", role="user"))
+    assert pg.verify().startswith("✅")
+    pg.edit(role="admin")
+    assert pg.decoded()[1]["role"] == "admin" and "bad_signature" in pg.verify()
+    assert pg.show() is not None  # the ipywidgets view builds without a display
+
+
+def test_comparison_table_from_measurements():
+    m = {"sizes": {"HS256": 300, "EdDSA": 350}, "sid_len": 43, "readable": True,
+         "costs": {"JWT HS256 검증": 40.0, "JWT EdDSA 검증": 100.0, "Redis 세션 조회": 50.0,
+                   "dict 조회 (프로세스 메모리)": 0.05},
+         "jwt_logout_without_state": False, "jwt_logout_with_denylist": True, "session_logout": True}
+    table = comparison_table(m)
+    assert table.rows[0][1] == [300, 350, 43] and "800배" in table.rows[1][1][0]
+    assert "<table>" in table._repr_html_() and "JWT (HS256)" in table.text()
+
+
+def test_pyjwt_refuses_pem(service):
+    assert pyjwt_refuses_pem_as_hmac(service.keys["RS256"].public_pem()).startswith("InvalidKeyError")
+
+
+@pytest.mark.skipif(not browser.available(), reason="Chromium이 없음")
+def test_xss_page_in_real_chromium(service):
+    with serve(create_token_app(service)) as srv:
+        cookie = xss_report(srv.url, "cookie")
+        storage = xss_report(srv.url, "localStorage")
+    assert cookie["cookie_readable"] is False and cookie["api_call_status"] == 200
+    assert storage["storage_readable"] is True
+
+
+def test_checkers_04a(service):
+    token = service.issue("bob", role="editor")
+    assert check_decoded_role("editor", token) and not check_decoded_role("user", token)
+    assert not check_decoded_role(..., token)
+    secret = service.keys["HS256"].signing
+
+    def safe(t):
+        return jwt.decode(t, secret, algorithms=["HS256"], audience=service.audience, issuer=service.issuer,
+                          options={"require": ["exp"]})
+
+    def unsafe(t):
+        return jwt.decode(t, options={"verify_signature": False})
+
+    assert check_safe_verify(safe, service)
+    assert not check_safe_verify(unsafe, service) and not check_safe_verify(..., service)
+    assert not check_safe_verify(lambda t: 1 / 0, service)
+    assert check_denylist_ttl(305, 1000300, 1000000, 5) and not check_denylist_ttl(300, 1000300, 1000000, 5)
+    assert check_extra_bytes(2840, 327, 43, 10) and not check_extra_bytes(3270, 327, 43, 10)

@@ -1,0 +1,202 @@
+"""Lab 05 plumbing: strategies counted from real runs, faults (503, 502, killed kernel), the cluster rerun."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import requests
+
+from sessionlab.labs import lab05 as cl
+from sessionlab.apps.login import create_login_app
+from sessionlab.infra.servers import serve
+from sessionlab.web.stores import RedisStore
+
+
+@pytest.fixture(scope="module")
+def lab():
+    lab = cl.MultiServerLab(name="t05")
+    yield lab
+    lab.stop()
+
+
+def test_server_timing_middleware_and_parser():
+    def app(environ, start_response):
+        start_response("200 OK", [("Server-Timing", "store;dur=0.250"), ("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    seen = {}
+    body = cl.ServerTiming(app)({}, lambda s, h, e=None: seen.update(status=s, headers=dict(h)))
+    timing = cl.server_timing(seen["headers"]["Server-Timing"])
+    assert body == [b"ok"] and seen["status"] == "200 OK"
+    assert timing["store"] == 0.25 and timing["app"] >= 0
+    assert cl.server_timing(None) == {} and cl.server_timing("x;dur=abc, y") == {}
+
+
+def test_strategies_counted_from_runs(lab):
+    memory = lab.scenario("memory", users=4, rounds=2)
+    assert memory.logins_ok == 4 and memory.failed == memory.requests and memory.users_logged_out == 4
+    sticky = lab.scenario("sticky", users=6, rounds=2)
+    assert sticky.failed == 0 and sticky.lost_on_app_death == 2  # round-robin pinning: 2 of 6 on s2
+    central = lab.scenario("redis", users=4, rounds=1, store_death=cl.kill_redis_primary)
+    assert central.failed == 0 and central.lost_on_app_death == 0 and central.lost_on_store_death == 0
+    for strategy in ("database", "replicated", "jwt"):
+        run = lab.scenario(strategy, users=3, rounds=1)
+        assert (run.failed, run.lost_on_app_death, run.alive_before_kill) == (0, 0, 3), strategy
+    hybrid = lab.scenario("hybrid", users=3, rounds=1, store_death=cl.flush_hybrid_cache)
+    assert hybrid.lost_on_store_death == 0
+    assert sum(s.misses for s in lab.stores) >= 3  # the sessions came back from SQLite
+
+
+def test_store_node_down_gives_503_then_recovers_by_itself():
+    from sessionlab.infra.redis_servers import start_redis
+
+    server = start_redis(name=None, persistence=True)
+    try:
+        store = RedisStore(cl.quick_client(server), prefix="t503:")
+        app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
+                    name="t05-503")
+        c = requests.Session()
+        assert c.post(app.url + "/login", json={"username": cl.USER, "password": cl.PASSWORD}).status_code == 200
+        server.stop(keep_dir=True)                   # the store node goes away (AOF saved on the way)
+        down = c.get(app.url + "/me")
+        assert down.status_code == 503 and down.headers["Retry-After"] == "1"
+        assert down.json()["error"] == cl.STORE_DOWN_MESSAGE and "Traceback" not in down.text
+        assert "sid" in c.cookies                    # a 503 does not log the user out
+        server.restart()                             # no app restart: the next request reconnects
+        back = c.get(app.url + "/me")
+        assert back.status_code == 200 and back.json()["user"] == cl.USER
+        app.stop()
+    finally:
+        server.stop()
+
+
+def test_backend_down_gives_502(lab):
+    lab.use("sticky")
+    c, r = lab.login(0)
+    pinned = lab.names.index(r.headers["X-Served-By"])
+    lab.kill(pinned, health_check=False)             # no health check: the balancer still sends there
+    gone = lab.me(c)
+    assert gone.status_code == 502 and "연결할 수 없습니다" in gone.text
+    lab.restart(pinned)
+    assert lab.me(c).status_code == 401              # back, but with an empty memory
+
+
+def test_failover_loss_async_vs_wait():
+    stalled = cl.failover_loss(n=5, stall_replica=True, padding_mb=32, name="t05-backup")
+    assert stalled["acknowledged"] == 5 and stalled["lost"] == 5
+    waited = cl.failover_loss(n=3, stall_replica=True, wait=True, padding_mb=32, name="t05-backup")
+    assert waited["lost"] == 0 and waited["refused"] == 3
+
+
+def test_widget_clicks(lab):
+    box = cl.lab_widget(lab, requests_per_click=3)
+    ctl = box.controls
+    ctl["strategy"].value, ctl["policy"].value = "memory", "round_robin"
+    ctl["apply"].click()
+    ctl["send"].click()
+    rows = ctl["state"]["rows"]
+    assert len(rows) == 4 and rows[0][1] == 200 and not any(ok for _, _, ok in rows[1:])
+    ctl["toggles"][2].value = False
+    assert lab.running() == [True, True, False] and "s3:꺼짐" in ctl["view"].value
+    ctl["toggles"][2].value = True
+    assert lab.running() == [True, True, True]
+
+
+def test_checkers(lab):
+    from sessionlab.exercises import ex05 as ex
+
+    run = cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2, served_by={"s2": 4})
+    assert not ex.check_sticky_loss(..., run) and ex.check_sticky_loss(2, run) and not ex.check_sticky_loss(3, run)
+    assert ex.check_survivors(ex.SURVIVE_APP_DEATH) and not ex.check_survivors({"memory", "redis"})
+    assert "빈칸" in repr(ex.check_survivors(...))
+
+
+def test_killed_kernel_leaves_no_redis():
+    script = textwrap.dedent("""
+        import time
+        from sessionlab.labs.lab05 import MultiServerLab
+        lab = MultiServerLab(name="t05k")
+        lab.use("redis"); lab.use("hybrid")
+        import sessionlab.infra.redis_servers as r
+        print(*[s.pid for s in r.running()], flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 3
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_cluster_failover_keeps_sessions_and_rerun_works():
+    """The one cluster test: a primary dies, every session survives; the lab reruns in the same process."""
+    first = cl.MultiServerLab(name="t05c")
+    run = first.scenario("cluster", users=6, rounds=1, store_death=cl.kill_cluster_primary)
+    assert run.failed == 0 and run.lost_on_store_death == 0
+    old = [n.pid for n in first.backends.cluster.nodes]
+    again = cl.MultiServerLab(name="t05c")           # a rerun of the notebook's cells
+    try:
+        rerun = again.scenario("cluster", users=3, rounds=1)
+        assert rerun.failed == 0 and rerun.alive_before_kill == 3
+        assert not any(_alive(p) for p in old)       # the same name replaced the old cluster
+    finally:
+        again.stop()
+        first.stop()
+
+
+def test_comparison_table_and_store_times(capsys):
+    from sessionlab.web.stores import MemoryStore
+
+    runs = {"sticky": cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2),
+            "redis": cl.RunResult("redis", "round_robin", 6, 6, 12, 0, 0, 6, 0, lost_on_store_death=0,
+                                  alive_before_store_death=6)}
+    rows = cl.comparison(runs, {"redis": {"median_ms": 0.5, "p99_ms": 1.0, "store_ms": 0.1}})
+    assert [r["key"] for r in rows] == ["sticky", "redis"]
+    assert rows[0]["앱 서버 죽음"] == "2/6" and rows[1]["저장소 노드 죽음"] == "0/6"
+    cl.print_table(rows, timings=False)
+    out = capsys.readouterr().out
+    assert "2. 고정 세션(sticky) | 0/12 | 2/6" in out and "ms" not in out
+    times = cl.store_op_times(MemoryStore(), n=20)
+    assert set(times) == {"get", "touch"} and all(v > 0 for v in times.values())
+
+
+def test_unconfirmed_login_is_refused_with_503():
+    """WaitRedisStore: while the replica does not acknowledge, a login gets 503 instead of a fragile session."""
+    from sessionlab.infra.redis_servers import start_replicated
+
+    pair = start_replicated(name=None, replicas=1)
+    replica = pair.replicas[0]
+    try:
+        store = cl.WaitRedisStore(cl.quick_client(pair.primary), timeout_ms=30, prefix="twait:")
+        app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
+                    name="t05-wait")
+        creds = {"username": cl.USER, "password": cl.PASSWORD}
+        assert requests.post(app.url + "/login", json=creds).status_code == 200
+        os.kill(replica.pid, signal.SIGSTOP)
+        try:
+            refused = requests.post(app.url + "/login", json=creds)
+        finally:
+            os.kill(replica.pid, signal.SIGCONT)
+        assert refused.status_code == 503 and refused.json()["store_error"] == "StoreUnavailable"
+        assert "sid" not in refused.cookies
+        assert requests.post(app.url + "/login", json=creds).status_code == 200
+        app.stop()
+    finally:
+        pair.stop()

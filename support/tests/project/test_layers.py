@@ -1,0 +1,63 @@
+"""The folders are the architecture: each layer imports only the layers below it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[2] / "sessionlab"
+# What each layer may import (besides itself). The package root only re-exports infra.
+ALLOWED = {
+    "infra": set(),
+    "web": {"infra"},
+    "apps": {"web", "infra"},
+    "labs": {"apps", "web", "infra", "exercises"},
+    "exercises": {"labs", "apps", "web", "infra"},
+    "": {"infra"},
+}
+
+
+def sessionlab_imports(path: Path) -> set[str]:
+    """Layer names (``infra``, ``web``, ...) that a module imports from, at any depth."""
+    layers = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.level:
+                raise AssertionError(f"{path.name}: use absolute imports (from sessionlab.… import …)")
+            parts = node.module.split(".")
+            if parts[0] == "sessionlab":
+                layers.add(parts[1] if len(parts) > 1 else "")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "sessionlab" and len(parts) > 1:
+                    layers.add(parts[1])
+    return layers
+
+
+MODULES = sorted(PKG.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
+def test_module_imports_only_lower_layers(path):
+    rel = path.relative_to(PKG)
+    layer = rel.parts[0] if len(rel.parts) > 1 else ""
+    wrong = sessionlab_imports(path) - ALLOWED[layer] - {layer}
+    assert not wrong, f"{rel} ({layer or 'sessionlab'}) imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
+def test_module_says_what_it_is_for(path):
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    assert doc and doc.strip(), f"{path.relative_to(PKG)} has no docstring saying what it is for"
+
+
+def test_no_flat_modules_left():
+    flat = sorted(p.name for p in PKG.glob("*.py") if p.name not in {"__init__.py", "__main__.py"})
+    assert not flat, f"modules outside the layer folders: {flat}"
+
+
+def test_layer_check_catches_an_upward_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('"""x"""\nfrom sessionlab.labs.lab05 import MultiServerLab\n')
+    assert sessionlab_imports(bad) == {"labs"} and "labs" not in ALLOWED["web"]
