@@ -19,17 +19,41 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAK = re.compile(r"(/tmp/|/work/|/root/|/home/\w+/|site-packages)")
 
 
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+CELL_METADATA = {"tags", "jupyter"}  # tags: nbval markers; jupyter: hidden solution cells
+
+
 def clean(nb) -> None:
-    nb.metadata = nbformat.from_dict({
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-        **({"widgets": nb.metadata["widgets"]} if "widgets" in nb.metadata else {}),
-    })
+    # Widget state is one kernel session's snapshot: outputs keep their text fallback instead.
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
         cell.pop("id", None)
     nb.nbformat, nb.nbformat_minor = 4, 4
+
+
+def stored_problems(nb) -> list[str]:
+    """Why ``nb`` does not look as this command stores it (e.g. it was saved from JupyterLab)."""
+    problems = []
+    if dict(nb.get("metadata", {})) != {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}:
+        problems.append(f"notebook metadata {sorted(nb.get('metadata', {}))} (widget state, editor settings?)")
+    if (nb.get("nbformat"), nb.get("nbformat_minor")) != (4, 4):
+        problems.append("nbformat is not 4.4")
+    expected = 1
+    for i, cell in enumerate(nb.get("cells", [])):
+        extra = set(cell.get("metadata", {})) - CELL_METADATA
+        if extra or "id" in cell:
+            problems.append(f"cell {i}: editor metadata {sorted(extra | ({'id'} & set(cell)))}")
+        if cell.get("cell_type") != "code":
+            continue
+        if cell.get("execution_count") != expected:
+            problems.append(f"cell {i}: execution_count {cell.get('execution_count')}, expected {expected}")
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result" and out.get("execution_count") != expected:
+                problems.append(f"cell {i}: an output from another run")
+        expected += 1
+    return problems
 
 
 def leaks(nb) -> list[str]:

@@ -37,7 +37,8 @@ def check_raw_request(answer) -> CheckResult:
 
 
 def _live_check(answer: bytes) -> CheckResult:
-    from sessionlab.labs.lab03 import create_http_lab_app, parse_raw_response, raw_http
+    from sessionlab.infra.wire import parse_raw_response, raw_http
+    from sessionlab.apps.http_basics import create_http_lab_app
     from sessionlab.infra.servers import serve
 
     with serve(create_http_lab_app("check")) as server:

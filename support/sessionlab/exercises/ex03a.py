@@ -52,7 +52,7 @@ def check_session_api(answer) -> CheckResult:
     verbs = [k for k, (_, path) in answer.items() if any(v in str(path).lower() for v in ("login", "logout", "get", "delete"))]
     if verbs:
         return CheckResult(False, f"{', '.join(verbs)}: 경로에 동사를 쓰지 마세요. 동작은 메서드가 말하고, 경로는 자원(명사)입니다.")
-    from sessionlab.labs.lab03a import create_rest_app
+    from sessionlab.apps.rest import create_rest_app
 
     client = create_rest_app(users={"kim": "password-1234"}).test_client()
     expected = {"로그인": 201, "내 정보": 200, "로그아웃": 204}

@@ -1,207 +1,23 @@
-"""Lab 03b (where web-app state can live): one app with a route per strategy, and the summary table.
+"""Lab 03b (where web-app state can live): Web Storage results, size limits and the summary table.
 
-``create_state_app(db=..., cache=..., tokens=...)``:
-
-- URL / query:  ``GET /search?q=&page=``          the state is in the URL itself
-- hidden field: ``GET /order`` (a form), ``POST /order``  ⚠️ VULNERABLE: trusts the hidden price;
-                ``POST /order-safe`` looks the price up on the server
-- cookie:       ``GET /prefs?theme=`` sets ``theme``; ``GET /page`` reads it back
-- Web Storage:  ``GET /storage?mode=write|read|quota`` a page whose script uses
-                localStorage/sessionStorage and writes what it saw into the DOM (``<pre id="result">``);
-                its last ``fetch('/seen')`` lets the server record what the browser sent
-- server session: ``POST /cart?item=`` / ``GET /cart`` (a ``sessionlab.stores`` store; the cookie holds only the id)
-- database:     ``PUT /profile/<user>`` / ``GET /profile/<user>`` (SQLite file, outlives the app server)
-- cache:        ``GET /price?item=`` cache-aside in Redis with a TTL (a miss costs a slow "query")
-- token:        ``POST /token?user=&item=`` signed JWT with the cart inside; ``GET /token/cart`` verifies it
-- ``GET /echo``: the headers the server received (what travels with every request)
+The app is ``sessionlab.apps.state``.
 """
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
-import sqlite3
-import threading
-import time
-import weakref
 
-from flask import Flask, jsonify, request
 
-from sessionlab.infra.tmp import lab_dir
-from sessionlab.web.stores import MemoryStore, SessionStore
-from sessionlab.web.tokens import TokenError, TokenService
 
-__all__ = ["create_state_app", "LabDatabase", "PRICES", "SLOW_QUERY_SECONDS", "storage_result",
-           "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
+__all__ = ["storage_result", "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
 
-PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
-SLOW_QUERY_SECONDS = 0.05   # what a cache miss costs here (a stand-in for a slow database query)
 STRATEGY_NAMES = ("URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage", "서버 세션", "데이터베이스", "캐시", "토큰")
 
-STORAGE_PAGE = """<!doctype html><meta charset="utf-8"><title>Web Storage</title>
-<pre id="result">running</pre>
-<script>
-const mode = new URLSearchParams(location.search).get("mode");
-const out = {};
-if (mode === "write") { localStorage.setItem("cart", "사과 3개"); sessionStorage.setItem("step", "2"); }
-out.local = localStorage.getItem("cart");
-out.session = sessionStorage.getItem("step");
-if (mode === "quota") {            // largest string localStorage accepts (binary search, in characters)
-  let lo = 0, hi = 64 * 1024 * 1024;
-  while (hi - lo > 1024) {
-    const mid = Math.floor((lo + hi) / 2);
-    try { localStorage.setItem("q", "x".repeat(mid)); lo = mid; } catch (e) { hi = mid; out.error = e.name; }
-    localStorage.removeItem("q");
-  }
-  out.quota_chars = lo;
-  document.cookie = "c4000=" + "y".repeat(4000); out.cookie_4000_kept = document.cookie.includes("c4000=");
-  document.cookie = "c5000=" + "y".repeat(5000); out.cookie_5000_kept = document.cookie.includes("c5000=");
-  document.cookie = "c4000=; Max-Age=0";
-}
-fetch("/seen").then(() => { document.getElementById("result").textContent = JSON.stringify(out); });
-</script>"""
 
 
-class LabDatabase:
-    """A SQLite file in the course's temp folder: it outlives any app server that uses it."""
-
-    def __init__(self):
-        self.dir = str(lab_dir("sqlite"))  # the course's temp folder; stale ones swept
-        self.path = os.path.join(self.dir, "app.db")
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, True)
-        with self.connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS profile (user TEXT PRIMARY KEY, data TEXT NOT NULL)")
-
-    def connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5)
-
-    def close(self) -> None:
-        self._finalizer()
-
-    @property
-    def exists(self) -> bool:
-        return os.path.exists(self.path)
 
 
-def create_state_app(db: LabDatabase | None = None, cache=None, tokens: TokenService | None = None,
-                     store: SessionStore | None = None, name: str = "state", cache_ttl_ms: int = 1000) -> Flask:
-    app = Flask(name)
-    store = store if store is not None else MemoryStore()
-    app.config.update(store=store, seen=[], slow_queries=0)
-    lock = threading.Lock()
-
-    @app.get("/echo")
-    def echo():
-        return jsonify(headers={k: v for k, v in request.headers.items() if k != "Host"}, query=request.args)
-
-    # --- URL / query parameters ----------------------------------------------------
-    @app.get("/search")
-    def search():
-        return jsonify(q=request.args.get("q", ""), page=int(request.args.get("page", "1")),
-                       url_length=len(request.full_path))
-
-    # --- hidden form fields -------------------------------------------------------
-    @app.get("/order")
-    def order_form():
-        item = request.args.get("item", "사과")
-        return (f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
-                f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>')
-
-    @app.post("/order")   # ⚠️ VULNERABLE: the price comes back from the client, and is trusted
-    def order_vulnerable():
-        price = request.form.get("price", "")
-        if not price.isdigit() or len(price) > 12:
-            return jsonify(error="bad_price"), 422
-        return jsonify(item=request.form.get("item", ""), charged=int(price), variant="VULNERABLE",
-                       memo_length=len(request.form.get("memo", "")))
-
-    @app.post("/order-safe")
-    def order_safe():
-        item = request.form.get("item", "")
-        if item not in PRICES:
-            return jsonify(error="unknown_item"), 422
-        return jsonify(item=item, charged=PRICES[item], variant="secure")
-
-    # --- cookie -------------------------------------------------------------------
-    @app.get("/prefs")
-    def prefs():
-        resp = jsonify(theme=request.args.get("theme", "light"))
-        resp.set_cookie("theme", request.args.get("theme", "light"), max_age=30 * 24 * 3600, samesite="Lax")
-        return resp
-
-    @app.get("/page")
-    def page():
-        return jsonify(theme=request.cookies.get("theme", "light"))
-
-    # --- Web Storage (a real browser runs the page's script) -----------------------
-    @app.get("/storage")
-    def storage_page():
-        return STORAGE_PAGE
-
-    @app.get("/seen")
-    def seen():
-        app.config["seen"].append(dict(request.headers))
-        return "ok"
-
-    # --- server session -----------------------------------------------------------
-    @app.route("/cart", methods=["GET", "POST"])
-    def cart():
-        session = store.touch(request.cookies.get("sid", ""))
-        if request.method == "GET":
-            return jsonify(items=session.data["items"] if session else [])
-        if session is None:
-            session = store.create({"items": []})
-        items = session.data["items"] + [request.args.get("item", "사과")]
-        store.update(session.id, {"items": items})
-        resp = jsonify(items=items)
-        resp.set_cookie("sid", session.id, httponly=True, samesite="Lax")
-        return resp
-
-    # --- database -----------------------------------------------------------------
-    @app.route("/profile/<user>", methods=["GET", "PUT"])
-    def profile(user):
-        if db is None:
-            return jsonify(error="no_database"), 503
-        with db.connect() as conn:
-            if request.method == "PUT":
-                conn.execute("INSERT OR REPLACE INTO profile VALUES (?, ?)",
-                             (user, json.dumps(request.get_json(force=True), ensure_ascii=False)))
-                return jsonify(saved=True)
-            row = conn.execute("SELECT data FROM profile WHERE user = ?", (user,)).fetchone()
-        return (jsonify(json.loads(row[0])), 200) if row else (jsonify(error="not_found"), 404)
-
-    # --- cache (cache-aside) --------------------------------------------------------
-    @app.get("/price")
-    def price():
-        item = request.args.get("item", "사과")
-        key = f"sessionlab:price:{item}"
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None:
-            return jsonify(item=item, price=int(cached), cache="hit", server=name)
-        time.sleep(SLOW_QUERY_SECONDS)                        # the slow query a cache saves
-        with lock:
-            app.config["slow_queries"] += 1
-        if cache is not None:
-            cache.set(key, PRICES.get(item, 0), px=cache_ttl_ms)
-        return jsonify(item=item, price=PRICES.get(item, 0), cache="miss", server=name)
-
-    # --- token --------------------------------------------------------------------
-    @app.post("/token")
-    def token():
-        return jsonify(token=tokens.issue(request.args.get("user", "alice"), cart=request.args.getlist("item")))
-
-    @app.get("/token/cart")
-    def token_cart():
-        auth = request.headers.get("Authorization", "")
-        try:
-            claims = tokens.verify(auth.removeprefix("Bearer ").strip())
-        except TokenError as exc:
-            return jsonify(error=exc.code), 401
-        return jsonify(user=claims["sub"], cart=claims["cart"])
-
-    return app
 
 
 # --- helpers the notebook uses ----------------------------------------------------------

@@ -1,9 +1,6 @@
-"""Lab 04 (stateless HTTP vs sessions): a shopping-cart app, raw one-shot requests, and
-what sessions cost a Redis server, measured.
+"""Lab 04 (stateless HTTP vs sessions): one request on a fresh connection, and what sessions cost a Redis server.
 
-The cart app keeps its state in any ``sessionlab.stores`` store (or in none at
-all, to show what plain HTTP forgets). Two instances sharing one Redis store show
-that the state lives in the store, not in the server process or the connection.
+The cart app is ``sessionlab.apps.cart``.
 """
 from __future__ import annotations
 
@@ -11,60 +8,15 @@ import json
 import socket
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, request
 
-from sessionlab.web.stores import SessionStore
 
-__all__ = ["create_cart_app", "raw_request", "memory_per_session", "extrapolate", "plot_memory",
-           "SAMPLE_SESSION"]
+__all__ = ["raw_request", "memory_per_session", "extrapolate", "plot_memory", "SAMPLE_SESSION"]
 
-SID_COOKIE = "sid"
 # What a typical login session holds (user, role, CSRF token, a small cart, timestamps in the store).
 SAMPLE_SESSION = {"user_id": 12345, "username": "alice", "role": "user",
                   "csrf": "x" * 43, "cart": ["커피", "머그컵"]}
 
 
-def create_cart_app(store: SessionStore | None = None, name: str = "cart") -> Flask:
-    """``POST /cart`` {"item": ...} adds, ``GET /cart`` shows; ``X-Served-By`` names the instance.
-
-    ``store=None``: the server keeps nothing between requests (HTTP on its own).
-    """
-    app = Flask(name)
-    app.store = store
-
-    def cart_of(sid):
-        if store is None or not sid:
-            return None
-        session = store.touch(sid)
-        return session
-
-    @app.after_request
-    def _served_by(resp):
-        resp.headers["X-Served-By"] = name
-        return resp
-
-    @app.get("/cart")
-    def show():
-        session = cart_of(request.cookies.get(SID_COOKIE))
-        return jsonify({"cart": session.data.get("cart", []) if session else [], "server": name})
-
-    @app.post("/cart")
-    def add():
-        item = str((request.get_json(silent=True) or {}).get("item", ""))[:50]
-        sid = request.cookies.get(SID_COOKIE)
-        session = cart_of(sid)
-        if store is None:  # nothing kept: the cart exists only inside this one request
-            return jsonify({"cart": [item], "server": name})
-        if session is None:
-            session = store.create({"cart": []})
-            sid = session.id
-        cart = session.data.get("cart", []) + [item]
-        store.update(sid, {**session.data, "cart": cart})
-        resp = jsonify({"cart": cart, "server": name})
-        resp.set_cookie(SID_COOKIE, sid, httponly=True, samesite="Lax")
-        return resp
-
-    return app
 
 
 def raw_request(url: str, path: str = "/cart", cookie: str | None = None) -> dict:

@@ -12,12 +12,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from sessionlab.labs.lab01 import CountingConnection
 from sessionlab.web.tokens import ALLOWED_ALGORITHMS, TokenError, TokenService, b64url_decode, b64url_encode, split_token
 
-__all__ = ["anatomy", "token_sizes", "wire_bytes", "time_ops", "cost_ops", "plot_sizes", "plot_costs",
-           "ComparisonTable", "comparison_table", "TokenPlayground", "mask",
-           "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
+__all__ = ["anatomy", "token_sizes", "time_ops", "cost_ops", "plot_sizes", "plot_costs", "ComparisonTable", "comparison_table", "TokenPlayground", "mask", "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
 
 
 def mask(token: str, keep: int = 6) -> str:
@@ -42,14 +39,6 @@ def token_sizes(service: TokenService, algs=ALLOWED_ALGORITHMS, **claims) -> dic
     return {alg: len(service.issue("alice", alg=alg, **claims)) for alg in algs}
 
 
-def wire_bytes(url: str, path: str = "/me", headers: dict | None = None) -> tuple[int, int]:
-    """(bytes of one GET as sent on the socket, status) — measured, not computed."""
-    host, port = url.removeprefix("http://").split(":")
-    conn = CountingConnection(host, int(port))
-    conn.request("GET", path, headers=headers or {})
-    status = conn.getresponse().status
-    conn.close()
-    return conn.sent, status
 
 
 def time_ops(ops: dict, rounds: int = 9, number: int = 200) -> dict[str, float]:

@@ -2,10 +2,10 @@
 import pytest
 
 from sessionlab import serve
-from sessionlab.labs.lab01 import (
-    check_bytes_for, check_forged_role, check_lifetime, cookie_header_limit, create_cookie_app,
-    decode_flask_session, flask_session_cookie, request_bytes, store_table,
-)
+from sessionlab.apps.cookie import create_cookie_app
+from sessionlab.infra.wire import wire_bytes
+from sessionlab.labs.lab01 import (cookie_header_limit, decode_flask_session, flask_session_cookie, store_table)
+from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_lifetime
 from sessionlab.web.stores import FakeClock, MemoryStore
 
 
@@ -86,10 +86,10 @@ def test_werkzeug_warns_past_its_cookie_size():
 
 def test_request_bytes_counts_the_cookie_and_oversized_header_is_431():
     with serve(create_cookie_app()) as srv:
-        base, _ = request_bytes(srv.url)
-        more, status = request_bytes(srv.url, cookie="c=" + "x" * 100)
+        base, _ = wire_bytes(srv.url, "/echo")
+        more, status = wire_bytes(srv.url, "/echo", cookie="c=" + "x" * 100)
         assert status == 200 and more - base == 100 + len("Cookie: c=\r\n")
-        assert request_bytes(srv.url, cookie="c=" + "x" * 20000)[1] == 431
+        assert wire_bytes(srv.url, "/echo", cookie="c=" + "x" * 20000)[1] == 431
         assert check_forged_role(srv.url, {"role": "admin"})
         assert not check_forged_role(srv.url, {"role": "user"})
 

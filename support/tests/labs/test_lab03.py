@@ -7,9 +7,9 @@ import requests
 from sessionlab import serve
 from sessionlab.web.balancer import start_balancer
 from sessionlab.exercises.ex03 import check_policies, check_raw_request, check_revalidation
-from sessionlab.labs.lab03 import (DOC, MiniCache, RawConnection, build_request, create_http_lab_app,
-                                 parse_raw_response, policy_table, policy_widget, raw_http, show,
-                                 visit_answers)
+from sessionlab.infra.wire import RawConnection, build_request, parse_raw_response, raw_http, show_raw
+from sessionlab.apps.http_basics import DOC, create_http_lab_app
+from sessionlab.labs.lab03 import MiniCache, policy_table, policy_widget, visit_answers
 from sessionlab.web.stores import FakeClock
 
 
@@ -34,7 +34,7 @@ def test_raw_request_and_show(web, capsys):
     raw = raw_http(web.url, build_request("GET", "/hello", host(web), close=True))
     resp = parse_raw_response(raw)
     assert (resp.status, resp.body, resp.wire_bytes) == (200, b"hello", len(raw))
-    show(raw)
+    show_raw(raw)
     assert "HTTP/1.1 200 OK↵\n" in capsys.readouterr().out
 
 

@@ -11,9 +11,9 @@ from sessionlab import serve
 from sessionlab.infra import browser
 from sessionlab.exercises.ex03b import CHOICES, CLIENT_CHANGEABLE, check_strategy_choice, check_who_can_change
 from sessionlab.infra.redis_servers import start_redis
-from sessionlab.labs.lab03a import new_token_service
-from sessionlab.labs.lab03b import (PRICES, STRATEGY_NAMES, LabDatabase, create_state_app,
-                                         largest_accepted, storage_result, summary_table)
+from sessionlab.apps.rest import new_token_service
+from sessionlab.apps.state import PRICES, LabDatabase, create_state_app
+from sessionlab.labs.lab03b import STRATEGY_NAMES, largest_accepted, storage_result, summary_table
 from sessionlab.web.tokens import encode_unsigned, split_token
 
 

@@ -1,5 +1,4 @@
 """Lab 04a helpers: anatomy, sizes, timing, the playground, the table, the XSS page, the checkers."""
-import time
 
 import jwt
 import pytest
@@ -9,8 +8,8 @@ from sessionlab.infra import browser
 from sessionlab.exercises.ex04a import check_decoded_role, check_denylist_ttl, check_extra_bytes, check_safe_verify
 from sessionlab.labs.lab04a_attacks import pyjwt_refuses_pem_as_hmac
 from sessionlab.apps.token import create_token_app
-from sessionlab.labs.lab04a import (TokenPlayground, anatomy, bad_tokens, comparison_table, mask, probe, time_ops,
-                                 token_sizes, wire_bytes, xss_report)
+from sessionlab.infra.wire import wire_bytes
+from sessionlab.labs.lab04a import (TokenPlayground, anatomy, bad_tokens, comparison_table, mask, probe, time_ops, token_sizes, xss_report)
 from sessionlab.web.tokens import TokenService, generate_keys
 
 
@@ -35,7 +34,7 @@ def test_sizes_are_stable_and_ordered(service):
 def test_wire_bytes_and_probe(service):
     with serve(create_token_app(service)) as srv:
         token = service.issue("alice", role="user")
-        sent, status = wire_bytes(srv.url, headers={"Authorization": f"Bearer {token}"})
+        sent, status = wire_bytes(srv.url, "/me", headers={"Authorization": f"Bearer {token}"})
         assert status == 200 and sent > len(token)
         for case, bad in bad_tokens(service).items():
             r = probe(srv.url, bad)

@@ -5,7 +5,6 @@ import time
 import jwt
 import pytest
 
-from sessionlab.infra.redis_servers import start_redis
 from sessionlab.web.tokens import (ALLOWED_ALGORITHMS, REASONS, TokenError, TokenService, Verifier,
                                VulnerableVerifier, b64url_decode, b64url_encode, encode_unsigned,
                                generate_keys, hmac_key, split_token, www_authenticate)

@@ -1,0 +1,77 @@
+"""The small web app of notebook 03: one route per experiment on what HTTP remembers (nothing).
+
+``create_http_lab_app(name)`` is one small Flask app with a route per experiment:
+
+- ``/hello``                 plain text, the smallest exchange
+- ``/echo``                  what the server received, and nothing else (JSON)
+- ``/memory-visits?user=``   ⚠️ a visit counter kept in this process's memory
+- ``/visits?count=``         the same counter, stateless: the client sends its count
+- ``/cookie-visits``         the same counter carried in a cookie the client sends back
+- ``/fail``                  raises inside the handler (a 500)
+- ``/doc``                   a 20 KB document with ``ETag`` and ``Cache-Control``
+"""
+
+from __future__ import annotations
+import hashlib
+from collections import Counter
+from flask import Flask, Response, jsonify, request
+
+
+DOC = ("HTTP는 무상태(stateless) 프로토콜입니다. " * 400).encode("utf-8")[:20_000]
+
+
+def create_http_lab_app(name: str = "web") -> Flask:
+    app = Flask(name)
+    memory_visits: Counter = Counter()   # ⚠️ lives in this process only
+    app.config["doc_hits"] = 0
+
+    @app.get("/hello")
+    def hello():
+        return Response("hello", mimetype="text/plain")
+
+    @app.route("/echo", methods=["GET", "POST"])
+    def echo():
+        """Everything this request gave the server: the server knows nothing else."""
+        return jsonify(method=request.method, path=request.full_path.rstrip("?"),
+                       headers={k: v for k, v in request.headers.items() if k != "Host"},
+                       body=request.get_data(as_text=True), server=name)
+
+    @app.post("/memory-visits")
+    def memory_counter():
+        user = request.args.get("user", "guest")
+        memory_visits[user] += 1
+        return jsonify(server=name, user=user, visits=memory_visits[user])
+
+    @app.post("/visits")
+    def stateless_counter():
+        count = int(request.args.get("count", "0")) + 1
+        return jsonify(server=name, visits=count)
+
+    @app.post("/cookie-visits")
+    def cookie_counter():
+        count = int(request.cookies.get("visits", "0")) + 1
+        resp = jsonify(server=name, visits=count)
+        resp.set_cookie("visits", str(count), httponly=True, samesite="Lax")
+        return resp
+
+    @app.get("/fail")
+    def fail():
+        raise RuntimeError("이 요청은 일부러 실패합니다")
+
+    @app.errorhandler(RuntimeError)   # handled here, so no traceback is logged into the notebook
+    def server_error(exc):
+        return Response("서버 내부 오류 (500): 이 요청만 실패했습니다\n", status=500, mimetype="text/plain")
+
+    @app.get("/doc")
+    def doc():
+        app.config["doc_hits"] += 1
+        etag = '"' + hashlib.sha256(DOC).hexdigest()[:16] + '"'
+        if etag in request.headers.get("If-None-Match", ""):
+            resp = Response(status=304)
+        else:
+            resp = Response(DOC, mimetype="text/plain")
+        resp.headers["ETag"] = etag
+        resp.headers["Cache-Control"] = "public, max-age=60"
+        return resp
+
+    return app

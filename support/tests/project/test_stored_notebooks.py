@@ -1,0 +1,51 @@
+"""Notebooks are stored by `make execute` (top to bottom, clean metadata), never by an editor's save."""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+from execute_notebooks import stored_problems  # noqa: E402
+
+sys.path.pop(0)
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_stored_by_make_execute(path):
+    assert stored_problems(load(path)) == [], f"{path.name}: run `make execute NB=notebooks/{path.name}`"
+
+
+@pytest.fixture
+def stored():
+    return load(ROOT / "notebooks" / "00_start_here.ipynb")
+
+
+def test_a_jupyterlab_save_is_caught(stored):
+    saved = copy.deepcopy(stored)
+    saved["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    saved["cells"][0]["metadata"]["execution"] = {"iopub.status.busy": "2026-12-02T10:00:00Z"}
+    saved["cells"][0]["id"] = "a1b2c3"
+    problems = stored_problems(saved)
+    assert any("widget" in p for p in problems)
+    assert any("cell 0: editor metadata ['execution', 'id']" in p for p in problems)
+
+
+def test_unexecuted_and_out_of_order_cells_are_caught(stored):
+    code = [c for c in stored["cells"] if c["cell_type"] == "code"]
+    assert len(code) >= 3
+    unrun = copy.deepcopy(stored)
+    [c for c in unrun["cells"] if c["cell_type"] == "code"][1]["execution_count"] = None
+    assert any("execution_count None" in p for p in stored_problems(unrun))
+    swapped = copy.deepcopy(stored)
+    cells = [c for c in swapped["cells"] if c["cell_type"] == "code"]
+    cells[0]["execution_count"], cells[1]["execution_count"] = 2, 1
+    assert len(stored_problems(swapped)) >= 2
