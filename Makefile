@@ -9,14 +9,14 @@ LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test unit notebooks execute rerun bench clean
+.PHONY: setup lab test lint unit notebooks execute rerun bench lock clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "Python 3.10 이상이 필요합니다."; exit 1; }
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 이상이 필요합니다."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python tools/lab_settings.py
 	@touch $@
@@ -24,9 +24,16 @@ $(STAMP): requirements.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOTFLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-test: setup
+# Lint, format check and types first (seconds), then every unit test and every notebook.
+test: setup lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests \
 		--nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
+
+# The same checks as .pre-commit-config.yaml: ruff lint, ruff format, mypy on the package.
+lint: setup
+	$(BIN)/ruff check support tools benchmarks conftest.py data
+	$(BIN)/ruff format --check support tools benchmarks conftest.py data
+	$(BIN)/mypy
 
 unit: setup
 	$(BIN)/python -m pytest support/tests -q
@@ -47,6 +54,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_balancer.py
 	$(BIN)/python benchmarks/bench_multi_server.py
+
+# Re-pin everything after changing requirements.txt (writes requirements.lock and environment.yml).
+lock: setup
+	$(BIN)/python tools/lock.py
 
 clean:
 	rm -rf $(VENV)

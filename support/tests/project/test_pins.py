@@ -1,4 +1,4 @@
-"""One source of truth for versions: environment.yml must carry requirements.txt's pins."""
+"""One source of truth for versions: requirements.txt names them, requirements.lock pins everything, environment.yml copies the lock."""
 import re
 from pathlib import Path
 
@@ -9,16 +9,31 @@ def pins(lines):
     return {m.group(1).lower(): m.group(2) for m in (re.match(r"\s*-?\s*([A-Za-z0-9_.\-]+)==(\S+)", l) for l in lines) if m}
 
 
-def test_environment_yml_has_the_same_pins_as_requirements():
-    req = pins((ROOT / "requirements.txt").read_text().splitlines())
-    env = pins((ROOT / "environment.yml").read_text().splitlines())
-    assert req, "requirements.txt has no pins"
-    assert env == req, f"drift: only in requirements {set(req.items()) - set(env.items())}, only in environment.yml {set(env.items()) - set(req.items())}"
+def requirement_lines(path):
+    return [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.lstrip().startswith("#")]
 
 
 def test_every_requirement_is_pinned_exactly():
-    lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = requirement_lines(ROOT / "requirements.txt")
     assert all("==" in l for l in lines), [l for l in lines if "==" not in l]
+
+
+def test_the_lock_pins_every_package_and_agrees_with_requirements():
+    lock = requirement_lines(ROOT / "requirements.lock")
+    assert len(lock) > len(requirement_lines(ROOT / "requirements.txt")), "the lock holds the transitive packages too"
+    assert all(re.match(r"[A-Za-z0-9_.\-]+==\S+( ;.*)?$", l) for l in lock), [l for l in lock if "==" not in l]
+    req, locked = pins(requirement_lines(ROOT / "requirements.txt")), pins(lock)
+    assert {k: locked.get(k) for k in req} == req, "requirements.txt changed: run `make lock`"
+
+
+def test_environment_yml_carries_the_lock_line_for_line():
+    env = [l.strip()[2:] for l in (ROOT / "environment.yml").read_text().splitlines() if l.strip().startswith("- ") and "==" in l]
+    assert env == requirement_lines(ROOT / "requirements.lock"), "run `make lock` (it writes environment.yml)"
+
+
+def test_setup_installs_from_the_lock():
+    setup = re.search(r"^\$\(STAMP\):.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
+    assert "-r requirements.lock" in setup and "-r requirements.txt" not in setup
 
 
 def test_binder_config_is_complete_and_not_shadowed():
