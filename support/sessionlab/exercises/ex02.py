@@ -88,16 +88,19 @@ def check_is_live(answer) -> CheckResult:
     return CheckResult(True, "두 기한(유휴, 절대) 중 이른 쪽에서 세션이 끝납니다.")
 
 
-def check_memory_estimate(answer, bytes_per_session: float, sessions: int = 1_000_000) -> CheckResult:
-    """Megabytes (10**6 bytes) for ``sessions`` sessions at the measured ``bytes_per_session``."""
+def check_memory_estimate(answer, per_session: float, sessions: int = 1_000_000, unit: str = "MB") -> CheckResult:
+    """Memory for ``sessions`` sessions at the measured bytes ``per_session``, in MB (10**6) or MiB (2**20)."""
     if is_blank(answer):
         return not_answered()
-    if not isinstance(answer, (int, float)):
-        return CheckResult(False, "MB 단위 숫자로 답하세요.")
-    expected = bytes_per_session * sessions / 1e6
-    return result(abs(answer - expected) <= 0.15 * expected,
-                  f"약 {expected:.0f} MB: 세션 {sessions:,}개도 Redis 한 대의 메모리로 충분한 규모입니다.",
-                  f"세션당 바이트 × 세션 수 ÷ 1,000,000 을 계산해 보세요 (기대값은 약 {expected:.0f} MB).")
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return CheckResult(False, f"{unit} 단위 숫자로 답하세요.")
+    divisor, other, other_divisor = (1e6, "MiB", 2**20) if unit == "MB" else (2**20, "MB", 1e6)
+    expected = per_session * sessions / divisor
+    if abs(answer - expected) <= 0.02 * expected:
+        return CheckResult(True, f"맞습니다: 약 {expected:,.0f} {unit}. 세션 하나의 크기 × 세션 수, 세션 수에 정비례하는 비용입니다.")
+    if abs(answer - per_session * sessions / other_divisor) <= 0.02 * expected:
+        return CheckResult(False, f"{other}가 아니라 {unit}로 나누세요 ({unit} = {divisor:,.0f}바이트).")
+    return CheckResult(False, f"세션 하나의 바이트 × 세션 수 ÷ {divisor:,.0f} 로 계산해 보세요.")
 
 
 # --- 02a ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Exercise checkers for notebook 04 (Stateless의 의미를 살펴보면, 세션은 적절하지 않은 인증 방법 아닌가요?)."""
 from __future__ import annotations
 
+from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
 
 __all__ = ["check_self_contained", "check_memory_estimate", "check_needs_state"]
@@ -14,22 +15,6 @@ def check_self_contained(answer) -> CheckResult:
     return result(text == "cookie",
                   "맞습니다. 요청마다 Cookie 헤더에 세션 ID가 실려 오므로, 요청 하나만 보고도 서버는 상태를 찾습니다.",
                   "3.2의 원시 요청(raw request)을 다시 보세요: 연결은 새것인데도 서버가 장바구니를 찾게 해 준 헤더는?")
-
-
-def check_memory_estimate(answer, per_session: float, sessions: int = 250_000) -> CheckResult:
-    """MiB of Redis memory for ``sessions`` sessions at the measured bytes per session."""
-    if is_blank(answer):
-        return not_answered()
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return CheckResult(False, "숫자(MiB)로 적으세요.")
-    expected = per_session * sessions / 2 ** 20
-    if abs(value - expected) <= 0.02 * expected:
-        return CheckResult(True, "맞습니다. 세션 하나의 크기 × 세션 수: 세션 수에 정비례하는 비용입니다.")
-    if abs(value - per_session * sessions / 1e6) <= 0.02 * expected:
-        return CheckResult(False, "MB(10⁶)가 아니라 MiB(2²⁰ = 1,048,576바이트)로 나누세요.")
-    return CheckResult(False, "세션 하나의 바이트 × 세션 수 ÷ 2**20 으로 계산해 보세요.")
 
 
 NEEDS_STATE = {"B", "C"}

@@ -2,7 +2,7 @@
 
 * ``WireTap(url)`` — a TCP relay in front of a lab server that keeps every byte
   it relays: what anyone on the network path sees when HTTP is not encrypted.
-* ``hash_rates()``, ``login_timing()``, ``lookup_costs()``, ``redis_memory_per_session()``
+* ``hash_rates()``, ``login_timing()``, ``lookup_costs()``, ``session_memory()``
   — measurements (medians of several runs) for the cost and security claims.
 * ``browser_script_probe()``, ``browser_cross_site_post()`` — what a real headless
   Chromium does with the cookies (HttpOnly, SameSite); None when no browser.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import json
 import statistics
 import threading
 import time
@@ -21,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from sessionlab.web.passwords import LAB_N, hash_password, hash_rate, verify_password
 
-__all__ = ["WireTap", "hash_rates", "login_timing", "lookup_costs", "redis_memory_per_session",
+__all__ = ["WireTap", "hash_rates", "login_timing", "lookup_costs", "session_memory",
            "browser_script_probe", "browser_cross_site_post", "Scoreboard", "entropy_widget",
            "show", "set_cookie_attributes", "session_record"]
 
@@ -183,17 +184,23 @@ def lookup_costs(stores: dict, n: int = 300, repeats: int = 5) -> dict[str, floa
     return out
 
 
-def redis_memory_per_session(store, n: int = 1000, data: dict | None = None) -> dict[str, float]:
-    """Bytes per session in Redis: ``MEMORY USAGE`` of one key (median) and ``used_memory`` growth / n."""
+def session_memory(store, n: int = 1000, data: dict | None = None) -> dict:
+    """What ``n`` sessions cost a Redis server, measured: ``used_memory`` growth per session,
+    ``MEMORY USAGE`` of one key (median of a sample) and the JSON the app thinks it stores.
+
+    ``store`` is a ``RedisStore``; the sessions are deleted again afterwards.
+    """
     r = store.redis
     data = data if data is not None else {"user": "alice", "csrf": "x" * 43, "auth_time": time.time()}
-    before = r.info("memory")["used_memory"]
+    before = int(r.info("memory")["used_memory"])
     ids = [store.create(data).id for _ in range(n)]
-    after = r.info("memory")["used_memory"]
+    after = int(r.info("memory")["used_memory"])
     usage = statistics.median(store.memory_usage(sid) for sid in ids[:: max(1, n // 50)])
     for sid in ids:
         store.delete(sid)
-    return {"memory_usage": usage, "used_memory_per_session": (after - before) / n}
+    json_bytes = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    return {"n": n, "keys_created": len(ids), "per_session": (after - before) / n,
+            "memory_usage": usage, "json_bytes": json_bytes}
 
 
 # --- a real browser ---------------------------------------------------------------------

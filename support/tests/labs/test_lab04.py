@@ -5,7 +5,8 @@ from sessionlab import serve
 from sessionlab.exercises.ex04 import check_memory_estimate, check_needs_state, check_self_contained
 from sessionlab.infra.redis_servers import start_redis
 from sessionlab.apps.cart import create_cart_app
-from sessionlab.labs.lab04 import extrapolate, memory_per_session, raw_request
+from sessionlab.labs.lab02 import session_memory
+from sessionlab.labs.lab04 import SAMPLE_SESSION, extrapolate, raw_request
 from sessionlab.web.stores import MemoryStore, RedisStore
 
 
@@ -24,7 +25,7 @@ def test_cart_state_lives_in_the_store_not_the_server():
             assert raw_request(a.url)["body"]["cart"] == []
             s.post(none.url + "/cart", json={"item": "책"})
             assert s.get(none.url + "/cart").json()["cart"] == []
-        mem = memory_per_session(redis, n=500)
+        mem = session_memory(RedisStore(redis, prefix="sessionlab:memtest:"), n=500, data=SAMPLE_SESSION)
         assert mem["json_bytes"] < mem["per_session"] < 4096 and mem["keys_created"] == 500
         assert store.count() == 1  # the measurement used its own prefix and removed its keys
     finally:
@@ -45,5 +46,5 @@ def test_extrapolate_is_linear():
 
 def test_checkers_04():
     assert not check_self_contained(...) and check_self_contained("cookie") and not check_self_contained("Host")
-    assert check_memory_estimate(600 * 250_000 / 2 ** 20, 600) and not check_memory_estimate(600 * 250_000 / 1e6, 600)
+    assert check_memory_estimate(600 * 250_000 / 2 ** 20, 600, 250_000, unit="MiB") and not check_memory_estimate(600 * 250_000 / 1e6, 600, 250_000, unit="MiB")
     assert check_needs_state({"b", "C"}) and not check_needs_state({"A", "B", "C"}) and not check_needs_state(5)
