@@ -63,7 +63,7 @@ class MultiServerLab:
         self.stores: list = [None] * n
         self.lb = None
         self._ports: list[int] = [0] * n
-        self._keys = None
+        self._keys, self._opts = None, {}
 
     # -- building -----------------------------------------------------------------------
     def signing_keys(self):
