@@ -200,3 +200,51 @@ def test_unconfirmed_login_is_refused_with_503():
         app.stop()
     finally:
         pair.stop()
+
+
+# --- the strategy registry drives the lab, the widget and the table ------------------------------
+
+def test_registry_describes_every_strategy_once():
+    from sessionlab.web.balancer import POLICIES
+
+    assert list(cl.STRATEGIES) == ["memory", "sticky", "redis", "database", "replicated", "jwt", "cluster", "hybrid"]
+    for number, (key, s) in enumerate(cl.STRATEGIES.items(), start=1):
+        assert isinstance(s, cl.Strategy) and s.key == key and s.label.startswith(f"{number}. ")
+        assert callable(s.make_store) and callable(s.make_app) and s.policy in POLICIES
+        assert s.consistency and s.store_node
+    assert cl.DEFAULT_POLICY == {k: s.policy for k, s in cl.STRATEGIES.items()}
+    assert [k for k, p in cl.DEFAULT_POLICY.items() if p != "round_robin"] == ["sticky"]
+    with pytest.raises(ValueError, match="알 수 없는 전략: 'nope'.*memory, sticky"):
+        cl.MultiServerLab(name="t05r").use("nope")
+
+
+def test_a_new_registry_entry_reaches_lab_widget_and_table(lab, monkeypatch):
+    from sessionlab.web.stores import MemoryStore
+
+    shared, made = MemoryStore(), []
+
+    def one_store(lab_, i, **opts):               # every server shares one store: a central store
+        made.append((i, opts))
+        return shared
+
+    custom = cl.Strategy("custom", "9. 테스트 저장소", one_store, "테스트 일관성", policy="hash", store_node="테스트 노드")
+    monkeypatch.setitem(cl.STRATEGIES, "custom", custom)
+    run = lab.scenario("custom", users=3, rounds=1, marker=1)
+    assert made == [(0, {"marker": 1}), (1, {"marker": 1}), (2, {"marker": 1}), (1, {"marker": 1})]  # + restart
+    assert lab.policy == "hash" and lab.stores == [shared] * 3
+    assert run.summary()["전략"] == "9. 테스트 저장소" and run.failed == 0 and run.lost_on_app_death == 0
+    box = cl.lab_widget(lab)
+    assert [key for _, key in box.controls["strategy"].options] == list(cl.STRATEGIES)
+    assert [label for label, _ in box.controls["strategy"].options][-1] == "9. 테스트 저장소"
+    row = cl.comparison({"custom": run})[0]
+    assert (row["key"], row["전략"], row["저장소 노드 죽음"], row["일관성"]) == \
+        ("custom", "9. 테스트 저장소", "테스트 노드", "테스트 일관성")
+
+
+def test_table_rows_come_from_the_registry():
+    runs = {k: cl.RunResult(k, s.policy, 2, 2, 2, 0, 0, 2, 0) for k, s in reversed(cl.STRATEGIES.items())}
+    rows = cl.comparison(runs)
+    assert [r["key"] for r in rows] == list(cl.STRATEGIES)
+    for row in rows:
+        s = cl.STRATEGIES[row["key"]]
+        assert (row["전략"], row["일관성"], row["저장소 노드 죽음"]) == (s.label, s.consistency, s.store_node)

@@ -1,0 +1,196 @@
+"""Lab 05's failures: store nodes that die (one way per strategy) and what a Redis failover loses.
+
+The ``store_death`` functions for ``MultiServerLab.scenario`` kill a store node
+and wait for recovery: ``kill_redis_primary`` (replica promoted, app servers
+repointed), ``kill_cluster_primary`` (the cluster fails over by itself),
+``flush_hybrid_cache`` (the cache comes back empty). ``cluster_outage`` shows the
+503 between a primary's death and the failover; ``failover_loss`` counts the
+acknowledged sessions a promoted replica does not have, with and without
+``WaitRedisStore`` (``WAIT 1``).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+
+import redis as redis_py
+
+from sessionlab.infra import redis_servers as lab_redis
+from sessionlab.labs.lab05.backends import quick_client, repoint
+from sessionlab.labs.lab05.lab import MultiServerLab
+from sessionlab.web.outage import StoreUnavailable
+from sessionlab.web.stores import RedisStore
+
+__all__ = ["WaitRedisStore", "kill_redis_primary", "primaries_with_replica", "kill_primary",
+           "kill_cluster_primary", "flush_hybrid_cache", "cluster_outage", "failover_loss"]
+
+
+class WaitRedisStore(RedisStore):
+    """A Redis store that confirms new sessions and data changes on ``replicas`` replicas (``WAIT``).
+
+    Redis replication is asynchronous: a write is acknowledged by the primary before
+    any replica has it. ``WAIT n ms`` blocks until ``n`` replicas acknowledged, or the
+    time is up; here a write that was not confirmed raises ``StoreUnavailable`` (the
+    app answers 503 and the user logs in again) instead of handing out a session that
+    a failover could lose. WAIT does not make Redis strongly consistent (a failover can
+    still pick a replica that missed a write); it tells the app what was confirmed.
+    """
+
+    kind = "redis-wait"
+
+    def __init__(self, redis, replicas: int = 1, timeout_ms: int = 50, **kwargs):
+        super().__init__(redis, **kwargs)
+        self.replicas, self.timeout_ms = replicas, timeout_ms
+
+    def _confirm(self) -> None:
+        acked = int(self.redis.execute_command("WAIT", self.replicas, self.timeout_ms))
+        if acked < self.replicas:
+            raise StoreUnavailable(f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다.")
+
+    def _insert(self, sid, created, last_access, data, expires):
+        ok = super()._insert(sid, created, last_access, data, expires)
+        if ok:
+            self._confirm()
+        return ok
+
+    def _set_data(self, sid, data):
+        ok = super()._set_data(sid, data)
+        if ok:
+            self._confirm()
+        return ok
+
+
+# --- store-node deaths, one per strategy -------------------------------------------------------
+
+def kill_redis_primary(lab: MultiServerLab) -> None:
+    """The central Redis primary dies; its replica is promoted and every app server repointed."""
+    pair = lab.backends.redis
+    pair.primary.kill()
+    new = pair.promote(pair.replicas[0])
+    for store in lab.stores:
+        repoint(store.redis, new.port)
+
+
+def primaries_with_replica(cluster) -> list:
+    """Running primaries that still have a running replica (only they can fail over)."""
+    alive = [n for n in cluster.nodes if n.running]
+    lines = alive[0].client().execute_command("CLUSTER", "NODES").splitlines()
+    ids, covered = {}, set()
+    for line in lines:
+        parts = line.split()
+        port = int(parts[1].split("@")[0].rsplit(":", 1)[1])
+        flags = parts[2].split(",")
+        if "master" in flags and "fail" not in flags:
+            ids[parts[0]] = port
+        elif "slave" in flags and "fail" not in flags and parts[3] != "-":
+            covered.add(parts[3])
+    ports = {port for node_id, port in ids.items() if node_id in covered}
+    return [n for n in alive if n.port in ports]
+
+
+def kill_primary(cluster, node) -> None:
+    """SIGKILL one cluster primary and wait until its replica took over."""
+    node.kill()
+    cluster.wait_failover(node)
+
+
+def kill_cluster_primary(lab: MultiServerLab) -> int:
+    """Kill the cluster primary (with a replica) that holds the most sessions; wait for the failover."""
+    cluster = lab.backends.cluster
+    candidates = primaries_with_replica(cluster)
+    store = lab.stores[0]
+    owners = Counter(store.node_of(sid) for sid in store.live_ids())
+    victim = max(candidates, key=lambda n: owners.get(n.port, 0))
+    kill_primary(cluster, victim)
+    return victim.port
+
+
+def flush_hybrid_cache(lab: MultiServerLab) -> None:
+    """The hybrid store's Redis is killed and restarted empty."""
+    cache = lab.backends.cache
+    cache.kill()
+    cache.restart()
+
+
+def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
+    """Log in until a session lands on a primary that has a replica, kill that primary.
+
+    Returns (response right after the kill, response after the failover) for that user.
+    """
+    cluster = lab.backends.cluster
+    candidates = {n.port: n for n in primaries_with_replica(cluster)}
+    for u in range(first_user, first_user + tries):
+        c, _ = lab.login(u)
+        port = lab.stores[0].node_of(c.cookies["sid"])
+        if port in candidates:
+            break
+    else:
+        raise RuntimeError("복제본이 있는 프라이머리에 세션이 놓이지 않았습니다.")
+    node = candidates[port]
+    node.kill()
+    during = lab.me(c)
+    cluster.wait_failover(node)
+    return during, lab.me(c)
+
+
+# --- what a failover loses ------------------------------------------------------------------------
+
+def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
+                  padding_mb: int = 48, name: str = "lab05-backup") -> dict:
+    """Sessions written to a Redis primary, then the primary dies and its replica is promoted.
+
+    ``stall_replica``: the replica is paused (SIGSTOP, as a long GC pause, a slow disk
+    or a congested link would) and the primary first writes ``padding_mb`` MB, so the
+    socket buffers between them are full and later writes wait in the primary's memory.
+    ``wait``: the store confirms each new session with ``WAIT 1`` (``WaitRedisStore``);
+    a session that was not confirmed is refused (the app would answer 503).
+    Returns acknowledged (the user got a session), refused, and lost (acknowledged,
+    yet missing on the promoted replica).
+    """
+    pair = lab_redis.start_replicated(name=name, replicas=1)
+    replica = pair.replicas[0]
+    try:
+        client = quick_client(pair.primary)
+        store = WaitRedisStore(client, prefix="backup:") if wait else RedisStore(client, prefix="backup:")
+        if stall_replica:
+            os.kill(replica.pid, signal.SIGSTOP)
+            chunk = "x" * (1024 * 1024)
+            for i in range(padding_mb):
+                client.set(f"padding:{i}", chunk)
+        acked, refused = [], 0
+        for k in range(n):
+            try:
+                acked.append(store.create({"user": f"user{k}"}).id)
+            except StoreUnavailable:
+                refused += 1
+        pair.primary.kill()
+        if stall_replica:
+            os.kill(replica.pid, signal.SIGCONT)
+        _wait_link_down(replica)
+        new = pair.promote(replica)
+        survivor = RedisStore(quick_client(new), prefix="backup:")
+        lost = sum(survivor.get(sid) is None for sid in acked)
+        return {"written": n, "acknowledged": len(acked), "refused": refused, "lost": lost,
+                "wait": wait, "stalled": stall_replica}
+    finally:
+        if stall_replica and replica.running:
+            try:
+                os.kill(replica.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        pair.stop()
+
+
+def _wait_link_down(replica, timeout: float = 5.0) -> None:
+    """After the primary died: wait until the replica has read what reached it and noticed."""
+    client = quick_client(replica)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if client.info("replication").get("master_link_status") == "down":
+                return
+        except redis_py.RedisError:
+            pass
+        time.sleep(0.01)
