@@ -1,6 +1,6 @@
 """Requests per second and latency through the balancer, for each session strategy of lab 05.
 
-Three login-app servers behind ``sessionlab.balancer`` (``sessionlab.cluster_lab``);
+Three login-app servers behind ``sessionlab.web.balancer`` (``sessionlab.labs.lab05``);
 each strategy serves ``GET /me`` for logged-in users. Per round and strategy:
 ``--threads`` clients, each over its own kept-alive connection (http.client, not
 requests, which would add ~0.7 ms per call), send ``--n`` requests as fast as
@@ -43,7 +43,7 @@ def client_run(url: str, cookie: str, n: int, out: list, errors: list) -> None:
 
 
 def one_round(lab: MultiServerLab, strategy: str, n: int, threads: int) -> dict:
-    lab.use(strategy, "sticky" if strategy == "memory" else None)
+    lab.use(strategy, STRATEGIES[strategy].measure_policy)
     cookies = []
     for u in range(threads):
         c, r = lab.login(u)

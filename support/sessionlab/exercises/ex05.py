@@ -1,11 +1,13 @@
 """Checkers for notebook 05 (sessions across many servers)."""
 from __future__ import annotations
 
+from sessionlab.labs.lab05.strategies import STRATEGIES
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
 
 __all__ = ["check_sticky_loss", "check_survivors", "check_keyslot"]
 
-SURVIVE_APP_DEATH = {"redis", "database", "replicated", "jwt", "cluster", "hybrid"}
+# The answer key comes from the strategy registry, the one place each strategy is described.
+SURVIVE_APP_DEATH = {key for key, s in STRATEGIES.items() if s.survives_app_death}
 
 
 def check_sticky_loss(answer, run) -> CheckResult:

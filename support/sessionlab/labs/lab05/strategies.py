@@ -51,6 +51,7 @@ class Strategy:
     make_app: Callable = login_app              # (lab, store) -> the Flask app of one server
     link: Callable | None = None                # (stores) -> None: join the servers' stores (peers)
     measure_policy: str | None = None           # a policy for timing (memory: sticky, else only 401s)
+    survives_app_death: bool = True             # sessions outlive one app server (exercise 05's answer key)
 
 
 # --- store starters -------------------------------------------------------------------------------
@@ -96,9 +97,9 @@ _ONE_COPY = "사본 하나(그 서버에만)"
 
 STRATEGIES: dict[str, Strategy] = {s.key: s for s in [
     Strategy("memory", "1. 서버마다 메모리", memory_store, _ONE_COPY, store_node=_ON_APP_SERVER,
-             measure_policy="sticky"),
+             measure_policy="sticky", survives_app_death=False),
     Strategy("sticky", "2. 고정 세션(sticky)", memory_store, _ONE_COPY, policy="sticky",
-             store_node=_ON_APP_SERVER),
+             store_node=_ON_APP_SERVER, survives_app_death=False),
     Strategy("redis", "3. 중앙 Redis", redis_store, "즉시(읽기·쓰기 모두 프라이머리), 레플리카는 비동기"),
     Strategy("database", "4. 데이터베이스(SQLite)", sqlite_store, "즉시(한 DB)", store_node="해당 없음(파일 DB)"),
     Strategy("replicated", "5. 서버 간 복제", replicated_store, "동기 복제: 즉시 / 비동기: 창(window)이 있음",
