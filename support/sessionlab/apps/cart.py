@@ -5,9 +5,10 @@ not in the server process or the connection.
 """
 
 from __future__ import annotations
-from flask import Flask, jsonify, request
-from sessionlab.web.stores import SessionStore
 
+from flask import Flask, jsonify, request
+
+from sessionlab.web.stores import SessionStore
 
 SID_COOKIE = "sid"
 

@@ -9,12 +9,14 @@
 """
 
 from __future__ import annotations
+
 import secrets
 import warnings
+
 from flask import Flask, jsonify, request, session
 from itsdangerous import BadSignature, Signer
-from sessionlab.web.stores import MemoryStore, SessionStore
 
+from sessionlab.web.stores import MemoryStore, SessionStore
 
 YEAR = 365 * 24 * 3600
 

@@ -27,15 +27,17 @@ delete data).
 """
 
 from __future__ import annotations
+
 import itertools
 import json
+
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
+
 from sessionlab.apps.login import DEFAULT_USERS
 from sessionlab.web.passwords import dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import MemoryStore
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
-
 
 PROBLEM_JSON = "application/problem+json"
 

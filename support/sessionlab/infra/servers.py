@@ -33,8 +33,8 @@ HOST = "127.0.0.1"
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 _lock = threading.Lock()
-_named: dict[str, "LabServer"] = {}
-_all: "weakref.WeakSet[LabServer]" = weakref.WeakSet()
+_named: dict[str, LabServer] = {}
+_all: weakref.WeakSet[LabServer] = weakref.WeakSet()
 
 
 class LabServerError(RuntimeError):
@@ -119,7 +119,7 @@ class LabServer:
             if _named.get(self.name) is self:
                 del _named[self.name]
 
-    def __enter__(self) -> "LabServer":
+    def __enter__(self) -> LabServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -4,6 +4,7 @@ The labs use these to show what travels over the socket, not what a client libra
 """
 
 from __future__ import annotations
+
 import http.client
 import socket
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ class RawConnection:
     def close(self) -> None:
         self.sock.close()
 
-    def __enter__(self) -> "RawConnection":
+    def __enter__(self) -> RawConnection:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -94,7 +94,7 @@ class WireTap:
             except OSError:
                 pass
 
-    def __enter__(self) -> "WireTap":
+    def __enter__(self) -> WireTap:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -203,8 +203,8 @@ def browser_script_probe(app_url: str, username: str, password: str, tries: int 
 
     A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.login import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None
@@ -226,8 +226,8 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
     None without a browser. A run in which no POST reached the server is
     inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.login import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None

@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-
 from sessionlab.infra.wire import parse_raw_response, raw_http
 from sessionlab.web.balancer import POLICIES
 

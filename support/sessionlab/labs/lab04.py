@@ -8,8 +8,6 @@ import json
 import socket
 from urllib.parse import urlsplit
 
-
-
 __all__ = ["raw_request", "memory_per_session", "extrapolate", "plot_memory", "SAMPLE_SESSION"]
 
 # What a typical login session holds (user, role, CSRF token, a small cart, timestamps in the store).

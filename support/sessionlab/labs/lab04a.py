@@ -12,7 +12,14 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from sessionlab.web.tokens import ALLOWED_ALGORITHMS, TokenError, TokenService, b64url_decode, b64url_encode, split_token
+from sessionlab.web.tokens import (
+    ALLOWED_ALGORITHMS,
+    TokenError,
+    TokenService,
+    b64url_decode,
+    b64url_encode,
+    split_token,
+)
 
 __all__ = ["anatomy", "token_sizes", "time_ops", "cost_ops", "plot_sizes", "plot_costs", "ComparisonTable", "comparison_table", "TokenPlayground", "mask", "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
 
@@ -43,8 +50,8 @@ def token_sizes(service: TokenService, algs=ALLOWED_ALGORITHMS, **claims) -> dic
 
 def time_ops(ops: dict, rounds: int = 9, number: int = 200) -> dict[str, float]:
     """Median µs per call of each op; rounds interleave the ops so load hits them alike."""
-    samples = {name: [] for name in ops}
-    for name, fn in ops.items():  # warm-up
+    samples: dict[str, list[float]] = {name: [] for name in ops}
+    for fn in ops.values():  # warm-up
         for _ in range(10):
             fn()
     for _ in range(rounds):
@@ -156,7 +163,7 @@ class TokenPlayground:
         header, payload, _ = split_token(self.token)
         return header, payload
 
-    def load(self, token: str) -> "TokenPlayground":
+    def load(self, token: str) -> TokenPlayground:
         self.token = token.strip()
         return self
 
@@ -264,6 +271,7 @@ def probe(url: str, token: str, path: str = "/me") -> dict:
 def xss_report(url: str, store: str) -> dict:
     """Load ``/demo/xss?store=...`` in real headless Chromium; what the injected script could do."""
     import re
+
     from sessionlab.infra import browser
     dom = browser.dump_dom(f"{url}/demo/xss?store={store}", timeout=30, budget_ms=3000)
     m = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)

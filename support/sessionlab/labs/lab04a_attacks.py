@@ -17,8 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionlab.web.tokens import (FLAWS, TokenError, TokenService, VulnerableVerifier, b64url_encode,
-                     encode_unsigned, hmac_key, split_token)
+from sessionlab.web.tokens import (
+    FLAWS,
+    TokenError,
+    TokenService,
+    VulnerableVerifier,
+    b64url_encode,
+    encode_unsigned,
+    hmac_key,
+    split_token,
+)
 
 __all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",
            "tamper", "forge_alg_none", "forge_hs256", "forge_alg_confusion", "forge_kid_path",
@@ -274,7 +282,7 @@ class AttackLab:
     def run_all(self) -> list[AttackOutcome]:
         return [self.run(name) for name in ATTACKS]
 
-    def scoreboard(self) -> "Scoreboard":
+    def scoreboard(self) -> Scoreboard:
         return Scoreboard([self.results[n] for n in ATTACKS if n in self.results])
 
 
