@@ -42,7 +42,7 @@ __all__ = [
 HOST = "127.0.0.1"
 _LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 _all: weakref.WeakSet[RedisServer] = weakref.WeakSet()
-_named: dict[str, object] = {}
+_named: dict[str, RedisServer | ReplicatedRedis | RedisCluster] = {}
 _lock = threading.Lock()
 
 
@@ -199,9 +199,11 @@ class RedisServer:
     def _wait_ready(self, timeout: float) -> tuple[bool, str]:
         deadline = time.monotonic() + timeout
         client = redis_py.Redis(host=HOST, port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        proc = self.proc
+        assert proc is not None  # _launch() has just started it
         try:
             while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
+                if proc.poll() is not None:
                     return False, self.log_tail()
                 try:
                     if client.ping():

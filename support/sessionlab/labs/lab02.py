@@ -154,7 +154,7 @@ def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[f
     """Seconds per failed login: a known user with a wrong password vs unknown users (interleaved)."""
     import requests
 
-    out = {"wrong_password": [], "unknown_user": []}
+    out: dict[str, list[float]] = {"wrong_password": [], "unknown_user": []}
     with requests.Session() as http:
         for i in range(rounds):
             for kind, creds in (("wrong_password", {"username": known_user, "password": f"bad-{i}"}),
@@ -255,7 +255,7 @@ def _display_width(text: str) -> int:
 class Scoreboard:
     """attack × variant → True (the attack succeeded) / False (blocked), from the runs themselves."""
 
-    def __init__(self, variants=("VULNERABLE", "secure")):
+    def __init__(self, variants=("VULNERABLE", "secure")) -> None:
         self.variants = tuple(variants)
         self.results: dict[str, dict[str, bool]] = {}
 

@@ -10,6 +10,7 @@ import html
 import json
 import statistics
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sessionlab.web.tokens import (
@@ -69,7 +70,7 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     tokens = {alg: service.issue("alice", alg=alg, role="user") for alg in ALLOWED_ALGORITHMS}
     sid = redis_store.create({"user": "alice", "role": "user"}).id
     local = {sid: {"user": "alice", "role": "user"}}
-    ops = {f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()}
+    ops: dict[str, Callable[..., object]] = {f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()}
     ops["Redis 세션 조회"] = lambda: redis_store.get(sid)
     ops["dict 조회 (프로세스 메모리)"] = lambda: local[sid]
     if http_url:
@@ -80,7 +81,7 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     return ops
 
 
-def _barh(values: dict[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
+def _barh(values: Mapping[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
     """One labelled horizontal bar per entry, largest-first order kept as given."""
     from sessionlab.infra.plots import setup
     plt = setup()

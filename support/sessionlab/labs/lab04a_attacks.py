@@ -16,6 +16,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sessionlab.web.tokens import (
     FLAWS,
@@ -234,7 +235,7 @@ class AttackLab:
 
     def forge(self, name: str) -> tuple[str, str, object]:
         """(token for the vulnerable side, token for the secure side, vulnerable verifier)."""
-        admin = {"role": "admin"}
+        admin: dict[str, Any] = {"role": "admin"}
         if name == "no_signature":
             t = tamper(self.victim_token(), **admin)
             return t, t, self.vulnerable("no_signature")
