@@ -6,7 +6,7 @@ Run: python data/make_wordlist.py
 """
 from pathlib import Path
 
-BASE = """
+_WORDS = """
 secret password passw0rd admin administrator root toor letmein welcome changeme default
 qwerty asdf zxcv abc abcdef iloveyou monkey dragon master shadow sunshine princess football
 baseball soccer hockey batman superman starwars pokemon naruto matrix trustno1 hello world
@@ -32,7 +32,8 @@ seoul busan korea kimchi bibimbap hangul sarang saranghae annyeong fighting daeb
 love lovely happy smile angel heaven devil ghost zombie wizard knight king queen prince
 alpha beta gamma delta omega sigma zeta theta lambda kappa epsilon
 one two three four five six seven eight nine ten hundred thousand million
-""".split()
+"""
+BASE = _WORDS.split()
 
 LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
 

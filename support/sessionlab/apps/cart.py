@@ -5,9 +5,10 @@ not in the server process or the connection.
 """
 
 from __future__ import annotations
-from flask import Flask, jsonify, request
-from sessionlab.web.stores import SessionStore
 
+from flask import Flask, jsonify, request
+
+from sessionlab.web.stores import SessionStore
 
 SID_COOKIE = "sid"
 
@@ -18,7 +19,7 @@ def create_cart_app(store: SessionStore | None = None, name: str = "cart") -> Fl
     ``store=None``: the server keeps nothing between requests (HTTP on its own).
     """
     app = Flask(name)
-    app.store = store
+    app.store = store  # type: ignore[attr-defined]  # notebooks read app.store
 
     def cart_of(sid):
         if store is None or not sid:

@@ -9,12 +9,15 @@
 """
 
 from __future__ import annotations
+
 import secrets
 import warnings
-from flask import Flask, jsonify, request, session
-from itsdangerous import BadSignature, Signer
-from sessionlab.web.stores import MemoryStore, SessionStore
 
+from flask import Flask, jsonify, request, session
+from flask.json.provider import DefaultJSONProvider
+from itsdangerous import BadSignature, Signer
+
+from sessionlab.web.stores import MemoryStore, SessionStore
 
 YEAR = 365 * 24 * 3600
 
@@ -31,8 +34,10 @@ def create_cookie_app(store: SessionStore | None = None, secret_key: bytes | Non
     """The lab-01 app. ``secret_key`` signs cookies; generated at run time unless given."""
     app = Flask("cookielab")
     app.config["SECRET_KEY"] = secret_key or secrets.token_bytes(32)
-    app.json.ensure_ascii = False  # Korean stays readable in traces
-    app.store = store if store is not None else MemoryStore()
+    json_provider = app.json
+    assert isinstance(json_provider, DefaultJSONProvider)  # Flask's default provider
+    json_provider.ensure_ascii = False  # Korean stays readable in traces
+    app.store = store if store is not None else MemoryStore()  # type: ignore[attr-defined]  # notebooks read app.store
     signer = Signer(app.config["SECRET_KEY"], salt="role-cookie")
 
     @app.get("/prefs")

@@ -12,10 +12,11 @@
 """
 
 from __future__ import annotations
+
 import hashlib
 from collections import Counter
-from flask import Flask, Response, jsonify, request
 
+from flask import Flask, Response, jsonify, request
 
 DOC = ("HTTP는 무상태(stateless) 프로토콜입니다. " * 400).encode("utf-8")[:20_000]
 

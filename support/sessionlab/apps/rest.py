@@ -27,15 +27,17 @@ delete data).
 """
 
 from __future__ import annotations
+
 import itertools
 import json
+
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
+
 from sessionlab.apps.login import DEFAULT_USERS
 from sessionlab.web.passwords import dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import MemoryStore
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
-
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -210,8 +212,9 @@ def create_rest_app(users: dict[str, str] | None = None, tokens: TokenService | 
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if "Allow" in headers:  # werkzeug builds it from a set: sort it so it reads the same every time
             headers["Allow"] = ", ".join(sorted(headers["Allow"].split(", ")))
-        detail = {404: "그런 자원(resource)이 없습니다.",
-                  405: f"이 자원은 {request.method} 메서드를 받지 않습니다."}.get(exc.code, exc.description)
+        details: dict[int | None, str | None] = {404: "그런 자원(resource)이 없습니다.",
+                                                 405: f"이 자원은 {request.method} 메서드를 받지 않습니다."}
+        detail = details.get(exc.code, exc.description)
         return problem_response(exc.code, "about:blank", exc.name, detail, headers)
 
     return app

@@ -17,6 +17,7 @@
 """
 
 from __future__ import annotations
+
 import html
 import json
 import os
@@ -25,11 +26,12 @@ import sqlite3
 import threading
 import time
 import weakref
+
 from flask import Flask, jsonify, request
+
 from sessionlab.infra.tmp import lab_dir
 from sessionlab.web.stores import MemoryStore, SessionStore
 from sessionlab.web.tokens import TokenError, TokenService
-
 
 PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 __all__ = ["create_tour_app"]
 
 
 def create_tour_app(redis_client) -> Flask:
     app = Flask("tour")
-    app.json.ensure_ascii = False
+    json_provider = app.json
+    assert isinstance(json_provider, DefaultJSONProvider)  # Flask's default provider
+    json_provider.ensure_ascii = False
 
     @app.get("/hello")
     def hello():

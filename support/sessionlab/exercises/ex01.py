@@ -2,6 +2,7 @@
 """
 
 from __future__ import annotations
+
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
 
 

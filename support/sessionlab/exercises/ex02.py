@@ -149,9 +149,11 @@ def check_safe_login(answer) -> CheckResult:
         return CheckResult(False, "로그인 전 ID를 그대로 쓰면 공격자가 심어 둔 ID가 로그인된 세션이 됩니다 (세션 고정).")
     if store.get(planted) is not None:
         return CheckResult(False, "옛 ID가 아직 살아 있습니다: 공격자가 그 ID로 들어올 수 있습니다.")
-    if store.get(new).data.get("user") != "alice":
+    renewed = store.get(new)
+    assert renewed is not None  # checked above; FakeClock: nothing expires in between
+    if renewed.data.get("user") != "alice":
         return CheckResult(False, "새 세션의 data에 'user': 'alice'를 넣으세요 (store.update).")
-    return result(store.get(new).data.get("cart") == ["book"],
+    return result(renewed.data.get("cart") == ["book"],
                   "ID만 바뀌고 내용(장바구니)은 그대로: store.renew_id + store.update가 정석입니다.",
                   "로그인 전 장바구니가 사라졌습니다. store.renew_id는 내용을 새 ID로 옮겨 줍니다.")
 

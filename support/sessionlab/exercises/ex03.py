@@ -37,9 +37,9 @@ def check_raw_request(answer) -> CheckResult:
 
 
 def _live_check(answer: bytes) -> CheckResult:
-    from sessionlab.infra.wire import parse_raw_response, raw_http
     from sessionlab.apps.http_basics import create_http_lab_app
     from sessionlab.infra.servers import serve
+    from sessionlab.infra.wire import parse_raw_response, raw_http
 
     with serve(create_http_lab_app("check")) as server:
         if b"connection: close" not in answer.lower():

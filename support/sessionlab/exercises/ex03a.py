@@ -1,6 +1,8 @@
 """Exercise checkers of notebook 03a (RESTful API design)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
 
 __all__ = ["check_status_codes", "check_idempotent", "check_session_api", "STATUS_CASES"]
@@ -58,7 +60,7 @@ def check_session_api(answer) -> CheckResult:
     expected = {"로그인": 201, "내 정보": 200, "로그아웃": 204}
     for key in keys:
         method, path = answer[key]
-        kwargs = {"json": {"username": "kim", "password": "password-1234"}} if key == "로그인" else {}
+        kwargs: dict[str, Any] = {"json": {"username": "kim", "password": "password-1234"}} if key == "로그인" else {}
         got = client.open(str(path), method=str(method).upper(), **kwargs).status_code
         if got != expected[key]:
             return CheckResult(False, f"{key}: {method} {path} → 이 API는 {got}로 답했습니다 (기대: {expected[key]}).")

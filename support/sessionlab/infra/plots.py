@@ -5,7 +5,12 @@ CI, Binder and most containers; koreanize-matplotlib bundles NanumGothic.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib
+
+if TYPE_CHECKING:  # at run time ``plt`` comes from ``__getattr__`` below, after ``setup()``
+    import matplotlib.pyplot as plt
 
 __all__ = ["setup", "plt"]
 

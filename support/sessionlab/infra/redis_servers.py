@@ -41,8 +41,8 @@ __all__ = [
 
 HOST = "127.0.0.1"
 _LAUNCHER = str(Path(__file__).with_name("_launch.py"))
-_all: "weakref.WeakSet[RedisServer]" = weakref.WeakSet()
-_named: dict[str, object] = {}
+_all: weakref.WeakSet[RedisServer] = weakref.WeakSet()
+_named: dict[str, RedisServer | ReplicatedRedis | RedisCluster] = {}
 _lock = threading.Lock()
 
 
@@ -99,7 +99,7 @@ def sweep_stale_dirs() -> int:
 
 # --- spawning from one long-lived thread --------------------------------------
 
-_spawn_q: "queue.Queue" = queue.Queue()
+_spawn_q: queue.Queue = queue.Queue()
 _spawner: threading.Thread | None = None
 
 
@@ -199,9 +199,11 @@ class RedisServer:
     def _wait_ready(self, timeout: float) -> tuple[bool, str]:
         deadline = time.monotonic() + timeout
         client = redis_py.Redis(host=HOST, port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        proc = self.proc
+        assert proc is not None  # _launch() has just started it
         try:
             while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
+                if proc.poll() is not None:
                     return False, self.log_tail()
                 try:
                     if client.ping():
@@ -258,7 +260,7 @@ class RedisServer:
         """SIGKILL, as a crash would: nothing is saved. The folder stays for ``restart()``."""
         self._terminate(kill=True)
 
-    def restart(self, timeout: float = 5.0) -> "RedisServer":
+    def restart(self, timeout: float = 5.0) -> RedisServer:
         """Start again on the same port and folder (after ``kill()`` or ``stop(keep_dir=True)``)."""
         self._terminate()
         self._launch()
@@ -279,7 +281,7 @@ class RedisServer:
                 if _named.get(self.name) is self:
                     del _named[self.name]
 
-    def __enter__(self) -> "RedisServer":
+    def __enter__(self) -> RedisServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -22,6 +22,7 @@ import atexit
 import logging
 import threading
 import weakref
+from typing import cast
 
 from waitress.server import create_server
 
@@ -33,8 +34,8 @@ HOST = "127.0.0.1"
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 _lock = threading.Lock()
-_named: dict[str, "LabServer"] = {}
-_all: "weakref.WeakSet[LabServer]" = weakref.WeakSet()
+_named: dict[str, LabServer] = {}
+_all: weakref.WeakSet[LabServer] = weakref.WeakSet()
 
 
 class LabServerError(RuntimeError):
@@ -46,7 +47,7 @@ class LabServer:
 
     def __init__(self, app, name: str | None = None, port: int = 0, threads: int = 8):
         self.app = app
-        self.name = name or getattr(app, "name", "app")
+        self.name = name or cast(str, getattr(app, "name", "app"))
         try:
             self._server = create_server(
                 app, host=HOST, port=port, threads=threads,
@@ -63,7 +64,7 @@ class LabServer:
                 "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
             ) from None
         self.host = HOST
-        self.port = int(self._server.effective_port)
+        self.port = int(self._server.effective_port)  # type: ignore[union-attr]  # set by waitress, missing from its stubs
         self.url = f"http://{HOST}:{self.port}"
         self._thread = threading.Thread(
             target=self._server.run, name=f"sessionlab-server-{self.name}-{self.port}", daemon=True
@@ -119,7 +120,7 @@ class LabServer:
             if _named.get(self.name) is self:
                 del _named[self.name]
 
-    def __enter__(self) -> "LabServer":
+    def __enter__(self) -> LabServer:
         return self
 
     def __exit__(self, *exc) -> None:

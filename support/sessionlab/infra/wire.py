@@ -4,6 +4,7 @@ The labs use these to show what travels over the socket, not what a client libra
 """
 
 from __future__ import annotations
+
 import http.client
 import socket
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 
 # --- HTTP by hand ----------------------------------------------------------------
-def _address(url: str) -> tuple[str, int]:
+def _address(url: str) -> tuple[str | None, int]:
     parts = urlsplit(url)
     return parts.hostname, parts.port or 80
 
@@ -63,7 +64,7 @@ class RawResponse:
 def parse_raw_response(raw: bytes) -> RawResponse:
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    headers = [tuple(x.strip() for x in line.split(":", 1)) for line in lines[1:] if ":" in line]
+    headers = [(k.strip(), v.strip()) for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)]
     return RawResponse(int(lines[0].split()[1]), headers, body, len(raw))
 
 
@@ -90,7 +91,7 @@ class RawConnection:
     def close(self) -> None:
         self.sock.close()
 
-    def __enter__(self) -> "RawConnection":
+    def __enter__(self) -> RawConnection:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -111,6 +112,7 @@ def wire_bytes(url: str, path: str = "/", headers: dict | None = None,
                cookie: str | None = None) -> tuple[int, int]:
     """(bytes of one GET as sent on the socket, status) — measured, not computed."""
     host, port = _address(url)
+    assert host is not None, url  # http.client needs a host name
     conn = CountingConnection(host, port)
     headers = dict(headers or {})
     if cookie:

@@ -13,6 +13,7 @@ import warnings
 import zlib
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import dump_cookie
 
 from sessionlab.infra.wire import wire_bytes
@@ -65,7 +66,11 @@ def flask_session_cookie(data: dict, secret_key) -> str:
     """A Flask session cookie for ``data`` signed with ``secret_key`` (what a forger would try)."""
     forger = Flask("forger")
     forger.secret_key = secret_key
-    return forger.session_interface.get_signing_serializer(forger).dumps(data)
+    interface = forger.session_interface
+    assert isinstance(interface, SecureCookieSessionInterface)  # Flask's default session interface
+    serializer = interface.get_signing_serializer(forger)
+    assert serializer is not None  # None only without a secret key
+    return serializer.dumps(data)
 
 
 # --- looking at both sides ----------------------------------------------------
@@ -86,7 +91,12 @@ def jar_table(jar) -> list[dict]:
 
 def store_table(store: SessionStore) -> list[dict]:
     """The server-side store as rows (ids masked, data shown)."""
-    return [{"세션 ID": f"<무작위 {len(sid)}자>", "데이터": store.get(sid).data} for sid in store.live_ids()]
+    rows = []
+    for sid in store.live_ids():
+        session = store.get(sid)
+        assert session is not None  # live_ids() has just listed it
+        rows.append({"세션 ID": f"<무작위 {len(sid)}자>", "데이터": session.data})
+    return rows
 
 
 def decode_flask_session(cookie: str) -> dict:

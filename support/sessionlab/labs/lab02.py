@@ -95,7 +95,7 @@ class WireTap:
             except OSError:
                 pass
 
-    def __enter__(self) -> "WireTap":
+    def __enter__(self) -> WireTap:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -155,7 +155,7 @@ def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[f
     """Seconds per failed login: a known user with a wrong password vs unknown users (interleaved)."""
     import requests
 
-    out = {"wrong_password": [], "unknown_user": []}
+    out: dict[str, list[float]] = {"wrong_password": [], "unknown_user": []}
     with requests.Session() as http:
         for i in range(rounds):
             for kind, creds in (("wrong_password", {"username": known_user, "password": f"bad-{i}"}),
@@ -210,8 +210,8 @@ def browser_script_probe(app_url: str, username: str, password: str, tries: int 
 
     A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.login import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None
@@ -233,8 +233,8 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
     None without a browser. A run in which no POST reached the server is
     inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.login import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None
@@ -262,7 +262,7 @@ def _display_width(text: str) -> int:
 class Scoreboard:
     """attack × variant → True (the attack succeeded) / False (blocked), from the runs themselves."""
 
-    def __init__(self, variants=("VULNERABLE", "secure")):
+    def __init__(self, variants=("VULNERABLE", "secure")) -> None:
         self.variants = tuple(variants)
         self.results: dict[str, dict[str, bool]] = {}
 

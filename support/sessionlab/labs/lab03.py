@@ -5,9 +5,9 @@ Raw-socket HTTP is ``sessionlab.infra.wire``; the app is ``sessionlab.apps.http_
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
 
 from sessionlab.infra.wire import parse_raw_response, raw_http
 from sessionlab.web.balancer import POLICIES
@@ -42,8 +42,8 @@ class MiniCache:
     counts the bytes each answer needed on the wire. ``clock`` can be a fake one.
     """
 
-    clock: object = time.monotonic
-    entries: dict = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
+    entries: dict[str, dict] = field(default_factory=dict)
     log: list = field(default_factory=list)     # (how, wire bytes)
 
     def get(self, url: str) -> bytes:
@@ -60,6 +60,7 @@ class MiniCache:
         else:
             self.log.append((f"{resp.status} 전체 응답", resp.wire_bytes))
             entry = {"body": resp.body, "etag": resp.header("ETag")}
+        assert entry is not None  # a 304 only answers our If-None-Match, sent when there was an entry
         max_age = int((resp.header("Cache-Control") or "max-age=0").split("max-age=")[-1].split(",")[0])
         entry["fresh_until"] = self.clock() + max_age
         self.entries[url] = entry

@@ -8,8 +8,6 @@ import html
 import json
 import re
 
-
-
 __all__ = ["storage_result", "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
 
 STRATEGY_NAMES = ("URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage", "서버 세션", "데이터베이스", "캐시", "토큰")
@@ -42,7 +40,7 @@ def largest_accepted(accepts, low: int, high: int, step: int = 64) -> int:
 COLUMNS = ("전략", "상태가 사는 곳", "읽을 수 있는 쪽", "바꿀 수 있는 쪽", "크기 한계", "수명", "매 요청에 실려 가나")
 
 
-def summary_table(rows) -> "object":
+def summary_table(rows) -> object:
     """The rows as a Markdown table (renders in Jupyter; plain text elsewhere)."""
     from IPython.display import Markdown
 

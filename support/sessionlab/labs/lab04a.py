@@ -10,9 +10,17 @@ import html
 import json
 import statistics
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sessionlab.web.tokens import ALLOWED_ALGORITHMS, TokenError, TokenService, b64url_decode, b64url_encode, split_token
+from sessionlab.web.tokens import (
+    ALLOWED_ALGORITHMS,
+    TokenError,
+    TokenService,
+    b64url_decode,
+    b64url_encode,
+    split_token,
+)
 
 __all__ = ["anatomy", "token_sizes", "time_ops", "cost_ops", "plot_sizes", "plot_costs", "ComparisonTable", "comparison_table", "TokenPlayground", "mask", "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
 
@@ -43,8 +51,8 @@ def token_sizes(service: TokenService, algs=ALLOWED_ALGORITHMS, **claims) -> dic
 
 def time_ops(ops: dict, rounds: int = 9, number: int = 200) -> dict[str, float]:
     """Median µs per call of each op; rounds interleave the ops so load hits them alike."""
-    samples = {name: [] for name in ops}
-    for name, fn in ops.items():  # warm-up
+    samples: dict[str, list[float]] = {name: [] for name in ops}
+    for fn in ops.values():  # warm-up
         for _ in range(10):
             fn()
     for _ in range(rounds):
@@ -62,7 +70,7 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     tokens = {alg: service.issue("alice", alg=alg, role="user") for alg in ALLOWED_ALGORITHMS}
     sid = redis_store.create({"user": "alice", "role": "user"}).id
     local = {sid: {"user": "alice", "role": "user"}}
-    ops = {f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()}
+    ops: dict[str, Callable[..., object]] = {f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()}
     ops["Redis 세션 조회"] = lambda: redis_store.get(sid)
     ops["dict 조회 (프로세스 메모리)"] = lambda: local[sid]
     if http_url:
@@ -73,7 +81,7 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     return ops
 
 
-def _barh(values: dict[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
+def _barh(values: Mapping[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
     """One labelled horizontal bar per entry, largest-first order kept as given."""
     from sessionlab.infra.plots import setup
     plt = setup()
@@ -156,7 +164,7 @@ class TokenPlayground:
         header, payload, _ = split_token(self.token)
         return header, payload
 
-    def load(self, token: str) -> "TokenPlayground":
+    def load(self, token: str) -> TokenPlayground:
         self.token = token.strip()
         return self
 
@@ -264,6 +272,7 @@ def probe(url: str, token: str, path: str = "/me") -> dict:
 def xss_report(url: str, store: str) -> dict:
     """Load ``/demo/xss?store=...`` in real headless Chromium; what the injected script could do."""
     import re
+
     from sessionlab.infra import browser
     dom = browser.dump_dom(f"{url}/demo/xss?store={store}", timeout=30, budget_ms=3000)
     m = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)

@@ -16,9 +16,18 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sessionlab.web.tokens import (FLAWS, TokenError, TokenService, VulnerableVerifier, b64url_encode,
-                     encode_unsigned, hmac_key, split_token)
+from sessionlab.web.tokens import (
+    FLAWS,
+    TokenError,
+    TokenService,
+    VulnerableVerifier,
+    b64url_encode,
+    encode_unsigned,
+    hmac_key,
+    split_token,
+)
 
 __all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",
            "tamper", "forge_alg_none", "forge_hs256", "forge_alg_confusion", "forge_kid_path",
@@ -226,7 +235,7 @@ class AttackLab:
 
     def forge(self, name: str) -> tuple[str, str, object]:
         """(token for the vulnerable side, token for the secure side, vulnerable verifier)."""
-        admin = {"role": "admin"}
+        admin: dict[str, Any] = {"role": "admin"}
         if name == "no_signature":
             t = tamper(self.victim_token(), **admin)
             return t, t, self.vulnerable("no_signature")
@@ -274,7 +283,7 @@ class AttackLab:
     def run_all(self) -> list[AttackOutcome]:
         return [self.run(name) for name in ATTACKS]
 
-    def scoreboard(self) -> "Scoreboard":
+    def scoreboard(self) -> Scoreboard:
         return Scoreboard([self.results[n] for n in ATTACKS if n in self.results])
 
 

@@ -6,11 +6,25 @@ import pytest
 import requests
 
 from sessionlab import serve
-from sessionlab.labs.lab04a_attacks import (ATTACKS, AttackLab, crack_hs256, forge_alg_none, load_wordlist, tamper,
-                                   weak_secret)
 from sessionlab.apps.token import create_token_app
-from sessionlab.web.tokens import TokenService, VulnerableVerifier, b64url_encode, encode_unsigned, generate_keys, \
-    hmac_key, split_token
+from sessionlab.labs.lab04a_attacks import (
+    ATTACKS,
+    AttackLab,
+    crack_hs256,
+    forge_alg_none,
+    load_wordlist,
+    tamper,
+    weak_secret,
+)
+from sessionlab.web.tokens import (
+    TokenService,
+    VulnerableVerifier,
+    b64url_encode,
+    encode_unsigned,
+    generate_keys,
+    hmac_key,
+    split_token,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Course map and the tour app of notebook 00."""
-from sessionlab.labs.lab00 import NOTEBOOKS, course_map, environment
-from sessionlab.infra.redis_servers import start_redis
 from sessionlab.apps.tour import create_tour_app
+from sessionlab.infra.redis_servers import start_redis
+from sessionlab.labs.lab00 import NOTEBOOKS, course_map, environment
 
 
 def test_course_map_marks_missing_notebooks_as_in_preparation(tmp_path):

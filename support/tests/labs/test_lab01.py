@@ -3,9 +3,9 @@ import pytest
 
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
-from sessionlab.infra.wire import wire_bytes
-from sessionlab.labs.lab01 import (cookie_header_limit, decode_flask_session, flask_session_cookie, store_table)
 from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_lifetime
+from sessionlab.infra.wire import wire_bytes
+from sessionlab.labs.lab01 import cookie_header_limit, decode_flask_session, flask_session_cookie, store_table
 from sessionlab.web.stores import FakeClock, MemoryStore
 
 

@@ -3,8 +3,16 @@ import requests
 
 from sessionlab import serve
 from sessionlab.apps.login import create_login_app
-from sessionlab.labs.lab02 import (Scoreboard, WireTap, guess_time_text, hash_rates, login_timing,
-                                 lookup_costs, set_cookie_attributes, session_record)
+from sessionlab.labs.lab02 import (
+    Scoreboard,
+    WireTap,
+    guess_time_text,
+    hash_rates,
+    login_timing,
+    lookup_costs,
+    session_record,
+    set_cookie_attributes,
+)
 from sessionlab.web.stores import MemoryStore, SQLiteStore
 
 FAST = 2 ** 8

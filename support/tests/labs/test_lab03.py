@@ -5,11 +5,11 @@ import pytest
 import requests
 
 from sessionlab import serve
-from sessionlab.web.balancer import start_balancer
+from sessionlab.apps.http_basics import DOC, create_http_lab_app
 from sessionlab.exercises.ex03 import check_policies, check_raw_request, check_revalidation
 from sessionlab.infra.wire import RawConnection, build_request, parse_raw_response, raw_http, show_raw
-from sessionlab.apps.http_basics import DOC, create_http_lab_app
 from sessionlab.labs.lab03 import MiniCache, policy_table, policy_widget, visit_answers
+from sessionlab.web.balancer import start_balancer
 from sessionlab.web.stores import FakeClock
 
 

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from sessionlab.apps.rest import (
+    PROBLEM_BASE,
+    PROBLEM_JSON,
+    create_rest_app,
+    create_rpc_app,
+    new_token_service,
+)
 from sessionlab.exercises.ex03a import STATUS_CASES, check_idempotent, check_session_api, check_status_codes
-from sessionlab.apps.rest import (PROBLEM_BASE, PROBLEM_JSON, create_rest_app, create_rpc_app, new_token_service)
 
 USERS = {"alice": "alice-pass-1", "bob": "bob-pass-12"}
 ALICE = {"username": "alice", "password": "alice-pass-1"}

@@ -8,11 +8,11 @@ import pytest
 import requests
 
 from sessionlab import serve
-from sessionlab.infra import browser
-from sessionlab.exercises.ex03b import CHOICES, CLIENT_CHANGEABLE, check_strategy_choice, check_who_can_change
-from sessionlab.infra.redis_servers import start_redis
 from sessionlab.apps.rest import new_token_service
 from sessionlab.apps.state import PRICES, LabDatabase, create_state_app
+from sessionlab.exercises.ex03b import CHOICES, CLIENT_CHANGEABLE, check_strategy_choice, check_who_can_change
+from sessionlab.infra import browser
+from sessionlab.infra.redis_servers import start_redis
 from sessionlab.labs.lab03b import STRATEGY_NAMES, largest_accepted, storage_result, summary_table
 from sessionlab.web.tokens import encode_unsigned, split_token
 

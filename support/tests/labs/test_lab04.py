@@ -2,9 +2,9 @@
 import requests
 
 from sessionlab import serve
+from sessionlab.apps.cart import create_cart_app
 from sessionlab.exercises.ex04 import check_memory_estimate, check_needs_state, check_self_contained
 from sessionlab.infra.redis_servers import start_redis
-from sessionlab.apps.cart import create_cart_app
 from sessionlab.labs.lab02 import session_memory
 from sessionlab.labs.lab04 import SAMPLE_SESSION, extrapolate, raw_request
 from sessionlab.web.stores import MemoryStore, RedisStore

@@ -4,12 +4,27 @@ import jwt
 import pytest
 
 from sessionlab import serve
-from sessionlab.infra import browser
-from sessionlab.exercises.ex04a import check_decoded_role, check_denylist_ttl, check_extra_bytes, check_safe_verify
-from sessionlab.labs.lab04a_attacks import pyjwt_refuses_pem_as_hmac
 from sessionlab.apps.token import create_token_app
+from sessionlab.exercises.ex04a import (
+    check_decoded_role,
+    check_denylist_ttl,
+    check_extra_bytes,
+    check_safe_verify,
+)
+from sessionlab.infra import browser
 from sessionlab.infra.wire import wire_bytes
-from sessionlab.labs.lab04a import (TokenPlayground, anatomy, bad_tokens, comparison_table, mask, probe, time_ops, token_sizes, xss_report)
+from sessionlab.labs.lab04a import (
+    TokenPlayground,
+    anatomy,
+    bad_tokens,
+    comparison_table,
+    mask,
+    probe,
+    time_ops,
+    token_sizes,
+    xss_report,
+)
+from sessionlab.labs.lab04a_attacks import pyjwt_refuses_pem_as_hmac
 from sessionlab.web.tokens import TokenService, generate_keys
 
 

@@ -11,9 +11,9 @@ import time
 import pytest
 import requests
 
-from sessionlab.labs import lab05 as cl
 from sessionlab.apps.login import create_login_app
 from sessionlab.infra.servers import serve
+from sessionlab.labs import lab05 as cl
 from sessionlab.web.stores import RedisStore
 
 

@@ -6,28 +6,28 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def pins(lines):
-    return {m.group(1).lower(): m.group(2) for m in (re.match(r"\s*-?\s*([A-Za-z0-9_.\-]+)==(\S+)", l) for l in lines) if m}
+    return {m.group(1).lower(): m.group(2) for m in (re.match(r"\s*-?\s*([A-Za-z0-9_.\-]+)==(\S+)", line) for line in lines) if m}
 
 
 def requirement_lines(path):
-    return [l.strip() for l in path.read_text().splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def test_every_requirement_is_pinned_exactly():
     lines = requirement_lines(ROOT / "requirements.txt")
-    assert all("==" in l for l in lines), [l for l in lines if "==" not in l]
+    assert all("==" in line for line in lines), [line for line in lines if "==" not in line]
 
 
 def test_the_lock_pins_every_package_and_agrees_with_requirements():
     lock = requirement_lines(ROOT / "requirements.lock")
     assert len(lock) > len(requirement_lines(ROOT / "requirements.txt")), "the lock holds the transitive packages too"
-    assert all(re.match(r"[A-Za-z0-9_.\-]+==\S+( ;.*)?$", l) for l in lock), [l for l in lock if "==" not in l]
+    assert all(re.match(r"[A-Za-z0-9_.\-]+==\S+( ;.*)?$", line) for line in lock), [line for line in lock if "==" not in line]
     req, locked = pins(requirement_lines(ROOT / "requirements.txt")), pins(lock)
     assert {k: locked.get(k) for k in req} == req, "requirements.txt changed: run `make lock`"
 
 
 def test_environment_yml_carries_the_lock_line_for_line():
-    env = [l.strip()[2:] for l in (ROOT / "environment.yml").read_text().splitlines() if l.strip().startswith("- ") and "==" in l]
+    env = [line.strip()[2:] for line in (ROOT / "environment.yml").read_text().splitlines() if line.strip().startswith("- ") and "==" in line]
     assert env == requirement_lines(ROOT / "requirements.lock"), "run `make lock` (it writes environment.yml)"
 
 

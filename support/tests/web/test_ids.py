@@ -3,9 +3,19 @@ import math
 
 import pytest
 
-from sessionlab.web.ids import (HashIds, RandomModuleIds, SequentialIds, TimeIds, clone_mt_from_ids,
-                              entropy_bits, expected_guess_seconds, hash_id, ids_needed_for_mt,
-                              secure_ids, untemper)
+from sessionlab.web.ids import (
+    HashIds,
+    RandomModuleIds,
+    SequentialIds,
+    TimeIds,
+    clone_mt_from_ids,
+    entropy_bits,
+    expected_guess_seconds,
+    hash_id,
+    ids_needed_for_mt,
+    secure_ids,
+    untemper,
+)
 from sessionlab.web.stores import FakeClock
 
 

@@ -11,8 +11,16 @@ import uuid
 
 import pytest
 
-from sessionlab.web.stores import (FakeClock, MemoryStore, RedisStore, SessionExists, SessionStore,
-                               SQLiteStore, make_store, new_session_id)
+from sessionlab.web.stores import (
+    FakeClock,
+    MemoryStore,
+    RedisStore,
+    SessionExists,
+    SessionStore,
+    SQLiteStore,
+    make_store,
+    new_session_id,
+)
 
 
 def _memory(tmp_path, request, **kw):

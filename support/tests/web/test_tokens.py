@@ -5,9 +5,21 @@ import time
 import jwt
 import pytest
 
-from sessionlab.web.tokens import (ALLOWED_ALGORITHMS, REASONS, TokenError, TokenService, Verifier,
-                               VulnerableVerifier, b64url_decode, b64url_encode, encode_unsigned,
-                               generate_keys, hmac_key, split_token, www_authenticate)
+from sessionlab.web.tokens import (
+    ALLOWED_ALGORITHMS,
+    REASONS,
+    TokenError,
+    TokenService,
+    Verifier,
+    VulnerableVerifier,
+    b64url_decode,
+    b64url_encode,
+    encode_unsigned,
+    generate_keys,
+    hmac_key,
+    split_token,
+    www_authenticate,
+)
 
 # RFC 7515, appendix A.1: JWS using HMAC SHA-256. The key is the JWK "k" value, base64url-decoded.
 RFC7515_A1_K = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"
