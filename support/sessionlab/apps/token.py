@@ -14,25 +14,33 @@ header: a cross-site form cannot add one, so a CSRF form post is refused, while 
 Bearer request (never sent automatically by a browser) needs nothing extra.
 
 ``create_token_app(service, verifier=VulnerableVerifier(...))`` is the ⚠️
-VULNERABLE variant: same routes, the verifier given. It says so in every response
-(``X-Sessionlab-Variant: VULNERABLE``).
+VULNERABLE variant: same routes, the verifier given. Every response says which one
+it is in ``X-Lab-Variant`` (``"secure"`` or ``"VULNERABLE"``), as the login app's do.
 
 ``/demo/xss`` serves a page with an *injected* script (as an XSS would run) that
 reports what it could read: the HttpOnly cookie (nothing) or localStorage (the
 token), and whether it could still *use* the cookie by calling the API.
+
+Built as the login app is (flaskr style): ``create_token_app`` is the factory, the
+app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprint
+``bp``, and the ``token_required`` decorator is the one bearer-token guard.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass, field
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from sessionlab.web.tokens import TokenError, TokenService, www_authenticate
+from sessionlab.apps._common import json_response, label_response, variant_name
+from sessionlab.web.tokens import TokenError, TokenPair, TokenService, www_authenticate
 
-__all__ = ["create_token_app", "DEFAULT_USERS", "ACCESS_COOKIE", "REFRESH_COOKIE"]
+__all__ = ["create_token_app", "TokenLab", "token_required", "bp", "DEFAULT_USERS", "ACCESS_COOKIE",
+           "REFRESH_COOKIE"]
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
@@ -44,164 +52,215 @@ def _hash_password(password: str, salt: bytes) -> bytes:
     return hashlib.scrypt(password.encode(), salt=salt, n=2 ** 12, r=8, p=1, dklen=32)
 
 
+@dataclass
+class TokenLab:
+    """One token app's state: the token service, the verifier it trusts, and the accounts."""
+
+    service: TokenService
+    verifier: object
+    vulnerable: bool = False
+    cookie_secure: bool = False
+    accounts: dict[str, tuple[bytes, bytes, str]] = field(default_factory=dict)  # user → (salt, hash, role)
+    dummy_salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+
+    @classmethod
+    def build(cls, service: TokenService, users: dict | None, verifier, cookie_secure: bool) -> TokenLab:
+        vulnerable = verifier is not None and getattr(verifier, "VULNERABLE", False)
+        accounts = {}
+        for user, (password, role) in (users or DEFAULT_USERS).items():
+            salt = secrets.token_bytes(16)
+            accounts[user] = (salt, _hash_password(password, salt), role)
+        return cls(service, verifier or service.verifier, vulnerable, cookie_secure, accounts)
+
+    @property
+    def variant(self) -> str:
+        return variant_name(not self.vulnerable)
+
+    def role_of(self, user: str, password: str) -> str | None:
+        """The user's role if the password is right, else None (an unknown user costs the same hash)."""
+        salt, stored, role = self.accounts.get(user, (self.dummy_salt, b"\0" * 32, None))
+        ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
+        return role if ok else None
+
+
 def create_token_app(service: TokenService, users: dict | None = None, verifier=None,
                      cookie_secure: bool = False, name: str = "tokens") -> Flask:
     """The token login app. ``verifier``: None for the secure one, a VulnerableVerifier for ⚠️."""
-    vulnerable = verifier is not None and getattr(verifier, "VULNERABLE", False)
-    verifier = verifier or service.verifier
+    lab = TokenLab.build(service, users, verifier, cookie_secure)
     app = Flask(name)
-    app.config["VULNERABLE"] = vulnerable
-    accounts = {}
-    for user, (password, role) in (users or DEFAULT_USERS).items():
-        salt = secrets.token_bytes(16)
-        accounts[user] = (salt, _hash_password(password, salt), role)
-    dummy_salt = secrets.token_bytes(16)
-
-    def refuse(exc: TokenError):
-        status = 401
-        body = {"error": "invalid_token" if exc.code != "missing" else "unauthorized",
-                "code": exc.code, "reason": exc.reason}
-        resp = jsonify(body)
-        resp.status_code = status
-        resp.headers["WWW-Authenticate"] = exc.www_authenticate
-        return resp
-
-    def token_from_request() -> tuple[str, str]:
-        auth = request.headers.get("Authorization", "")
-        if auth:
-            scheme, _, value = auth.partition(" ")
-            if scheme.lower() == "bearer" and value.strip():
-                return value.strip(), "bearer"
-        cookie = request.cookies.get(ACCESS_COOKIE)
-        if cookie:
-            return cookie, "cookie"
-        raise TokenError("missing")
-
-    def authenticate() -> tuple[dict, str]:
-        token, via = token_from_request()
-        try:
-            return verifier.verify(token, expected_type="access"), via
-        except TokenError:
-            raise
-        except Exception:  # whatever a hostile token triggers: a 401, never a 500
-            raise TokenError("invalid") from None
-
-    @app.errorhandler(TokenError)
-    def _token_error(exc):
-        return refuse(exc)
-
-    @app.after_request
-    def _label(resp):
-        if vulnerable:
-            resp.headers["X-Sessionlab-Variant"] = "VULNERABLE"
-        resp.headers.setdefault("Cache-Control", "no-store")
-        return resp
-
-    def set_token_cookies(resp, pair):
-        resp.set_cookie(ACCESS_COOKIE, pair.access, max_age=service.access_ttl, httponly=True,
-                        secure=cookie_secure, samesite="Lax", path="/")
-        if pair.refresh:
-            resp.set_cookie(REFRESH_COOKIE, pair.refresh, max_age=service.refresh_ttl, httponly=True,
-                            secure=cookie_secure, samesite="Strict", path="/refresh")
-
-    def csrf_guard(via: str):
-        if via == "cookie" and request.method == "POST" and not request.headers.get("X-Requested-With"):
-            resp = jsonify({"error": "csrf", "reason": "쿠키로 인증한 POST에는 X-Requested-With 헤더가 필요합니다 "
-                                                        "(다른 사이트의 폼은 이 헤더를 붙일 수 없습니다)."})
-            resp.status_code = 403
-            return resp
-        return None
-
-    def form_data():
-        data = request.get_json(silent=True)
-        return data if isinstance(data, dict) else request.form
-
-    @app.post("/login")
-    def login():
-        data = form_data()
-        user, password = str(data.get("username", "")), str(data.get("password", ""))
-        salt, stored, role = accounts.get(user, (dummy_salt, b"\0" * 32, None))
-        ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
-        if not ok:
-            return jsonify({"error": "invalid_grant", "reason": "아이디 또는 비밀번호가 틀렸습니다."}), 401
-        if service.redis is not None:
-            pair = service.login(user, role)
-        else:  # no server state: access token only, nothing can be revoked
-            from sessionlab.web.tokens import TokenPair
-            pair = TokenPair(service.issue(user, role=role), "", service.access_ttl)
-        body = pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
-        resp = jsonify(body)
-        if data.get("cookie", True) not in (False, "0", "false"):
-            set_token_cookies(resp, pair)
-        return resp
-
-    @app.get("/me")
-    def me():
-        claims, via = authenticate()
-        return jsonify({"sub": claims.get("sub"), "role": claims.get("role"), "via": via})
-
-    @app.get("/admin")
-    def admin():
-        claims, via = authenticate()
-        if claims.get("role") != "admin":
-            resp = jsonify({"error": "insufficient_scope", "reason": "관리자(admin)만 볼 수 있습니다."})
-            resp.status_code = 403
-            resp.headers["WWW-Authenticate"] = www_authenticate(
-                "insufficient_scope", "admin role required", error="insufficient_scope")
-            return resp
-        return jsonify({"sub": claims.get("sub"), "secret": "관리자 화면", "via": via})
-
-    @app.post("/transfer")
-    def transfer():
-        claims, via = authenticate()
-        blocked = csrf_guard(via)
-        if blocked is not None:
-            return blocked
-        data = form_data()
-        return jsonify({"ok": True, "from": claims.get("sub"), "to": data.get("to"), "via": via})
-
-    @app.post("/refresh")
-    def refresh():
-        data = form_data()
-        token = data.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
-        if not token:
-            raise TokenError("missing")
-        try:
-            pair = service.refresh(token)
-        except TokenError:
-            raise
-        except Exception:
-            raise TokenError("invalid") from None
-        resp = jsonify(pair.as_json())
-        if not data.get("refresh_token"):
-            set_token_cookies(resp, pair)
-        return resp
-
-    @app.post("/logout")
-    def logout():
-        token, via = token_from_request()
-        blocked = csrf_guard(via)
-        if blocked is not None:
-            return blocked
-        try:
-            revoked = service.logout(token)
-        except TokenError:
-            raise
-        except Exception:
-            raise TokenError("invalid") from None
-        resp = jsonify({"ok": True, "revoked": revoked, "server_state": service.redis is not None})
-        resp.delete_cookie(ACCESS_COOKIE, path="/")
-        resp.delete_cookie(REFRESH_COOKIE, path="/refresh")
-        return resp
-
-    @app.get("/demo/xss")
-    def xss_demo():
-        store = request.args.get("store", "cookie")
-        if store not in ("cookie", "localStorage"):
-            store = "cookie"
-        return _XSS_PAGE.replace("__STORE__", json.dumps(store)), 200, {"Content-Type": "text/html; charset=utf-8"}
-
+    app.config["VULNERABLE"] = lab.vulnerable
+    app.token_lab = lab
+    app.register_blueprint(bp)
     return app
+
+
+bp = Blueprint("tokens", __name__)
+
+
+def current_lab() -> TokenLab:
+    return current_app.token_lab
+
+
+# -- every response ----------------------------------------------------------------------
+
+@bp.app_errorhandler(TokenError)
+def refuse(exc: TokenError) -> Response:
+    """401 with the Korean reason and the RFC 6750 challenge."""
+    body = {"error": "invalid_token" if exc.code != "missing" else "unauthorized",
+            "code": exc.code, "reason": exc.reason}
+    return json_response(body, 401, {"WWW-Authenticate": exc.www_authenticate})
+
+
+@bp.after_app_request
+def label(resp: Response) -> Response:
+    return label_response(resp, current_lab().variant)
+
+
+# -- the bearer-token guard ----------------------------------------------------------------
+
+def _or_invalid(call, *args, **kwargs):
+    """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500."""
+    try:
+        return call(*args, **kwargs)
+    except TokenError:
+        raise
+    except Exception:
+        raise TokenError("invalid") from None
+
+
+def token_from_request() -> tuple[str, str]:
+    """The access token and where it came from: ``Authorization: Bearer`` (preferred) or the cookie."""
+    auth = request.headers.get("Authorization", "")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip(), "bearer"
+    cookie = request.cookies.get(ACCESS_COOKIE)
+    if cookie:
+        return cookie, "cookie"
+    raise TokenError("missing")
+
+
+def _csrf_refusal() -> Response:
+    return json_response({"error": "csrf", "reason": "쿠키로 인증한 POST에는 X-Requested-With 헤더가 필요합니다 "
+                                                     "(다른 사이트의 폼은 이 헤더를 붙일 수 없습니다)."}, 403)
+
+
+def token_required(view=None, *, verify: bool = True, csrf: bool = False):
+    """Decorator: the view runs only with an access token (``g.token``, ``g.via``, ``g.claims``).
+
+    Use it bare (``@token_required``) or with options (``@token_required(csrf=True)``).
+
+    ``verify``: the token must pass the app's verifier (else 401 via ``TokenError``);
+    ``verify=False`` only needs one to be present (``g.claims`` is None).
+    ``csrf``: a cookie-authenticated POST must carry ``X-Requested-With`` (else 403):
+    a cross-site form cannot add it, a Bearer request needs nothing extra.
+    """
+    def decorate(inner):
+        @functools.wraps(inner)
+        def wrapped(**kwargs):
+            g.token, g.via = token_from_request()
+            g.claims = _or_invalid(current_lab().verifier.verify, g.token, expected_type="access") \
+                if verify else None
+            if csrf and g.via == "cookie" and request.method == "POST" \
+                    and not request.headers.get("X-Requested-With"):
+                return _csrf_refusal()
+            return inner(**kwargs)
+        return wrapped
+    return decorate(view) if view is not None else decorate
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def form_data():
+    """The JSON object of the body, else the form."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else request.form
+
+
+def set_token_cookies(resp: Response, pair: TokenPair) -> None:
+    """Both tokens as HttpOnly cookies; the refresh token only for ``/refresh`` and SameSite=Strict."""
+    lab = current_lab()
+    resp.set_cookie(ACCESS_COOKIE, pair.access, max_age=lab.service.access_ttl, httponly=True,
+                    secure=lab.cookie_secure, samesite="Lax", path="/")
+    if pair.refresh:
+        resp.set_cookie(REFRESH_COOKIE, pair.refresh, max_age=lab.service.refresh_ttl, httponly=True,
+                        secure=lab.cookie_secure, samesite="Strict", path="/refresh")
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+@bp.post("/login")
+def login():
+    lab, data = current_lab(), form_data()
+    user, password = str(data.get("username", "")), str(data.get("password", ""))
+    role = lab.role_of(user, password)
+    if role is None:
+        return jsonify({"error": "invalid_grant", "reason": "아이디 또는 비밀번호가 틀렸습니다."}), 401
+    if lab.service.redis is not None:
+        pair = lab.service.login(user, role)
+    else:  # no server state: access token only, nothing can be revoked
+        pair = TokenPair(lab.service.issue(user, role=role), "", lab.service.access_ttl)
+    body = pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
+    resp = jsonify(body)
+    if data.get("cookie", True) not in (False, "0", "false"):
+        set_token_cookies(resp, pair)
+    return resp
+
+
+@bp.get("/me")
+@token_required
+def me():
+    return jsonify({"sub": g.claims.get("sub"), "role": g.claims.get("role"), "via": g.via})
+
+
+@bp.get("/admin")
+@token_required
+def admin():
+    if g.claims.get("role") != "admin":
+        challenge = www_authenticate("insufficient_scope", "admin role required", error="insufficient_scope")
+        return json_response({"error": "insufficient_scope", "reason": "관리자(admin)만 볼 수 있습니다."}, 403,
+                             {"WWW-Authenticate": challenge})
+    return jsonify({"sub": g.claims.get("sub"), "secret": "관리자 화면", "via": g.via})
+
+
+@bp.post("/transfer")
+@token_required(csrf=True)
+def transfer():
+    data = form_data()
+    return jsonify({"ok": True, "from": g.claims.get("sub"), "to": data.get("to"), "via": g.via})
+
+
+@bp.post("/refresh")
+def refresh():
+    data = form_data()
+    token = data.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
+    if not token:
+        raise TokenError("missing")
+    pair = _or_invalid(current_lab().service.refresh, token)
+    resp = jsonify(pair.as_json())
+    if not data.get("refresh_token"):
+        set_token_cookies(resp, pair)
+    return resp
+
+
+@bp.post("/logout")
+@token_required(verify=False, csrf=True)
+def logout():
+    service = current_lab().service
+    revoked = _or_invalid(service.logout, g.token)
+    resp = jsonify({"ok": True, "revoked": revoked, "server_state": service.redis is not None})
+    resp.delete_cookie(ACCESS_COOKIE, path="/")
+    resp.delete_cookie(REFRESH_COOKIE, path="/refresh")
+    return resp
+
+
+@bp.get("/demo/xss")
+def xss_demo():
+    store = request.args.get("store", "cookie")
+    if store not in ("cookie", "localStorage"):
+        store = "cookie"
+    return _XSS_PAGE.replace("__STORE__", json.dumps(store)), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 # The page logs in, keeps the token where ``store`` says, then runs the "injected" script.

@@ -8,13 +8,10 @@ import pytest
 import requests
 
 from sessionlab import serve
-from sessionlab.apps.login import (
-    MESSAGES,
-    create_attacker_app,
-    create_login_app,
-    csrf_from_html,
-    parse_result,
-)
+from sessionlab.apps.attacker import create_attacker_app, parse_result
+from sessionlab.apps.login import create_login_app
+from sessionlab.apps.login_state import MESSAGES
+from sessionlab.apps.login_views import csrf_from_html
 from sessionlab.web.ids import SequentialIds
 from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import FakeClock, MemoryStore, RedisStore, SQLiteStore

@@ -180,7 +180,7 @@ def test_vulnerable_app_is_labelled_and_accepts_alg_none(service):
     with serve(app, name="test-tokenapp-vulnerable") as srv:
         forged = forge_alg_none(service.issue("alice", role="user"), role="admin")
         r = bearer(srv.url, forged, "/admin")
-        assert r.status_code == 200 and r.headers["X-Sessionlab-Variant"] == "VULNERABLE"
+        assert r.status_code == 200 and r.headers["X-Lab-Variant"] == "VULNERABLE"
 
 
 # --- attacks ------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""What the login app and the token app share: the variant header and the JSON responses.
+
+Every response of either app names its variant in one header, ``X-Lab-Variant``:
+``"secure"`` or ``"VULNERABLE"`` (the ⚠️ twin built on purpose for the attack labs).
+"""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+__all__ = ["VARIANT_HEADER", "SECURE", "VULNERABLE", "variant_name", "json_response", "label_response"]
+
+VARIANT_HEADER = "X-Lab-Variant"
+SECURE, VULNERABLE = "secure", "VULNERABLE"
+
+
+def variant_name(secure: bool) -> str:
+    """The value of ``X-Lab-Variant`` for an app: ``"secure"`` or ``"VULNERABLE"``."""
+    return SECURE if secure else VULNERABLE
+
+
+def json_response(body: dict, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response with its status and extra headers (the apps' error replies use it)."""
+    resp = jsonify(body)
+    resp.status_code = status
+    for name, value in (headers or {}).items():
+        resp.headers[name] = value
+    return resp
+
+
+def label_response(resp: Response, variant: str) -> Response:
+    """Names the variant in ``X-Lab-Variant`` and keeps the response out of caches (``no-store``)."""
+    resp.headers[VARIANT_HEADER] = variant
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp

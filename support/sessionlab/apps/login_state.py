@@ -1,0 +1,144 @@
+"""The login app's settings (``LoginConfig``) and what it knows besides sessions (``LoginLab``).
+
+``LoginConfig`` holds every setting of one login app, by name; ``create_login_app``
+in ``sessionlab.apps.login`` builds it from its keyword arguments. ``LoginLab`` is
+the app's state (``app.lab``): password hashes, failed logins, e-mail addresses
+and the transfers that went through. ``MESSAGES`` are the Korean texts of every
+error reply; ``error`` makes such a reply.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Response
+
+from sessionlab.apps._common import json_response, variant_name
+from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
+from sessionlab.web.stores import SessionStore
+
+__all__ = ["LoginConfig", "LoginLab", "MESSAGES", "error"]
+
+MESSAGES = {
+    "bad_credentials": "아이디 또는 비밀번호가 올바르지 않습니다.",
+    "missing_fields": "아이디(username)와 비밀번호(password)를 모두 입력하세요.",
+    "bad_json": "JSON 객체 {\"username\": ..., \"password\": ...}를 보내세요.",
+    "too_long": "아이디 또는 비밀번호가 너무 깁니다.",
+    "locked": "로그인 실패가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.",
+    "login_required": "로그인이 필요합니다.",
+    "csrf": "CSRF 토큰이 없거나 올바르지 않습니다. 페이지를 새로 고친 뒤 다시 시도하세요.",
+    "login_form_expired": "로그인 폼이 만료되었습니다. 로그인 페이지를 다시 여세요.",
+    "reauth_required": "민감한 작업입니다. 비밀번호를 다시 입력하세요 (POST /reauth).",
+    "bad_amount": "금액(amount)은 1 이상의 정수여야 합니다.",
+    "bad_field": "'{field}' 값을 입력하세요.",
+    "cookie_too_large": "쿠키가 너무 큽니다 ({size}바이트, 최대 {limit}바이트).",
+    400: "요청 형식이 올바르지 않습니다.",
+    404: "없는 주소입니다.",
+    405: "이 주소에서 허용되지 않는 메서드입니다.",
+    413: "요청 본문이 너무 큽니다.",
+    431: "요청 헤더가 너무 큽니다.",
+    500: "서버 오류가 발생했습니다.",
+}
+
+
+def error(key, status: int, headers: dict[str, str] | None = None, **fmt) -> Response:
+    """The JSON error reply ``{"ok": false, "error": <Korean message>}`` with ``status``."""
+    text = MESSAGES[key].format(**fmt) if fmt else MESSAGES[key]
+    return json_response({"ok": False, "error": text}, status, headers)
+
+
+@dataclass(frozen=True)
+class LoginConfig:
+    """Every setting of one login app (see ``create_login_app`` for what each one does)."""
+
+    store: SessionStore
+    users: dict[str, str]
+    secure: bool = True
+    cookie_name: str = "sid"
+    cookie_secure: bool | None = None  # None: Secure only when the request came over HTTPS
+    session_ids: Callable[[str | None], str] | None = None  # None: the store's own ids
+    clock: Callable[[], float] | None = None  # None: the store's clock
+    kdf_n: int = LAB_N
+    max_failures: int = 5
+    lockout_seconds: float = 60
+    reauth_seconds: float = 300
+    bind_user_agent: bool = False
+    max_cookie_bytes: int = 8192
+    name: str | None = None
+
+    @property
+    def variant(self) -> str:
+        return variant_name(self.secure)
+
+    @property
+    def app_name(self) -> str:
+        return self.name or ("login" if self.secure else "login_VULNERABLE")
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+class LoginLab:
+    """What one login app knows besides its sessions: users, failures, and the effects of actions."""
+
+    def __init__(self, config: LoginConfig):
+        self.config = config
+        self.store = config.store
+        self.secure = config.secure
+        self.variant = config.variant
+        self.clock = config.clock or config.store.clock
+        self.password_hashes = {u: hash_password(p, n=config.kdf_n) for u, p in config.users.items()}
+        self.dummy = dummy_hash(n=config.kdf_n)
+        self.emails = {u: f"{u}@example.com" for u in config.users}
+        self.transfers: list[dict] = []  # transfers that went through
+        self.transfer_attempts: list[dict] = []  # every POST /transfer: status, cookie sent?, Sec-Fetch-Site
+        self.failures: dict[str, _Failures] = {}  # lower-cased username → failures since the last lockout
+        self.lock = threading.Lock()
+
+    # -- passwords and lockout --------------------------------------------------
+    def check_password(self, username: str, password: str) -> bool:
+        """Constant work whether or not the user exists: an unknown name is checked against a dummy hash."""
+        stored = self.password_hashes.get(username)
+        ok = verify_password(password, stored if stored is not None else self.dummy)
+        return ok and stored is not None
+
+    def locked_for(self, username: str) -> float:
+        """Seconds until ``username`` may try again (0: not locked)."""
+        if not self.secure:
+            return 0.0  # ⚠️ VULNERABLE: unlimited guessing
+        with self.lock:
+            until = self.failures.get(username.lower(), _Failures()).locked_until
+        return max(0.0, until - self.clock())
+
+    def record_failure(self, username: str) -> None:
+        if not self.secure:
+            return
+        with self.lock:
+            seen = self.failures.setdefault(username.lower(), _Failures())
+            seen.count += 1
+            if seen.count >= self.config.max_failures:
+                seen.count, seen.locked_until = 0, self.clock() + self.config.lockout_seconds
+
+    def record_success(self, username: str) -> None:
+        with self.lock:
+            self.failures.pop(username.lower(), None)
+
+    def ua_tag(self, user_agent: str) -> str:
+        return hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest()[:16]
+
+    def record_transfer(self, record: dict) -> None:
+        with self.lock:
+            self.transfers.append(record)
+
+    def record_transfer_attempt(self, attempt: dict) -> None:
+        with self.lock:
+            self.transfer_attempts.append(attempt)
+
+    def set_email(self, user: str, email: str) -> None:
+        with self.lock:
+            self.emails[user] = email
