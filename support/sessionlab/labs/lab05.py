@@ -46,6 +46,7 @@ from sessionlab.web.balancer import start_balancer
 from sessionlab.infra.servers import serve
 from sessionlab.web.stores import (HybridStore, MemoryStore, RedisClusterStore, RedisStore, ReplicatedStore,
                      SQLiteStore, connect)
+from sessionlab.web.stores import StoreUnavailable, WaitRedisStore
 
 __all__ = ["STRATEGIES", "DEFAULT_POLICY", "USER", "PASSWORD", "StoreUnavailable", "WaitRedisStore",
            "store_outage_handler", "ServerTiming", "MultiServerLab", "RunResult", "measure",
@@ -69,10 +70,6 @@ USER, PASSWORD = "alice", "wonderland-2026"
 LAB_KDF_N = 2 ** 10  # the login hash is not this lab's subject: keep logins quick
 STORE_DOWN_MESSAGE = ("세션 저장소(session store)에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요 — "
                       "저장소가 돌아오면 서버를 다시 띄우지 않아도 자동으로 복구됩니다.")
-
-
-class StoreUnavailable(RuntimeError):
-    """The store answered but cannot promise what was asked (e.g. no replica acknowledged)."""
 
 
 # Errors that mean "the store is not there right now", not "the app has a bug".
@@ -157,41 +154,6 @@ def repoint(client: redis_py.Redis, port: int) -> None:
     pool.connection_kwargs["port"] = port
     pool.disconnect()
     pool.reset()  # connections already made keep their old address: drop them
-
-
-class WaitRedisStore(RedisStore):
-    """A Redis store that confirms new sessions and data changes on ``replicas`` replicas (``WAIT``).
-
-    Redis replication is asynchronous: a write is acknowledged by the primary before
-    any replica has it. ``WAIT n ms`` blocks until ``n`` replicas acknowledged, or the
-    time is up; here a write that was not confirmed raises ``StoreUnavailable`` (the
-    app answers 503 and the user logs in again) instead of handing out a session that
-    a failover could lose. WAIT does not make Redis strongly consistent (a failover can
-    still pick a replica that missed a write); it tells the app what was confirmed.
-    """
-
-    kind = "redis-wait"
-
-    def __init__(self, redis, replicas: int = 1, timeout_ms: int = 50, **kwargs):
-        super().__init__(redis, **kwargs)
-        self.replicas, self.timeout_ms = replicas, timeout_ms
-
-    def _confirm(self) -> None:
-        acked = int(self.redis.execute_command("WAIT", self.replicas, self.timeout_ms))
-        if acked < self.replicas:
-            raise StoreUnavailable(f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다.")
-
-    def _insert(self, sid, created, last_access, data, expires):
-        ok = super()._insert(sid, created, last_access, data, expires)
-        if ok:
-            self._confirm()
-        return ok
-
-    def _set_data(self, sid, data):
-        ok = super()._set_data(sid, data)
-        if ok:
-            self._confirm()
-        return ok
 
 
 # --- the back ends, started once --------------------------------------------------------------

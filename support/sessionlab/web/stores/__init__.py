@@ -3,7 +3,8 @@
     from sessionlab.web.stores import MemoryStore, SQLiteStore, RedisStore, make_store
 
 The interface and the expiry rule live in ``base`` (``SessionStore``, ``Session``,
-``FakeClock``, ``make_store``); each back end is one module:
+``FakeClock``, ``make_store``, the errors ``SessionExists`` and ``StoreUnavailable``);
+each back end is one module:
 
 * ``memory``: ``MemoryStore``, a dict in this process;
 * ``sqlite``: ``SQLiteStore``, a table in SQLite (in memory or a file);
@@ -16,10 +17,10 @@ The interface and the expiry rule live in ``base`` (``SessionStore``, ``Session`
 Importing this package imports every back end, so ``make_store(kind)`` finds each ``kind``.
 """
 from sessionlab.web.stores.base import (DEFAULT_ABSOLUTE, DEFAULT_IDLE, FakeClock, Session, SessionExists,
-                                        SessionStore, make_store, new_session_id)
+                                        SessionStore, StoreUnavailable, make_store, new_session_id)
 from sessionlab.web.stores.hybrid import HybridStore
 from sessionlab.web.stores.memory import MemoryStore
-from sessionlab.web.stores.redis_store import RedisClusterStore, RedisStore
+from sessionlab.web.stores.redis_store import RedisClusterStore, RedisStore, WaitRedisStore
 from sessionlab.web.stores.replicated import ReplicatedStore, connect
 from sessionlab.web.stores.sqlite import SQLiteStore
 
@@ -27,4 +28,5 @@ __all__ = [
     "Session", "SessionStore", "SessionExists", "MemoryStore", "SQLiteStore", "RedisStore",
     "FakeClock", "new_session_id", "make_store",
     "RedisClusterStore", "ReplicatedStore", "HybridStore", "connect",
+    "WaitRedisStore", "StoreUnavailable", "DEFAULT_IDLE", "DEFAULT_ABSOLUTE",
 ]

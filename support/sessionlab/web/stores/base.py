@@ -39,7 +39,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-__all__ = ["Session", "SessionStore", "SessionExists", "FakeClock", "new_session_id", "make_store",
+__all__ = ["Session", "SessionStore", "SessionExists", "StoreUnavailable", "FakeClock", "new_session_id", "make_store",
            "DEFAULT_IDLE", "DEFAULT_ABSOLUTE"]
 
 DEFAULT_IDLE = 30 * 60          # OWASP: 2–5 min for high-value apps, 15–30 min for low-risk ones
@@ -53,6 +53,10 @@ def new_session_id() -> str:
 
 class SessionExists(ValueError):
     """``create(sid=...)`` or a renewal hit an id that is already in use."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store answered but cannot promise what was asked (e.g. no replica acknowledged)."""
 
 
 class FakeClock:

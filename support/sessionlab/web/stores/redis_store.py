@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 
-from sessionlab.web.stores.base import SessionStore
+from sessionlab.web.stores.base import SessionStore, StoreUnavailable
 
-__all__ = ["RedisStore", "RedisClusterStore"]
+__all__ = ["RedisStore", "RedisClusterStore", "WaitRedisStore"]
 
 # Lua: change a field only if the session hash still exists (a logout in between
 # must not be undone by a late request), and set the key's TTL in the same step.
@@ -178,3 +178,38 @@ class RedisClusterStore(RedisStore):
     def node_of(self, sid: str) -> int:
         """Port of the primary that holds the session's slot (as the client's slot map says)."""
         return int(self.redis.get_node_from_key(self.key(sid)).port)
+
+
+class WaitRedisStore(RedisStore):
+    """A Redis store that confirms new sessions and data changes on ``replicas`` replicas (``WAIT``).
+
+    Redis replication is asynchronous: a write is acknowledged by the primary before
+    any replica has it. ``WAIT n ms`` blocks until ``n`` replicas acknowledged, or the
+    time is up; here a write that was not confirmed raises ``StoreUnavailable`` (the
+    app answers 503 and the user logs in again) instead of handing out a session that
+    a failover could lose. WAIT does not make Redis strongly consistent (a failover can
+    still pick a replica that missed a write); it tells the app what was confirmed.
+    """
+
+    kind = "redis-wait"
+
+    def __init__(self, redis, replicas: int = 1, timeout_ms: int = 50, **kwargs):
+        super().__init__(redis, **kwargs)
+        self.replicas, self.timeout_ms = replicas, timeout_ms
+
+    def _confirm(self) -> None:
+        acked = int(self.redis.execute_command("WAIT", self.replicas, self.timeout_ms))
+        if acked < self.replicas:
+            raise StoreUnavailable(f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다.")
+
+    def _insert(self, sid, created, last_access, data, expires):
+        ok = super()._insert(sid, created, last_access, data, expires)
+        if ok:
+            self._confirm()
+        return ok
+
+    def _set_data(self, sid, data):
+        ok = super()._set_data(sid, data)
+        if ok:
+            self._confirm()
+        return ok
