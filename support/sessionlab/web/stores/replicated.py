@@ -1,10 +1,13 @@
 """ReplicatedStore: every app server keeps its own copy; writes are broadcast to peers over HTTP."""
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
+from urllib.parse import urlsplit
 
+from sessionlab.web.http_pool import ConnectionPool
 from sessionlab.web.stores.memory import MemoryStore
 
 __all__ = ["ReplicatedStore", "connect"]
@@ -220,43 +223,22 @@ def _plain(start_response, status: str, body: str, ctype: str = "text/plain; cha
 
 
 class _Peer:
-    """Where a peer's replication endpoint is, with a few kept-alive connections."""
+    """Where a peer's replication endpoint is, with a few kept-alive connections (``pool``)."""
 
     def __init__(self, url: str, name: str, timeout: float):
-        import http.client
-        from urllib.parse import urlsplit
-
-        self._http = http.client
         parts = urlsplit(url)
         self.url, self.name, self.timeout = url, name, timeout
         self.host, self.port = parts.hostname, parts.port
         self.down_until = 0.0
-        self._idle: list = []
-        self._lock = threading.Lock()
+        self.pool = ConnectionPool(self.host, self.port, timeout, max_idle=8)
 
     def _request(self, method: str, path: str, body=None) -> bytes | None:
-        for attempt in (1, 2):
-            with self._lock:
-                conn = self._idle.pop() if self._idle else None
-            reused = conn is not None
-            if conn is None:
-                conn = self._http.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            try:
-                conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
-                resp = conn.getresponse()
-                data = resp.read()
-            except (OSError, self._http.HTTPException):
-                conn.close()
-                if reused and attempt == 1:
-                    continue  # a stale kept-alive connection: try a fresh one
-                return None
-            with self._lock:
-                if len(self._idle) < 8 and not resp.will_close:
-                    self._idle.append(conn)
-                else:
-                    conn.close()
-            return data if resp.status == 200 else None
-        return None
+        """The body of a 200 answer; None if the peer cannot be reached or says no."""
+        try:
+            resp, data = self.pool.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        except (OSError, http.client.HTTPException):
+            return None
+        return data if resp.status == 200 else None
 
     def post(self, path: str, body: bytes) -> bool:
         return self._request("POST", path, body) is not None
@@ -266,6 +248,4 @@ class _Peer:
         return data.decode() if data is not None else None
 
     def close(self) -> None:
-        with self._lock:
-            while self._idle:
-                self._idle.pop().close()
+        self.pool.close()
