@@ -30,7 +30,8 @@ import secrets
 
 from flask import Flask, jsonify, request
 
-from sessionlab.web.tokens import TokenError, TokenService, www_authenticate
+from sessionlab.web.token_format import www_authenticate
+from sessionlab.web.tokens import TokenError, TokenService
 
 __all__ = ["create_token_app", "DEFAULT_USERS", "ACCESS_COOKIE", "REFRESH_COOKIE"]
 
