@@ -75,9 +75,9 @@ def load_session():
     start = time.perf_counter()
     session = lab.store.touch(sid)
     g.store_ms = (time.perf_counter() - start) * 1000
-    if session is not None and lab.secure and lab.config.bind_user_agent and "ua" in session.data:
-        if not hmac.compare_digest(session.data["ua"], lab.ua_tag(request.headers.get("User-Agent", ""))):
-            session = None
+    bound = session is not None and lab.secure and lab.config.bind_user_agent and "ua" in session.data
+    if bound and not hmac.compare_digest(session.data["ua"], lab.ua_tag(request.headers.get("User-Agent", ""))):
+        session = None
     if session is None and lab.secure:
         g.clear_cookie = True
     g.session = session

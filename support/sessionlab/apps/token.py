@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from sessionlab.apps._common import json_response, label_response, variant_name
-from sessionlab.web.tokens import TokenError, TokenPair, TokenService, www_authenticate
+from sessionlab.web.token_format import www_authenticate
+from sessionlab.web.tokens import TokenError, TokenPair, TokenService
 
 __all__ = ["create_token_app", "TokenLab", "token_required", "bp", "DEFAULT_USERS", "ACCESS_COOKIE",
            "REFRESH_COOKIE"]

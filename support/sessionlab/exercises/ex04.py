@@ -1,8 +1,8 @@
 """Exercise checkers for notebook 04 (Stateless의 의미를 살펴보면, 세션은 적절하지 않은 인증 방법 아닌가요?)."""
 from __future__ import annotations
 
-from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 
 __all__ = ["check_self_contained", "check_memory_estimate", "check_needs_state"]
 

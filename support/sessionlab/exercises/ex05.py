@@ -1,8 +1,8 @@
 """Checkers for notebook 05 (sessions across many servers)."""
 from __future__ import annotations
 
-from sessionlab.labs.lab05.strategies import STRATEGIES
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.labs.lab05.strategies import STRATEGIES
 
 __all__ = ["check_sticky_loss", "check_survivors", "check_keyslot"]
 

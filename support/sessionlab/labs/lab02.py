@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
-import json
 import statistics
 import threading
 import time
@@ -210,8 +210,8 @@ def browser_script_probe(app_url: str, username: str, password: str, tries: int 
 
     A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.attacker import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None
@@ -233,8 +233,8 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
     None without a browser. A run in which no POST reached the server is
     inconclusive and repeated, never guessed.
     """
-    from sessionlab.infra import browser
     from sessionlab.apps.attacker import parse_result
+    from sessionlab.infra import browser
 
     if not browser.available():
         return None

@@ -36,8 +36,9 @@ request goes to the next one (a sticky client gets a new server, and a new cooki
 
 Why it is lean: it runs as a WSGI app on the same keep-alive waitress server as
 every lab server, and it talks to each backend over raw ``http.client``
-connections that it keeps open and reuses (a small pool per backend), so a hop
-through it costs a fraction of a millisecond (``benchmarks/bench_balancer.py``).
+connections that it keeps open and reuses (a ``sessionlab.web.http_pool.ConnectionPool``
+per backend), so a hop through it costs a fraction of a millisecond
+(``benchmarks/bench_balancer.py``).
 A naive proxy built on ``requests`` and werkzeug adds about 1.65 ms.
 """
 from __future__ import annotations
@@ -45,14 +46,13 @@ from __future__ import annotations
 import hashlib
 import http.client
 import itertools
-import select
 import time
-from collections import deque
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import quote, urlsplit
 
 from sessionlab.infra.servers import serve
+from sessionlab.web.http_pool import ConnectionPool
 
 __all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
 
@@ -62,9 +62,6 @@ HOP_BY_HOP = frozenset((
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
     "te", "trailer", "trailers", "transfer-encoding", "upgrade",
 ))
-# Errors that mean "this kept-alive connection was already closed by the backend".
-_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-          ConnectionAbortedError)
 _MAX_LOG = 50_000
 _MAX_IDLE = 16  # idle connections kept per backend
 
@@ -85,7 +82,7 @@ class Record:
 
 
 class Backend:
-    """One backend: where it is, whether it is in rotation, and its idle connections."""
+    """One backend: where it is, whether it is in rotation, and its kept-alive connections (``pool``)."""
 
     def __init__(self, index: int, url: str, name: str, timeout: float):
         parts = urlsplit(url)
@@ -93,28 +90,10 @@ class Backend:
         self.host, self.port = parts.hostname, parts.port or 80
         self.timeout = timeout
         self.up = True
-        self._idle: deque[http.client.HTTPConnection] = deque()
-
-    def connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """An open connection to this backend and whether it is a reused one."""
-        while True:
-            try:
-                conn = self._idle.pop()
-            except IndexError:
-                return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
-            if conn.sock is not None and not _closed_by_peer(conn.sock):
-                return conn, True
-            conn.close()
-
-    def release(self, conn: http.client.HTTPConnection) -> None:
-        if len(self._idle) < _MAX_IDLE:
-            self._idle.append(conn)
-        else:
-            conn.close()
+        self.pool = ConnectionPool(self.host, self.port, timeout, max_idle=_MAX_IDLE)
 
     def close(self) -> None:
-        while self._idle:
-            self._idle.pop().close()
+        self.pool.close()
 
     def __repr__(self) -> str:
         return f"<Backend {self.name} {self.url} {'up' if self.up else 'down'}>"
@@ -218,26 +197,8 @@ class Balancer:
         return [data]
 
     def _forward(self, backend: Backend, method, target, headers, body):
-        """Send one request over a kept-alive connection; retry once if that one was stale."""
-        for attempt in (1, 2):
-            conn, reused = backend.connection()
-            try:
-                conn.request(method, target, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-            except _STALE:
-                conn.close()
-                if reused and attempt == 1:
-                    continue  # the backend had closed this idle connection; open a new one
-                raise
-            except BaseException:
-                conn.close()
-                raise
-            if resp.will_close:
-                conn.close()
-            else:
-                backend.release(conn)
-            return resp, data
+        """Send one request over a kept-alive connection (retried once only if that one was stale)."""
+        return backend.pool.request(method, target, body=body, headers=headers)
 
     def _failed_backend(self, start_response, environ, method, target, backend, exc, skipped=()):
         if isinstance(exc, TimeoutError):
@@ -294,7 +255,7 @@ class Balancer:
     def running(self) -> bool:
         return self.server is not None and self.server.running
 
-    def __enter__(self) -> "Balancer":
+    def __enter__(self) -> Balancer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -323,14 +284,6 @@ def start_balancer(backends, policy: str = "round_robin", name: str = "lb", name
 
 
 # --- small helpers ------------------------------------------------------------
-def _closed_by_peer(sock) -> bool:
-    """An idle keep-alive socket that is "readable" has been closed by the other side."""
-    try:
-        return bool(select.select([sock], [], [], 0)[0])
-    except (ValueError, OSError):  # e.g. a descriptor select() cannot watch: do not reuse it
-        return True
-
-
 def client_address(environ) -> str:
     """The client as the hash policy sees it: first X-Forwarded-For entry, else the peer."""
     forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")

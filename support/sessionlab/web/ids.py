@@ -19,7 +19,7 @@ import random
 import secrets
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = ["secure_ids", "SequentialIds", "TimeIds", "HashIds", "RandomModuleIds",
            "untemper", "clone_mt_from_ids", "ids_needed_for_mt", "entropy_bits",

@@ -13,14 +13,12 @@ import sqlite3
 
 import redis as redis_py
 
+from sessionlab.web.stores import StoreUnavailable  # raised by the stores, answered here
+
 __all__ = ["STORE_DOWN_MESSAGE", "StoreUnavailable", "STORE_ERRORS", "store_outage_handler"]
 
 STORE_DOWN_MESSAGE = ("세션 저장소(session store)에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요 — "
                       "저장소가 돌아오면 서버를 다시 띄우지 않아도 자동으로 복구됩니다.")
-
-
-class StoreUnavailable(RuntimeError):
-    """The store answered but cannot promise what was asked (e.g. no replica acknowledged)."""
 
 
 # Errors that mean "the store is not there right now", not "the app has a bug".

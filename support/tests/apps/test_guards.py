@@ -1,6 +1,7 @@
 """The guard decorators of both apps, on views of the test's own, and the one variant header."""
 import pytest
 from flask import g, jsonify
+
 from sessionlab.apps._common import VARIANT_HEADER
 from sessionlab.apps.login import create_login_app
 from sessionlab.apps.login_auth import (

@@ -212,7 +212,7 @@ def test_registry_describes_every_strategy_once():
         assert isinstance(s, cl.Strategy) and s.key == key and s.label.startswith(f"{number}. ")
         assert callable(s.make_store) and callable(s.make_app) and s.policy in POLICIES
         assert s.consistency and s.store_node
-    assert cl.DEFAULT_POLICY == {k: s.policy for k, s in cl.STRATEGIES.items()}
+    assert {k: s.policy for k, s in cl.STRATEGIES.items()} == cl.DEFAULT_POLICY
     assert [k for k, p in cl.DEFAULT_POLICY.items() if p != "round_robin"] == ["sticky"]
     with pytest.raises(ValueError, match="알 수 없는 전략: 'nope'.*memory, sticky"):
         cl.MultiServerLab(name="t05r").use("nope")

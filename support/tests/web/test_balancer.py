@@ -243,7 +243,7 @@ def test_connections_to_backends_are_reused(lb):
     with requests.Session() as http:
         for _ in range(9):
             http.get(lb.url + "/echo", timeout=TIMEOUT)
-    assert all(len(b._idle) == 1 for b in lb.backends)   # one kept-alive connection each
+    assert all(len(b.pool) == 1 for b in lb.backends)   # one kept-alive connection each
 
 
 def test_backend_restarted_on_the_same_port_is_reached_again(lb, trio):
@@ -363,7 +363,7 @@ def test_stop_closes_the_balancer(trio):
     url = lb.url
     served(lb, 3)
     lb.stop()
-    assert not lb.running and all(not b._idle for b in lb.backends)
+    assert not lb.running and all(len(b.pool) == 0 for b in lb.backends)
     with pytest.raises(requests.ConnectionError):
         requests.get(url + "/echo", timeout=TIMEOUT)
 

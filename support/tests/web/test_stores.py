@@ -1,4 +1,4 @@
-"""One suite, every store: the semantics of ``sessionlab.stores`` must not depend on the back end.
+"""One suite, every store: the semantics of ``sessionlab.web.stores`` must not depend on the back end.
 
 The Redis store runs against a real redis-server (``sessionlab.infra.redis_servers.start_redis``).
 A new store joins the suite by adding a factory to ``STORES``.
@@ -323,56 +323,7 @@ def test_new_session_id_is_256_bits():
     assert len(ids) == 1000 and all(len(i) == 43 for i in ids)
 
 
-# --- Redis specifics: the key layout and TTL ---------------------------------------
-
-def test_redis_layout_and_ttl(redis_server):
-    clock = FakeClock()
-    store = RedisStore(redis_server, prefix="layout:", idle_timeout=60, absolute_timeout=100, clock=clock)
-    r = redis_server.client()
-    s = store.create({"user": "alice"})
-    key = f"layout:{s.id}"
-    assert r.type(key) == "hash"
-    assert set(r.hgetall(key)) == {"created", "last_access", "data"}
-    assert 59 < store.ttl(s.id) <= 60
-    clock.advance(50)
-    store.touch(s.id)
-    assert 49 < store.ttl(s.id) <= 50  # absolute deadline (100) is nearer than idle (110)
-    assert store.memory_usage(s.id) > 0
-    store.delete(s.id)
-    assert r.exists(key) == 0 and store.ttl(s.id) is None
-    store.close()
-
-
-def test_redis_real_ttl_cleans_up(redis_server):
-    store = RedisStore(redis_server, prefix="realttl:", idle_timeout=0.05, absolute_timeout=10)
-    s = store.create()
-    assert redis_server.client().exists(f"realttl:{s.id}") == 1
-    import time
-    deadline = time.monotonic() + 3
-    while redis_server.client().exists(f"realttl:{s.id}") and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert redis_server.client().exists(f"realttl:{s.id}") == 0  # Redis removed the key itself
-    assert store.get(s.id) is None
-
-
-def test_redis_prefix_with_glob_characters(redis_server):
-    a = RedisStore(redis_server, prefix="odd[1]*:")
-    b = RedisStore(redis_server, prefix="odd1x:")
-    a.create()
-    b.create()
-    assert a.count() == 1 and b.count() == 1
-    a.clear()
-    assert a.count() == 0 and b.count() == 1
-    b.clear()
-
-
-def test_redis_ignores_foreign_keys(redis_server):
-    store = RedisStore(redis_server, prefix="foreign:")
-    redis_server.client().set("foreign:not-a-hash-we-made", "x")
-    redis_server.client().hset("foreign:half", "created", "1")
-    assert store.get("half") is None
-    store.clear()
-
+# --- Redis Cluster specifics (here: they use this suite's cluster) ------------------------
 
 def test_redis_cluster_store_keyslots(redis_cluster):
     from sessionlab.web.stores import RedisClusterStore

@@ -1,4 +1,4 @@
-"""sessionlab.tokens: the secure verifier, refresh rotation, the denylist, the ⚠️ vulnerable verifier."""
+"""sessionlab.web.tokens: the secure verifier, keys, refresh rotation, the denylist."""
 import json
 import time
 
@@ -7,18 +7,15 @@ import pytest
 
 from sessionlab.web.tokens import (
     ALLOWED_ALGORITHMS,
-    REASONS,
     TokenError,
     TokenService,
     Verifier,
-    VulnerableVerifier,
     b64url_decode,
     b64url_encode,
     encode_unsigned,
     generate_keys,
     hmac_key,
     split_token,
-    www_authenticate,
 )
 
 # RFC 7515, appendix A.1: JWS using HMAC SHA-256. The key is the JWK "k" value, base64url-decoded.
@@ -165,16 +162,6 @@ def test_algorithm_confusion_is_blocked_and_pyjwt_refuses_pem_as_hmac_secret(key
         jwt.encode({"a": 1}, keys["RS256"].public_pem(), algorithm="HS256")
 
 
-def test_every_reason_is_korean_and_header_is_ascii():
-    for code in REASONS:
-        exc = TokenError(code)
-        assert any("\uac00" <= ch <= "\ud7a3" for ch in exc.reason), code
-        exc.www_authenticate.encode("ascii")
-    assert www_authenticate("missing") == 'Bearer realm="sessionlab"'
-    assert 'error="invalid_token"' in TokenError("expired").www_authenticate
-    assert 'error_description="token expired"' in TokenError("expired").www_authenticate
-
-
 # --- denylist and refresh families (real Redis) ------------------------------------------
 
 def test_denylist_ttl_is_remaining_lifetime(service):
@@ -218,19 +205,3 @@ def test_logout_revokes_the_family(service):
     assert service.logout(pair.access) == 2
     assert code_of(service.verify, pair.access) == "revoked"
     assert code_of(service.refresh, pair.refresh) == "revoked"
-
-
-# --- ⚠️ VULNERABLE verifier ---------------------------------------------------------------
-
-def test_vulnerable_verifier_is_labelled_and_needs_each_flaw(keys):
-    from sessionlab.labs.lab04a_attacks import forge_alg_none, tamper
-    svc = TokenService(keys)
-    token = svc.issue("alice", role="user")
-    none_token = forge_alg_none(token, role="admin")
-    assert VulnerableVerifier.VULNERABLE
-    assert VulnerableVerifier(keys, flaws=("alg_none",)).verify(none_token)["role"] == "admin"
-    assert code_of(VulnerableVerifier(keys, flaws=("no_exp",)).verify, none_token) == "unknown_kid"
-    assert VulnerableVerifier(keys, flaws=()).verify(token)["sub"] == "alice"
-    assert code_of(VulnerableVerifier(keys, flaws=()).verify, tamper(token, role="admin")) == "bad_signature"
-    with pytest.raises(ValueError):
-        VulnerableVerifier(keys, flaws=("typo",))

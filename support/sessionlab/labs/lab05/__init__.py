@@ -26,11 +26,23 @@ deaths, ``failover_loss``), ``measure`` (timings), ``view`` (widget, table, plot
 from __future__ import annotations
 
 from sessionlab.labs.lab05.backends import Backends, lab_redis_processes, quick_client, repoint
-from sessionlab.labs.lab05.failover import (WaitRedisStore, cluster_outage, failover_loss, flush_hybrid_cache,
-                                            kill_cluster_primary, kill_redis_primary)
+from sessionlab.labs.lab05.failover import (
+                                            WaitRedisStore,
+                                            cluster_outage,
+                                            failover_loss,
+                                            flush_hybrid_cache,
+                                            kill_cluster_primary,
+                                            kill_redis_primary,
+)
 from sessionlab.labs.lab05.lab import MultiServerLab, RunResult
-from sessionlab.labs.lab05.measure import (consistency_window, cookie_header, measure, measure_strategy,
-                                           replication_write_cost, store_op_times)
+from sessionlab.labs.lab05.measure import (
+                                            consistency_window,
+                                            cookie_header,
+                                            measure,
+                                            measure_strategy,
+                                            replication_write_cost,
+                                            store_op_times,
+)
 from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD, STRATEGIES, USER, Strategy
 from sessionlab.labs.lab05.view import comparison, lab_widget, plot_comparison, print_table
 from sessionlab.web.outage import STORE_DOWN_MESSAGE, StoreUnavailable, store_outage_handler

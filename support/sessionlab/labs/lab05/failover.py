@@ -20,46 +20,12 @@ import redis as redis_py
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
-from sessionlab.web.outage import StoreUnavailable
-from sessionlab.web.stores import RedisStore
+from sessionlab.web.stores import RedisStore, StoreUnavailable, WaitRedisStore
 
-__all__ = ["WaitRedisStore", "kill_redis_primary", "primaries_with_replica", "kill_primary",
+__all__ = ["kill_redis_primary", "primaries_with_replica", "kill_primary",
            "kill_cluster_primary", "flush_hybrid_cache", "cluster_outage", "failover_loss"]
 
 
-class WaitRedisStore(RedisStore):
-    """A Redis store that confirms new sessions and data changes on ``replicas`` replicas (``WAIT``).
-
-    Redis replication is asynchronous: a write is acknowledged by the primary before
-    any replica has it. ``WAIT n ms`` blocks until ``n`` replicas acknowledged, or the
-    time is up; here a write that was not confirmed raises ``StoreUnavailable`` (the
-    app answers 503 and the user logs in again) instead of handing out a session that
-    a failover could lose. WAIT does not make Redis strongly consistent (a failover can
-    still pick a replica that missed a write); it tells the app what was confirmed.
-    """
-
-    kind = "redis-wait"
-
-    def __init__(self, redis, replicas: int = 1, timeout_ms: int = 50, **kwargs):
-        super().__init__(redis, **kwargs)
-        self.replicas, self.timeout_ms = replicas, timeout_ms
-
-    def _confirm(self) -> None:
-        acked = int(self.redis.execute_command("WAIT", self.replicas, self.timeout_ms))
-        if acked < self.replicas:
-            raise StoreUnavailable(f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다.")
-
-    def _insert(self, sid, created, last_access, data, expires):
-        ok = super()._insert(sid, created, last_access, data, expires)
-        if ok:
-            self._confirm()
-        return ok
-
-    def _set_data(self, sid, data):
-        ok = super()._set_data(sid, data)
-        if ok:
-            self._confirm()
-        return ok
 
 
 # --- store-node deaths, one per strategy -------------------------------------------------------

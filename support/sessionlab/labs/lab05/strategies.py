@@ -16,8 +16,15 @@ from dataclasses import dataclass
 
 from sessionlab.apps.login import create_login_app
 from sessionlab.labs.lab05.backends import quick_client
-from sessionlab.web.stores import (HybridStore, MemoryStore, RedisClusterStore, RedisStore, ReplicatedStore,
-                                   SQLiteStore, connect)
+from sessionlab.web.stores import (
+    HybridStore,
+    MemoryStore,
+    RedisClusterStore,
+    RedisStore,
+    ReplicatedStore,
+    SQLiteStore,
+    connect,
+)
 
 __all__ = ["Strategy", "STRATEGIES", "DEFAULT_POLICY", "get_strategy", "USER", "PASSWORD", "LAB_KDF_N"]
 
