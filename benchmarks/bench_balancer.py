@@ -1,4 +1,4 @@
-"""How much a hop through ``sessionlab.balancer`` adds to one request.
+"""How much a hop through ``sessionlab.web.balancer`` adds to one request.
 
 Same run, same backend, same client (http.client over one keep-alive connection):
 GET directly to the backend vs GET through the balancer. Several rounds,

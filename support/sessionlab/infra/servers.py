@@ -55,7 +55,7 @@ class LabServer:
                 # A header past 16 KiB is refused with 431 before the app sees it.
                 max_request_header_size=16 * 1024,
                 # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
-                # sit behind sessionlab.balancer, and everything binds to 127.0.0.1 only.
+                # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
                 clear_untrusted_proxy_headers=False,
             )
         except OSError as exc:

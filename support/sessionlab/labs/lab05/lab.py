@@ -52,7 +52,7 @@ class RunResult:
 
 
 class MultiServerLab:
-    """Three login-app servers (s1..s3) behind ``sessionlab.balancer``, one strategy at a time."""
+    """Three login-app servers (s1..s3) behind ``sessionlab.web.balancer``, one strategy at a time."""
 
     def __init__(self, n: int = 3, name: str = "lab05", backends: Backends | None = None):
         self.n, self.name = n, name

@@ -1,0 +1,60 @@
+"""sessionlab.apps.http_basics over raw sockets: each request stands alone, failures and 400s, ETag revalidation."""
+from __future__ import annotations
+
+import pytest
+
+from sessionlab import serve
+from sessionlab.apps.http_basics import DOC, create_http_lab_app
+from sessionlab.infra.wire import RawConnection, build_request, parse_raw_response, raw_http, show_raw
+
+
+@pytest.fixture()
+def web():
+    server = serve(create_http_lab_app("t"))
+    yield server
+    server.stop()
+
+
+def host(server):
+    return server.url.removeprefix("http://")
+
+
+def test_raw_request_and_show(web, capsys):
+    raw = raw_http(web.url, build_request("GET", "/hello", host(web), close=True))
+    resp = parse_raw_response(raw)
+    assert (resp.status, resp.body, resp.wire_bytes) == (200, b"hello", len(raw))
+    show_raw(raw)
+    assert "HTTP/1.1 200 OK↵\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("line", [b"HELLO\r\n\r\n", b"GARBAGE\r\n\r\n", b"\x00\x01\x02\r\n\r\n"])
+def test_malformed_request_line_gets_400(web, line):
+    resp = parse_raw_response(raw_http(web.url, line, timeout=3))
+    assert resp.status == 400 and b"Bad Request" in resp.body
+
+
+def test_two_requests_share_nothing_even_on_one_connection(web):
+    who = build_request("GET", "/echo", host(web))
+    with RawConnection(web.url) as conn:
+        conn.send(build_request("POST", "/echo", host(web), body="제 이름은 민수"))
+        after = conn.send(who).json()
+    with RawConnection(web.url) as conn:
+        alone = conn.send(who).json()
+    assert after == alone and "민수" not in str(after)
+
+
+def test_failure_does_not_break_the_connection(web):
+    with RawConnection(web.url) as conn:
+        assert conn.send(build_request("GET", "/fail", host(web))).status == 500
+        assert conn.send(build_request("GET", "/hello", host(web))).status == 200
+
+
+def test_etag_revalidation_and_wire_bytes(web):
+    first = parse_raw_response(raw_http(web.url, build_request("GET", "/doc", host(web), close=True)))
+    assert first.body == DOC and len(DOC) == 20_000 and first.header("Cache-Control") == "public, max-age=60"
+    again = parse_raw_response(raw_http(web.url, build_request(
+        "GET", "/doc", host(web), {"If-None-Match": first.header("ETag")}, close=True)))
+    assert again.status == 304 and again.body == b"" and again.wire_bytes < 300
+    other = parse_raw_response(raw_http(web.url, build_request(
+        "GET", "/doc", host(web), {"If-None-Match": '"stale"'}, close=True)))
+    assert other.status == 200

@@ -1,0 +1,38 @@
+"""Checkers of notebook 03 accept the right answer and reject typical mistakes."""
+from __future__ import annotations
+
+import pytest
+
+from sessionlab.exercises.ex03 import check_policies, check_raw_request, check_revalidation
+
+
+# --- checkers -------------------------------------------------------------------
+def test_check_policies():
+    assert not check_policies(...)
+    assert check_policies({"round_robin": False, "sticky": True, "hash": True})
+    wrong = check_policies({"round_robin": True, "sticky": True, "hash": True})
+    assert not wrong and "round_robin" in wrong.message
+    assert not check_policies({"sticky": True})
+
+
+@pytest.mark.parametrize("answer, ok, hint", [
+    (b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", True, "200"),
+    ("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", True, "200"),
+    (b"GET /hello HTTP/1.1\r\n\r\n", False, "Host"),
+    (b"GET /hello HTTP/1.1\nHost: x\n\n", False, "요청 줄"),
+    (b"GET /hello HTTP/1.1\r\nHost: x\r\n", False, "빈 줄"),
+    (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", False, "요청 줄"),
+    (42, False, "bytes"),
+])
+def test_check_raw_request(answer, ok, hint):
+    got = check_raw_request(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+def test_check_revalidation():
+    assert check_revalidation(("If-None-Match", 304))
+    assert check_revalidation(("if-none-match", 304))
+    assert "Last-Modified" in check_revalidation(("If-Modified-Since", 304)).message
+    assert not check_revalidation(("If-None-Match", 200))
+    assert not check_revalidation("304")
+    assert not check_revalidation(...)

@@ -1,0 +1,39 @@
+"""Checkers of notebook 03a accept the right answer and reject typical mistakes."""
+from __future__ import annotations
+
+import pytest
+
+from sessionlab.exercises.ex03a import STATUS_CASES, check_idempotent, check_session_api, check_status_codes
+
+
+# --- checkers ------------------------------------------------------------------------
+def test_check_status_codes():
+    assert check_status_codes(dict(STATUS_CASES))
+    assert not check_status_codes(...)
+    assert not check_status_codes({"본문이 깨진 JSON": 400})
+    swapped = dict(STATUS_CASES, **{"틀린 비밀번호": 403, "남의 메모를 PUT": 401})
+    got = check_status_codes(swapped)
+    assert not got and "틀린 비밀번호" in got.message and "권한" in got.message
+
+
+def test_check_idempotent():
+    assert check_idempotent({"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": False})
+    got = check_idempotent({"GET": True, "PUT": True, "DELETE": False, "POST": False, "PATCH": False})
+    assert not got and "DELETE" in got.message
+    assert not check_idempotent({"GET": True})
+
+
+@pytest.mark.parametrize("answer, ok, hint", [
+    ({"로그인": ("POST", "/sessions"), "내 정보": ("GET", "/sessions/current"),
+      "로그아웃": ("DELETE", "/sessions/current")}, True, "POST /sessions"),
+    ({"로그인": ("POST", "/login"), "내 정보": ("GET", "/sessions/current"),
+      "로그아웃": ("DELETE", "/sessions/current")}, False, "동사"),
+    ({"로그인": ("PUT", "/sessions"), "내 정보": ("GET", "/sessions/current"),
+      "로그아웃": ("DELETE", "/sessions/current")}, False, "405"),
+    ({"로그인": ("POST", "/sessions"), "내 정보": ("GET", "/sessions/me"),
+      "로그아웃": ("DELETE", "/sessions/current")}, False, "404"),
+    ({"로그인": "POST /sessions"}, False, "모양"),
+])
+def test_check_session_api(answer, ok, hint):
+    got = check_session_api(answer)
+    assert bool(got) is ok and hint in got.message
