@@ -1,10 +1,8 @@
 """Real redis-server children: found, started, replicated, clustered, and never left behind."""
-import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
@@ -13,27 +11,7 @@ from sessionlab.infra.redis_servers import RedisNotFoundError
 from sessionlab.infra.tmp import course_tmp
 
 
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie is dead for our purposes
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def wait_dead(pid, timeout=5):
-    deadline = time.monotonic() + timeout
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return not alive(pid)
-
-
-def test_start_ping_stop_leaves_no_process_and_no_folder():
+def test_start_ping_stop_leaves_no_process_and_no_folder(wait_dead):
     r = lab_redis.start_redis(name=None)
     pid, folder = r.pid, r.dir
     c = r.client()
@@ -43,7 +21,7 @@ def test_start_ping_stop_leaves_no_process_and_no_folder():
     assert wait_dead(pid) and not folder.exists()
 
 
-def test_same_name_replaces_and_stop_all_cleans_up():
+def test_same_name_replaces_and_stop_all_cleans_up(wait_dead):
     a = lab_redis.start_redis(name="t-same")
     b = lab_redis.start_redis(name="t-same")
     assert wait_dead(a.pid) and b.running
@@ -79,10 +57,11 @@ def test_bad_redis_server_env_var_is_explained(monkeypatch):
         lab_redis.find_redis_server()
 
 
-def test_killed_parent_takes_its_redis_with_it(tmp_path):
+def test_killed_parent_takes_its_redis_with_it(tmp_path, alive, wait_dead):
     script = textwrap.dedent("""
         import sys, time
-        from sessionlab.infra.redis_servers import start_redis, start_replicated
+        from sessionlab.infra.redis_servers import start_redis
+        from sessionlab.infra.redis_topologies import start_replicated
         r = start_redis(name=None); rs = start_replicated(name=None)
         print(r.pid, *[n.pid for n in rs.nodes], flush=True)
         time.sleep(60)
@@ -99,35 +78,3 @@ def test_sweep_removes_folders_of_dead_owners():
     stale = course_tmp() / "redis-999999999-stale"
     stale.mkdir()
     assert lab_redis.sweep_stale_dirs() >= 1 and not stale.exists()
-
-
-def test_primary_with_replica_replicates():
-    rs = lab_redis.start_replicated(name=None, replicas=2)
-    try:
-        p = rs.primary.client()
-        p.set("s", "1")
-        assert p.execute_command("WAIT", 2, 2000) == 2
-        assert [r.client().get("s") for r in rs.replicas] == ["1", "1"]
-        new = rs.promote(rs.replicas[0])
-        assert new.client().info("replication")["role"] == "master"
-    finally:
-        rs.stop()
-    assert all(wait_dead(n.pid) for n in rs.nodes)
-
-
-def test_cluster_spreads_keys_and_survives_a_primary_kill():
-    cl = lab_redis.start_cluster(name=None, primaries=3, replicas=1)
-    try:
-        assert len(cl.primaries()) == 3 and len(cl.nodes) == 6
-        c = cl.client()
-        for i in range(30):
-            c.set(f"session:{i}", i)
-        victim = cl.primaries()[0]
-        victim.kill()
-        cl.wait_failover(victim)
-        assert len(cl.primaries()) == 3  # a replica took over
-        c = cl.client()
-        assert [c.get(f"session:{i}") for i in range(30)] == [str(i) for i in range(30)]
-    finally:
-        cl.stop()
-    assert all(wait_dead(n.pid) for n in cl.nodes)

@@ -179,7 +179,7 @@ def test_comparison_table_and_store_times(capsys):
 
 def test_unconfirmed_login_is_refused_with_503():
     """WaitRedisStore: while the replica does not acknowledge, a login gets 503 instead of a fragile session."""
-    from sessionlab.infra.redis_servers import start_replicated
+    from sessionlab.infra.redis_topologies import start_replicated
 
     pair = start_replicated(name=None, replicas=1)
     replica = pair.replicas[0]

@@ -47,7 +47,7 @@ STORES = {"memory": _memory, "sqlite-memory": _sqlite_memory, "sqlite-file": _sq
 
 @pytest.fixture(scope="module")
 def redis_cluster():
-    from sessionlab.infra.redis_servers import start_cluster
+    from sessionlab.infra.redis_topologies import start_cluster
 
     cluster = start_cluster(name=None, primaries=3, replicas=0)  # the failover test is in test_redis.py
     yield cluster

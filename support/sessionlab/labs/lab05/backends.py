@@ -17,6 +17,7 @@ import weakref
 import redis as redis_py
 
 from sessionlab.infra import redis_servers as lab_redis
+from sessionlab.infra import redis_topologies
 
 __all__ = ["Backends", "quick_client", "repoint", "lab_redis_processes"]
 
@@ -56,9 +57,9 @@ class Backends:
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.dir, True)
 
     @property
-    def redis(self) -> lab_redis.ReplicatedRedis:
+    def redis(self) -> redis_topologies.ReplicatedRedis:
         if self._redis is None or not self._redis.primary.running:
-            self._redis = lab_redis.start_replicated(name=f"{self.name}-redis", replicas=1)
+            self._redis = redis_topologies.start_replicated(name=f"{self.name}-redis", replicas=1)
         return self._redis
 
     @property
@@ -68,9 +69,9 @@ class Backends:
         return self._cache
 
     @property
-    def cluster(self) -> lab_redis.RedisCluster:
+    def cluster(self) -> redis_topologies.RedisCluster:
         if self._cluster is None or not any(n.running for n in self._cluster.nodes):
-            self._cluster = lab_redis.start_cluster(name=f"{self.name}-cluster", primaries=3, replicas=1)
+            self._cluster = redis_topologies.start_cluster(name=f"{self.name}-cluster", primaries=3, replicas=1)
         return self._cluster
 
     def heal_cluster(self, timeout: float = 15.0) -> int:

@@ -17,7 +17,7 @@ from collections import Counter
 
 import redis as redis_py
 
-from sessionlab.infra import redis_servers as lab_redis
+from sessionlab.infra import redis_topologies
 from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.web.stores import RedisStore, StoreUnavailable, WaitRedisStore
@@ -115,7 +115,7 @@ def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
     Returns acknowledged (the user got a session), refused, and lost (acknowledged,
     yet missing on the promoted replica).
     """
-    pair = lab_redis.start_replicated(name=name, replicas=1)
+    pair = redis_topologies.start_replicated(name=name, replicas=1)
     replica = pair.replicas[0]
     try:
         client = quick_client(pair.primary)
