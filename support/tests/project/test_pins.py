@@ -50,3 +50,10 @@ def test_readme_shows_both_commands_and_a_binder_badge_to_notebook_00():
     assert "make lab" in readme and "make test" in readme
     badge = re.search(r"https://mybinder\.org/v2/gh/[^)\s]+urlpath=lab/tree/(notebooks/[\w.]+\.ipynb)", readme)
     assert badge and (ROOT / badge.group(1)).exists()
+
+
+def test_code_and_course_text_each_have_a_licence_named_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "CC BY 4.0" in (ROOT / "LICENSE-content.md").read_text()
+    assert "`LICENSE`" in readme and "`LICENSE-content.md`" in readme and "CC BY 4.0" in readme
