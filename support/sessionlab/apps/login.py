@@ -86,7 +86,7 @@ def build_login_app(config: LoginConfig) -> Flask:
     """The login app for a ready ``LoginConfig`` (``create_login_app`` builds one from keywords)."""
     app = Flask(config.app_name)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    app.lab = LoginLab(config)
+    app.lab = LoginLab(config)  # type: ignore[attr-defined]  # read back by login_auth.current_lab()
     login_auth.init_app(app)
     app.register_blueprint(bp)
     return app

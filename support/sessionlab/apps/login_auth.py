@@ -41,7 +41,7 @@ _SID_FORMAT = re.compile(r"[A-Za-z0-9_\-]{20,128}")
 
 def current_lab() -> LoginLab:
     """The ``LoginLab`` of the app handling this request."""
-    return current_app.lab
+    return current_app.lab  # type: ignore[attr-defined]  # set by login.build_login_app
 
 
 def current_user() -> str | None:

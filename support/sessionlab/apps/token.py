@@ -90,7 +90,7 @@ def create_token_app(service: TokenService, users: dict | None = None, verifier=
     lab = TokenLab.build(service, users, verifier, cookie_secure)
     app = Flask(name)
     app.config["VULNERABLE"] = lab.vulnerable
-    app.token_lab = lab
+    app.token_lab = lab  # type: ignore[attr-defined]  # read back by current_lab()
     app.register_blueprint(bp)
     return app
 
@@ -99,7 +99,7 @@ bp = Blueprint("tokens", __name__)
 
 
 def current_lab() -> TokenLab:
-    return current_app.token_lab
+    return current_app.token_lab  # type: ignore[attr-defined]  # set by create_token_app
 
 
 # -- every response ----------------------------------------------------------------------

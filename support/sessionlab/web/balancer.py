@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import quote, urlsplit
 
-from sessionlab.infra.servers import serve
+from sessionlab.infra.servers import LabServer, serve
 from sessionlab.web.http_pool import ConnectionPool
 
 __all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
@@ -86,6 +86,7 @@ class Backend:
 
     def __init__(self, index: int, url: str, name: str, timeout: float):
         parts = urlsplit(url)
+        assert parts.hostname is not None, url
         self.index, self.url, self.name = index, url, name
         self.host, self.port = parts.hostname, parts.port or 80
         self.timeout = timeout
@@ -117,8 +118,8 @@ class Balancer:
         self.policy = policy
         self.log: list[Record] = []
         self._turn = itertools.count()
-        self.server = None  # the LabServer, once started
-        self.url = None
+        self.server: LabServer | None = None  # once started
+        self.url: str | None = None
 
     # --- policy -------------------------------------------------------------
     @property

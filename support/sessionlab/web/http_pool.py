@@ -34,7 +34,7 @@ STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, 
 class ConnectionPool:
     """Kept-alive connections to ``host:port``; each new one gets ``timeout`` (connect and read)."""
 
-    def __init__(self, host: str, port: int, timeout: float, max_idle: int = 16):
+    def __init__(self, host: str, port: int | None, timeout: float, max_idle: int = 16):
         self.host, self.port, self.timeout, self.max_idle = host, port, timeout, max_idle
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()

@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 
 import jwt
+import jwt.types
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
@@ -60,6 +61,10 @@ __all__ = [
 
 ALLOWED_ALGORITHMS = ("HS256", "RS256", "EdDSA")
 
+# What a SigningKey holds: the HS256 secret itself, or a private/public key pair.
+SigningMaterial = bytes | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+VerifyingMaterial = bytes | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+
 
 # --- keys -----------------------------------------------------------------------------
 
@@ -69,13 +74,14 @@ class SigningKey:
 
     kid: str
     alg: str
-    signing: object = field(repr=False)
-    verifying: object = field(repr=False)
+    signing: SigningMaterial = field(repr=False)
+    verifying: VerifyingMaterial = field(repr=False)
 
     def public_pem(self) -> bytes:
         """The public key as PEM (what a server publishes); HS256 has none."""
         if self.alg == "HS256":
             raise ValueError("HS256 키는 공개 키가 없습니다: 비밀 키 하나로 서명과 검증을 모두 합니다.")
+        assert not isinstance(self.verifying, bytes), self.alg  # RS256/EdDSA: a public key
         return self.verifying.public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -93,11 +99,11 @@ def generate_keys(algs=ALLOWED_ALGORITHMS) -> dict[str, SigningKey]:
         if alg == "HS256":
             keys[alg] = hmac_key(secrets.token_bytes(32), "hs256-1")
         elif alg == "RS256":
-            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            keys[alg] = SigningKey("rs256-1", alg, private, private.public_key())
+            rsa_private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            keys[alg] = SigningKey("rs256-1", alg, rsa_private, rsa_private.public_key())
         elif alg == "EdDSA":
-            private = ed25519.Ed25519PrivateKey.generate()
-            keys[alg] = SigningKey("ed25519-1", alg, private, private.public_key())
+            ed_private = ed25519.Ed25519PrivateKey.generate()
+            keys[alg] = SigningKey("ed25519-1", alg, ed_private, ed_private.public_key())
         else:
             raise ValueError(f"지원하지 않는 알고리즘: {alg}")
     return keys
@@ -142,7 +148,7 @@ class Verifier:
     def verify(self, token, expected_type: str | None = "access", verify_exp: bool = True) -> dict:
         header, _payload, _sig = split_token(token)  # structure first: precise reasons, never a crash
         key = self._key_for(header)
-        options = {"require": self.require, "verify_exp": verify_exp,
+        options: jwt.types.Options = {"require": self.require, "verify_exp": verify_exp,
                    "verify_aud": self.audience is not None, "verify_iss": self.issuer is not None}
         try:
             claims = jwt.decode(token, key.verifying, algorithms=[key.alg], audience=self.audience,
@@ -280,6 +286,7 @@ class TokenService:
         and a thief): the whole family is revoked and ``refresh_reused`` raised.
         """
         self._need_redis()
+        assert self._rotate is not None  # registered with the Redis client
         claims = self.verifier.verify(refresh_token, expected_type="refresh")
         fam = claims.get("fam")
         if not isinstance(fam, str):
@@ -306,6 +313,7 @@ class TokenService:
     def revoke_family(self, fam: str) -> int:
         """Deny every still-valid token issued in a login family; returns how many."""
         self._need_redis()
+        assert self.denylist is not None  # made with the Redis client
         key = self._family_key(fam)
         self.redis.hset(key, "revoked", "1")
         count = 0

@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 import jwt
 
@@ -26,6 +27,9 @@ from sessionlab.web.token_format import (
     map_pyjwt_error,
     split_token,
 )
+
+if TYPE_CHECKING:
+    from sessionlab.web.tokens import SigningKey
 
 __all__ = ["FLAWS", "VulnerableVerifier"]
 
@@ -63,11 +67,12 @@ class VulnerableVerifier:
         self.key_dir = str(lab_dir("keys"))  # swept after killed kernels
         weakref.finalize(self, shutil.rmtree, self.key_dir, True)
         for k in keys:
-            data = k.signing if k.alg == "HS256" else k.public_pem()
+            data = _file_bytes(k)
             with open(os.path.join(self.key_dir, k.kid), "wb") as f:
                 f.write(data)
 
-    def _key_material(self, header: dict) -> tuple[bytes, str]:
+    def _key_material(self, header: dict) -> tuple[bytes, object]:
+        """The key bytes and the algorithm to verify with (⚠️ with alg_from_header: whatever the header says)."""
         kid = header.get("kid")
         if "kid_path" in self.flaws and isinstance(kid, str):
             # VULNERABLE: no check that the path stays inside key_dir.
@@ -77,7 +82,7 @@ class VulnerableVerifier:
         if kid not in self.keys:
             raise TokenError("unknown_kid")
         key = self.keys[kid]
-        data = key.signing if key.alg == "HS256" else key.public_pem()
+        data = _file_bytes(key)
         alg = header.get("alg") if "alg_from_header" in self.flaws else key.alg
         return data, alg
 
@@ -119,3 +124,11 @@ class VulnerableVerifier:
         if expected_type is not None and claims.get("typ") != expected_type:
             raise TokenError("wrong_type")
         return claims
+
+
+def _file_bytes(key: SigningKey) -> bytes:
+    """What the key file of ``key`` holds: the HS256 secret itself, else the public key as PEM."""
+    if key.alg == "HS256":
+        assert isinstance(key.signing, bytes)  # hmac_key stores the secret as bytes
+        return key.signing
+    return key.public_pem()

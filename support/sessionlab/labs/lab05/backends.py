@@ -50,7 +50,9 @@ class Backends:
 
     def __init__(self, name: str = "lab05"):
         self.name = name
-        self._redis = self._cache = self._cluster = None
+        self._redis: lab_redis.ReplicatedRedis | None = None
+        self._cache: lab_redis.RedisServer | None = None
+        self._cluster: lab_redis.RedisCluster | None = None
         from sessionlab.infra.tmp import lab_dir
 
         self.dir = str(lab_dir("sqlite"))  # course temp folder; a killed kernel's folder is swept later
@@ -81,7 +83,9 @@ class Backends:
         from 3 primaries + 3 replicas.
         """
         cluster = self._cluster
-        dead = [n for n in cluster.nodes if not n.running] if cluster is not None else []
+        if cluster is None:
+            return 0
+        dead = [n for n in cluster.nodes if not n.running]
         for node in dead:
             node.restart()
         deadline = time.monotonic() + timeout

@@ -26,6 +26,11 @@ __all__ = ["kill_redis_primary", "primaries_with_replica", "kill_primary",
            "kill_cluster_primary", "flush_hybrid_cache", "cluster_outage", "failover_loss"]
 
 
+def _signal(server: lab_redis.RedisServer, sig: signal.Signals) -> None:
+    """Send ``sig`` to a Redis server's process (it was started, so it has one)."""
+    pid = server.pid
+    assert pid is not None, f"{server!r}: no process"
+    os.kill(pid, sig)
 
 
 # --- store-node deaths, one per strategy -------------------------------------------------------
@@ -121,7 +126,7 @@ def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
         client = quick_client(pair.primary)
         store = WaitRedisStore(client, prefix="backup:") if wait else RedisStore(client, prefix="backup:")
         if stall_replica:
-            os.kill(replica.pid, signal.SIGSTOP)
+            _signal(replica, signal.SIGSTOP)
             chunk = "x" * (1024 * 1024)
             for i in range(padding_mb):
                 client.set(f"padding:{i}", chunk)
@@ -133,7 +138,7 @@ def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
                 refused += 1
         pair.primary.kill()
         if stall_replica:
-            os.kill(replica.pid, signal.SIGCONT)
+            _signal(replica, signal.SIGCONT)
         _wait_link_down(replica)
         new = pair.promote(replica)
         survivor = RedisStore(quick_client(new), prefix="backup:")
@@ -143,7 +148,7 @@ def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
     finally:
         if stall_replica and replica.running:
             try:
-                os.kill(replica.pid, signal.SIGCONT)
+                _signal(replica, signal.SIGCONT)
             except ProcessLookupError:
                 pass
         pair.stop()

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from sessionlab.infra.servers import serve
 from sessionlab.labs.lab05.backends import Backends
 from sessionlab.labs.lab05.strategies import PASSWORD, STRATEGIES, USER, get_strategy
-from sessionlab.web.balancer import start_balancer
+from sessionlab.web.balancer import Balancer, start_balancer
 from sessionlab.web.outage import store_outage_handler
 from sessionlab.web.server_timing import ServerTiming
 from sessionlab.web.stores import ReplicatedStore
+
+if TYPE_CHECKING:
+    from sessionlab.web.tokens import SigningKey
 
 __all__ = ["RunResult", "MultiServerLab"]
 
@@ -58,15 +62,17 @@ class MultiServerLab:
         self.n, self.name = n, name
         self.names = [f"s{i + 1}" for i in range(n)]
         self.backends = backends or Backends(name)
-        self.strategy = self.policy = None
+        self.strategy: str | None = None
+        self.policy: str | None = None
         self.servers: list = [None] * n
         self.stores: list = [None] * n
-        self.lb = None
+        self.lb: Balancer | None = None
         self._ports: list[int] = [0] * n
-        self._keys, self._opts = None, {}
+        self._keys: dict[str, SigningKey] | None = None
+        self._opts: dict[str, Any] = {}
 
     # -- building -----------------------------------------------------------------------
-    def signing_keys(self):
+    def signing_keys(self) -> dict[str, SigningKey]:
         """The JWT signing key every server of this lab shares (made on first use)."""
         if self._keys is None:
             from sessionlab.web.tokens import generate_keys
@@ -81,6 +87,7 @@ class MultiServerLab:
         return ServerTiming(store_outage_handler(get_strategy(strategy).make_app(self, store)))
 
     def _serve(self, i: int) -> None:
+        assert self.strategy is not None, "use() first"
         app = self._app(self.strategy, self.stores[i])
         self.servers[i] = serve(app, name=f"{self.name}-{self.names[i]}", port=self._ports[i])
         self._ports[i] = self.servers[i].port
@@ -89,14 +96,15 @@ class MultiServerLab:
         """Start the three servers with ``strategy``'s store and a balancer in front; returns it."""
         spec = get_strategy(strategy)
         self.stop_servers()
-        self.strategy, self.policy, self._opts = strategy, policy or spec.policy, opts
+        chosen = policy or spec.policy
+        self.strategy, self.policy, self._opts = strategy, chosen, opts
         self.stores = [self._store(strategy, i, **opts) for i in range(self.n)]
         if spec.link is not None:
             spec.link(self.stores)
         self._ports = [0] * self.n
         for i in range(self.n):
             self._serve(i)
-        self.lb = start_balancer(self.servers, policy=self.policy, name=f"{self.name}-lb", names=self.names)
+        self.lb = start_balancer(self.servers, policy=chosen, name=f"{self.name}-lb", names=self.names)
         self.clear_sessions()
         return self.lb
 
@@ -113,12 +121,13 @@ class MultiServerLab:
         if isinstance(self.stores[i], ReplicatedStore):
             self.stores[i].close()
         if health_check:
-            self.lb.mark_down(i)
+            self._balancer().mark_down(i)
 
     def restart(self, i: int) -> None:
         """Start server ``i`` again on its port, with a fresh process memory."""
         if self.servers[i] is not None and self.servers[i].running:
             self.servers[i].stop()
+        assert self.strategy is not None, "use() first"
         store = self._store(self.strategy, i, **self._opts)
         if isinstance(store, ReplicatedStore):
             peers = [s for j, s in enumerate(self.stores) if j != i and s is not None]
@@ -128,10 +137,21 @@ class MultiServerLab:
             store.join()  # state transfer: fetch every session from a peer
         self.stores[i] = store
         self._serve(i)
-        self.lb.mark_up(i)
+        self._balancer().mark_up(i)
 
     def running(self) -> list[bool]:
         return [bool(s and s.running) for s in self.servers]
+
+    def _balancer(self) -> Balancer:
+        """The balancer ``use`` started."""
+        assert self.lb is not None, "use() first"
+        return self.lb
+
+    def _url(self) -> str:
+        """The running balancer's URL."""
+        url = self._balancer().url
+        assert url is not None, "use() first"
+        return url
 
     # -- clients --------------------------------------------------------------------------
     def client(self, number: int = 0) -> requests.Session:
@@ -142,11 +162,11 @@ class MultiServerLab:
 
     def login(self, number: int = 0) -> tuple[requests.Session, requests.Response]:
         c = self.client(number)
-        r = c.post(self.lb.url + "/login", json={"username": USER, "password": PASSWORD}, timeout=10)
+        r = c.post(self._url() + "/login", json={"username": USER, "password": PASSWORD}, timeout=10)
         return c, r
 
     def me(self, c: requests.Session) -> requests.Response:
-        return c.get(self.lb.url + "/me", timeout=10)
+        return c.get(self._url() + "/me", timeout=10)
 
     # -- one scenario ---------------------------------------------------------------------
     def scenario(self, strategy: str, policy: str | None = None, users: int = 10, rounds: int = 3,
@@ -164,7 +184,8 @@ class MultiServerLab:
             clients.append(c)
             ok += r.status_code == 200
             on_killed += r.headers.get("X-Served-By") == self.names[kill]
-        statuses, failed, logged_out = Counter(), 0, set()
+        statuses: Counter[int] = Counter()
+        failed, logged_out = 0, set()
         for _ in range(rounds):
             for u, c in enumerate(clients):
                 r = self.me(c)
@@ -176,6 +197,7 @@ class MultiServerLab:
         served = Counter(lb.served_by())
         self.kill(kill)
         after = [u for u in alive if self.me(clients[u]).status_code == 200]
+        assert self.policy is not None  # use() set it
         result = RunResult(strategy, self.policy, users, ok, users * rounds, failed, len(logged_out),
                            len(alive), len(alive) - len(after), statuses=statuses, served_by=served,
                            killed=self.names[kill], logged_in_on_killed=on_killed)

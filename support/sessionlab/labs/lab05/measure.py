@@ -28,11 +28,15 @@ __all__ = ["measure", "cookie_header", "measure_strategy", "store_op_times", "re
 def measure(url: str, cookie: str | None, n: int = 200, path: str = "/me", headers=None) -> dict:
     """``n`` GETs over one kept-alive connection: end-to-end and Server-Timing times (ms)."""
     parts = urlsplit(url)
+    assert parts.hostname is not None, url
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     hdrs = dict(headers or {})
     if cookie:
         hdrs["Cookie"] = cookie
-    total, store, app, codes = [], [], [], Counter()
+    total: list[float] = []
+    store: list[float] = []
+    app: list[float] = []
+    codes: Counter[int] = Counter()
     try:
         for _ in range(n):
             t = time.perf_counter()
@@ -58,15 +62,16 @@ def cookie_header(c: requests.Session) -> str:
 
 def measure_strategy(lab: MultiServerLab, strategy: str, n: int = 200, runs: int = 3) -> dict:
     """Median over ``runs`` of (median, p99, store and app time) through the balancer for one user."""
-    lab.use(strategy)
+    lb = lab.use(strategy)
     c, r = lab.login(0)
     if r.status_code != 200:
         raise RuntimeError(f"{strategy}: 로그인 실패 {r.status_code}")
     timing_policy = get_strategy(strategy).measure_policy
     if timing_policy is not None:  # memory: a fair timing needs the server that holds the session
-        lab.lb.policy = timing_policy
+        lb.policy = timing_policy
         c, r = lab.login(0)
-    rows = [measure(lab.lb.url, cookie_header(c), n=n) for _ in range(runs)]
+    assert lb.url is not None  # start_balancer set it
+    rows = [measure(lb.url, cookie_header(c), n=n) for _ in range(runs)]
     out = {k: statistics.median(row[k] for row in rows) for k in ("median_ms", "p99_ms", "store_ms", "app_ms")}
     out["ok"] = sum(row["statuses"].get(200, 0) for row in rows)
     out["n"] = n * runs

@@ -7,6 +7,7 @@ store-node note.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.labs.lab05.strategies import STRATEGIES
@@ -31,7 +32,7 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
     health = w.Checkbox(value=True, description="헬스 체크(죽은 서버 제외)")
     toggles = [w.ToggleButton(value=True, description=f"{name} 켜짐") for name in lab.names]
     view = w.HTML("<i>전략과 정책을 고르고 '적용하고 로그인'을 누르세요.</i>")
-    state = {"client": None, "rows": [], "note": ""}
+    state: dict[str, Any] = {"client": None, "rows": [], "note": ""}
 
     def render():
         view.value = _view_html(lab, state)

@@ -283,7 +283,8 @@ def make_store(kind: str, **kwargs) -> SessionStore:
 
     Every ``SessionStore`` subclass is found by its ``kind``, so a new back end needs no entry here.
     """
-    classes, todo = {}, [SessionStore]
+    classes: dict[str, type[SessionStore]] = {}
+    todo = [SessionStore]
     while todo:
         for cls in todo.pop().__subclasses__():
             classes.setdefault(cls.kind, cls)

@@ -13,7 +13,7 @@ class MemoryStore(SessionStore):
 
     kind = "memory"
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._lock = threading.Lock()
         self._records: dict[str, list] = {}

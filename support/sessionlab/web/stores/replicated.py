@@ -227,6 +227,7 @@ class _Peer:
 
     def __init__(self, url: str, name: str, timeout: float):
         parts = urlsplit(url)
+        assert parts.hostname is not None, url
         self.url, self.name, self.timeout = url, name, timeout
         self.host, self.port = parts.hostname, parts.port
         self.down_until = 0.0
