@@ -38,21 +38,20 @@ factory; the settings are one ``LoginConfig`` and the state one ``LoginLab``
 and the ``login_required`` / ``csrf_protected`` / ``fresh_login_required``
 decorators are in ``sessionlab.apps.login_auth``; the routes are the Blueprint of
 ``sessionlab.apps.login_views``; the attacker site and the script probe page are in
-``sessionlab.apps.attacker`` (``create_attacker_app`` is importable from here too).
+``sessionlab.apps.attacker``.
 """
 from __future__ import annotations
 
 from flask import Flask
 
 from sessionlab.apps import login_auth
-from sessionlab.apps.attacker import create_attacker_app
 from sessionlab.apps.login_state import LoginConfig, LoginLab
 from sessionlab.apps.login_views import bp
 from sessionlab.web.ids import RandomModuleIds
 from sessionlab.web.passwords import LAB_N
 from sessionlab.web.stores import MemoryStore, SessionStore
 
-__all__ = ["create_login_app", "build_login_app", "create_attacker_app", "DEFAULT_USERS", "TEN_YEARS"]
+__all__ = ["create_login_app", "build_login_app", "DEFAULT_USERS", "TEN_YEARS"]
 
 DEFAULT_USERS = {"alice": "wonderland-2026", "bob": "builder-2026"}
 TEN_YEARS = 10 * 365 * 24 * 3600
