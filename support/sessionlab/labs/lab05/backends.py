@@ -50,9 +50,9 @@ class Backends:
 
     def __init__(self, name: str = "lab05"):
         self.name = name
-        self._redis: lab_redis.ReplicatedRedis | None = None
+        self._redis: redis_topologies.ReplicatedRedis | None = None
         self._cache: lab_redis.RedisServer | None = None
-        self._cluster: lab_redis.RedisCluster | None = None
+        self._cluster: redis_topologies.RedisCluster | None = None
         from sessionlab.infra.tmp import lab_dir
 
         self.dir = str(lab_dir("sqlite"))  # course temp folder; a killed kernel's folder is swept later

@@ -17,6 +17,7 @@ from collections import Counter
 
 import redis as redis_py
 
+from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra import redis_topologies
 from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
