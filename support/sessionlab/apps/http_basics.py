@@ -9,70 +9,103 @@
 - ``/cookie-visits``         the same counter carried in a cookie the client sends back
 - ``/fail``                  raises inside the handler (a 500)
 - ``/doc``                   a 20 KB document with ``ETag`` and ``Cache-Control``
+
+Built as the login app is (flaskr style): ``create_http_lab_app`` is the factory,
+the app's state is one ``HttpLab`` (``app.http_lab``: its name and the in-memory
+counter), the routes are the Blueprint ``bp``; ``app.config["doc_hits"]`` counts
+the requests for ``/doc`` (notebooks read it).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass, field
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+__all__ = ["create_http_lab_app", "HttpLab", "bp", "DOC"]
 
 DOC = ("HTTP는 무상태(stateless) 프로토콜입니다. " * 400).encode("utf-8")[:20_000]
 
 
+@dataclass
+class HttpLab:
+    """One server's state: its name and a visit counter that lives in this process only (⚠️)."""
+
+    name: str
+    memory_visits: Counter = field(default_factory=Counter)
+
+
 def create_http_lab_app(name: str = "web") -> Flask:
     app = Flask(name)
-    memory_visits: Counter = Counter()   # ⚠️ lives in this process only
+    app.http_lab = HttpLab(name)  # type: ignore[attr-defined]
     app.config["doc_hits"] = 0
-
-    @app.get("/hello")
-    def hello():
-        return Response("hello", mimetype="text/plain")
-
-    @app.route("/echo", methods=["GET", "POST"])
-    def echo():
-        """Everything this request gave the server: the server knows nothing else."""
-        return jsonify(method=request.method, path=request.full_path.rstrip("?"),
-                       headers={k: v for k, v in request.headers.items() if k != "Host"},
-                       body=request.get_data(as_text=True), server=name)
-
-    @app.post("/memory-visits")
-    def memory_counter():
-        user = request.args.get("user", "guest")
-        memory_visits[user] += 1
-        return jsonify(server=name, user=user, visits=memory_visits[user])
-
-    @app.post("/visits")
-    def stateless_counter():
-        count = int(request.args.get("count", "0")) + 1
-        return jsonify(server=name, visits=count)
-
-    @app.post("/cookie-visits")
-    def cookie_counter():
-        count = int(request.cookies.get("visits", "0")) + 1
-        resp = jsonify(server=name, visits=count)
-        resp.set_cookie("visits", str(count), httponly=True, samesite="Lax")
-        return resp
-
-    @app.get("/fail")
-    def fail():
-        raise RuntimeError("이 요청은 일부러 실패합니다")
-
-    @app.errorhandler(RuntimeError)   # handled here, so no traceback is logged into the notebook
-    def server_error(exc):
-        return Response("서버 내부 오류 (500): 이 요청만 실패했습니다\n", status=500, mimetype="text/plain")
-
-    @app.get("/doc")
-    def doc():
-        app.config["doc_hits"] += 1
-        etag = '"' + hashlib.sha256(DOC).hexdigest()[:16] + '"'
-        if etag in request.headers.get("If-None-Match", ""):
-            resp = Response(status=304)
-        else:
-            resp = Response(DOC, mimetype="text/plain")
-        resp.headers["ETag"] = etag
-        resp.headers["Cache-Control"] = "public, max-age=60"
-        return resp
-
+    app.register_blueprint(bp)
     return app
+
+
+bp = Blueprint("http_basics", __name__)
+
+
+def current_lab() -> HttpLab:
+    """The ``HttpLab`` of the app handling this request."""
+    return current_app.http_lab  # type: ignore[attr-defined]
+
+
+@bp.get("/hello")
+def hello():
+    return Response("hello", mimetype="text/plain")
+
+
+@bp.route("/echo", methods=["GET", "POST"])
+def echo():
+    """Everything this request gave the server: the server knows nothing else."""
+    return jsonify(method=request.method, path=request.full_path.rstrip("?"),
+                   headers={k: v for k, v in request.headers.items() if k != "Host"},
+                   body=request.get_data(as_text=True), server=current_lab().name)
+
+
+@bp.post("/memory-visits")
+def memory_counter():
+    lab = current_lab()
+    user = request.args.get("user", "guest")
+    lab.memory_visits[user] += 1
+    return jsonify(server=lab.name, user=user, visits=lab.memory_visits[user])
+
+
+@bp.post("/visits")
+def stateless_counter():
+    count = int(request.args.get("count", "0")) + 1
+    return jsonify(server=current_lab().name, visits=count)
+
+
+@bp.post("/cookie-visits")
+def cookie_counter():
+    count = int(request.cookies.get("visits", "0")) + 1
+    resp = jsonify(server=current_lab().name, visits=count)
+    resp.set_cookie("visits", str(count), httponly=True, samesite="Lax")
+    return resp
+
+
+@bp.get("/fail")
+def fail():
+    raise RuntimeError("이 요청은 일부러 실패합니다")
+
+
+@bp.app_errorhandler(RuntimeError)   # handled here, so no traceback is logged into the notebook
+def server_error(exc):
+    return Response("서버 내부 오류 (500): 이 요청만 실패했습니다\n", status=500, mimetype="text/plain")
+
+
+@bp.get("/doc")
+def doc():
+    current_app.config["doc_hits"] += 1
+    etag = '"' + hashlib.sha256(DOC).hexdigest()[:16] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        resp = Response(status=304)
+    else:
+        resp = Response(DOC, mimetype="text/plain")
+    resp.headers["ETag"] = etag
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    return resp

@@ -14,6 +14,11 @@
 - cache:        ``GET /price?item=`` cache-aside in Redis with a TTL (a miss costs a slow "query")
 - token:        ``POST /token?user=&item=`` signed JWT with the cart inside; ``GET /token/cart`` verifies it
 - ``GET /echo``: the headers the server received (what travels with every request)
+
+Built as the login app is (flaskr style): ``create_state_app`` is the factory, the
+app's state is one ``StateLab`` (``app.state_lab``), the routes are the Blueprint
+``bp``; the store, the headers ``/seen`` recorded and the count of slow queries
+stay in ``app.config`` (``store``, ``seen``, ``slow_queries``: notebooks read them).
 """
 
 from __future__ import annotations
@@ -26,12 +31,16 @@ import sqlite3
 import threading
 import time
 import weakref
+from dataclasses import dataclass, field
+from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 
 from sessionlab.infra.tmp import lab_dir
 from sessionlab.web.stores import MemoryStore, SessionStore
 from sessionlab.web.tokens import TokenError, TokenService
+
+__all__ = ["create_state_app", "StateLab", "LabDatabase", "bp", "PRICES", "SLOW_QUERY_SECONDS", "STORAGE_PAGE"]
 
 PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
 
@@ -84,120 +93,175 @@ class LabDatabase:
         return os.path.exists(self.path)
 
 
+@dataclass
+class StateLab:
+    """One state app's state: where each strategy keeps its data (database, cache, tokens, session store)."""
+
+    store: SessionStore
+    db: LabDatabase | None = None
+    cache: Any = None  # a Redis client (get, set with px=), or None
+    tokens: TokenService | None = None
+    name: str = "state"
+    cache_ttl_ms: int = 1000
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def create_state_app(db: LabDatabase | None = None, cache=None, tokens: TokenService | None = None,
                      store: SessionStore | None = None, name: str = "state", cache_ttl_ms: int = 1000) -> Flask:
     app = Flask(name)
-    store = store if store is not None else MemoryStore()
-    app.config.update(store=store, seen=[], slow_queries=0)
-    lock = threading.Lock()
-
-    @app.get("/echo")
-    def echo():
-        return jsonify(headers={k: v for k, v in request.headers.items() if k != "Host"}, query=request.args)
-
-    # --- URL / query parameters ----------------------------------------------------
-    @app.get("/search")
-    def search():
-        return jsonify(q=request.args.get("q", ""), page=int(request.args.get("page", "1")),
-                       url_length=len(request.full_path))
-
-    # --- hidden form fields -------------------------------------------------------
-    @app.get("/order")
-    def order_form():
-        item = request.args.get("item", "사과")
-        return (f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
-                f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>')
-
-    @app.post("/order")   # ⚠️ VULNERABLE: the price comes back from the client, and is trusted
-    def order_vulnerable():
-        price = request.form.get("price", "")
-        if not price.isdigit() or len(price) > 12:
-            return jsonify(error="bad_price"), 422
-        return jsonify(item=request.form.get("item", ""), charged=int(price), variant="VULNERABLE",
-                       memo_length=len(request.form.get("memo", "")))
-
-    @app.post("/order-safe")
-    def order_safe():
-        item = request.form.get("item", "")
-        if item not in PRICES:
-            return jsonify(error="unknown_item"), 422
-        return jsonify(item=item, charged=PRICES[item], variant="secure")
-
-    # --- cookie -------------------------------------------------------------------
-    @app.get("/prefs")
-    def prefs():
-        resp = jsonify(theme=request.args.get("theme", "light"))
-        resp.set_cookie("theme", request.args.get("theme", "light"), max_age=30 * 24 * 3600, samesite="Lax")
-        return resp
-
-    @app.get("/page")
-    def page():
-        return jsonify(theme=request.cookies.get("theme", "light"))
-
-    # --- Web Storage (a real browser runs the page's script) -----------------------
-    @app.get("/storage")
-    def storage_page():
-        return STORAGE_PAGE
-
-    @app.get("/seen")
-    def seen():
-        app.config["seen"].append(dict(request.headers))
-        return "ok"
-
-    # --- server session -----------------------------------------------------------
-    @app.route("/cart", methods=["GET", "POST"])
-    def cart():
-        session = store.touch(request.cookies.get("sid", ""))
-        if request.method == "GET":
-            return jsonify(items=session.data["items"] if session else [])
-        if session is None:
-            session = store.create({"items": []})
-        items = session.data["items"] + [request.args.get("item", "사과")]
-        store.update(session.id, {"items": items})
-        resp = jsonify(items=items)
-        resp.set_cookie("sid", session.id, httponly=True, samesite="Lax")
-        return resp
-
-    # --- database -----------------------------------------------------------------
-    @app.route("/profile/<user>", methods=["GET", "PUT"])
-    def profile(user):
-        if db is None:
-            return jsonify(error="no_database"), 503
-        with db.connect() as conn:
-            if request.method == "PUT":
-                conn.execute("INSERT OR REPLACE INTO profile VALUES (?, ?)",
-                             (user, json.dumps(request.get_json(force=True), ensure_ascii=False)))
-                return jsonify(saved=True)
-            row = conn.execute("SELECT data FROM profile WHERE user = ?", (user,)).fetchone()
-        return (jsonify(json.loads(row[0])), 200) if row else (jsonify(error="not_found"), 404)
-
-    # --- cache (cache-aside) --------------------------------------------------------
-    @app.get("/price")
-    def price():
-        item = request.args.get("item", "사과")
-        key = f"sessionlab:price:{item}"
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None:
-            return jsonify(item=item, price=int(cached), cache="hit", server=name)
-        time.sleep(SLOW_QUERY_SECONDS)                        # the slow query a cache saves
-        with lock:
-            app.config["slow_queries"] += 1
-        if cache is not None:
-            cache.set(key, PRICES.get(item, 0), px=cache_ttl_ms)
-        return jsonify(item=item, price=PRICES.get(item, 0), cache="miss", server=name)
-
-    # --- token --------------------------------------------------------------------
-    @app.post("/token")
-    def token():
-        return jsonify(token=tokens.issue(request.args.get("user", "alice"), cart=request.args.getlist("item")))
-
-    @app.get("/token/cart")
-    def token_cart():
-        auth = request.headers.get("Authorization", "")
-        try:
-            claims = tokens.verify(auth.removeprefix("Bearer ").strip())
-        except TokenError as exc:
-            return jsonify(error=exc.code), 401
-        return jsonify(user=claims["sub"], cart=claims["cart"])
-
+    lab = StateLab(store=store if store is not None else MemoryStore(), db=db, cache=cache, tokens=tokens,
+                   name=name, cache_ttl_ms=cache_ttl_ms)
+    app.state_lab = lab  # type: ignore[attr-defined]
+    app.config.update(store=lab.store, seen=[], slow_queries=0)  # notebooks read these
+    app.register_blueprint(bp)
     return app
+
+
+bp = Blueprint("state", __name__)
+
+
+def current_lab() -> StateLab:
+    """The ``StateLab`` of the app handling this request."""
+    return current_app.state_lab  # type: ignore[attr-defined]
+
+
+@bp.get("/echo")
+def echo():
+    return jsonify(headers={k: v for k, v in request.headers.items() if k != "Host"}, query=request.args)
+
+
+# --- URL / query parameters ----------------------------------------------------
+
+@bp.get("/search")
+def search():
+    return jsonify(q=request.args.get("q", ""), page=int(request.args.get("page", "1")),
+                   url_length=len(request.full_path))
+
+
+# --- hidden form fields -------------------------------------------------------
+
+@bp.get("/order")
+def order_form():
+    item = request.args.get("item", "사과")
+    return (f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
+            f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>')
+
+
+@bp.post("/order")   # ⚠️ VULNERABLE: the price comes back from the client, and is trusted
+def order_vulnerable():
+    price = request.form.get("price", "")
+    if not price.isdigit() or len(price) > 12:
+        return jsonify(error="bad_price"), 422
+    return jsonify(item=request.form.get("item", ""), charged=int(price), variant="VULNERABLE",
+                   memo_length=len(request.form.get("memo", "")))
+
+
+@bp.post("/order-safe")
+def order_safe():
+    item = request.form.get("item", "")
+    if item not in PRICES:
+        return jsonify(error="unknown_item"), 422
+    return jsonify(item=item, charged=PRICES[item], variant="secure")
+
+
+# --- cookie -------------------------------------------------------------------
+
+@bp.get("/prefs")
+def prefs():
+    resp = jsonify(theme=request.args.get("theme", "light"))
+    resp.set_cookie("theme", request.args.get("theme", "light"), max_age=30 * 24 * 3600, samesite="Lax")
+    return resp
+
+
+@bp.get("/page")
+def page():
+    return jsonify(theme=request.cookies.get("theme", "light"))
+
+
+# --- Web Storage (a real browser runs the page's script) -----------------------
+
+@bp.get("/storage")
+def storage_page():
+    return STORAGE_PAGE
+
+
+@bp.get("/seen")
+def seen():
+    current_app.config["seen"].append(dict(request.headers))
+    return "ok"
+
+
+# --- server session -----------------------------------------------------------
+
+@bp.route("/cart", methods=["GET", "POST"])
+def cart():
+    store = current_lab().store
+    session = store.touch(request.cookies.get("sid", ""))
+    if request.method == "GET":
+        return jsonify(items=session.data["items"] if session else [])
+    if session is None:
+        session = store.create({"items": []})
+    items = session.data["items"] + [request.args.get("item", "사과")]
+    store.update(session.id, {"items": items})
+    resp = jsonify(items=items)
+    resp.set_cookie("sid", session.id, httponly=True, samesite="Lax")
+    return resp
+
+
+# --- database -----------------------------------------------------------------
+
+@bp.route("/profile/<user>", methods=["GET", "PUT"])
+def profile(user):
+    db = current_lab().db
+    if db is None:
+        return jsonify(error="no_database"), 503
+    with db.connect() as conn:
+        if request.method == "PUT":
+            conn.execute("INSERT OR REPLACE INTO profile VALUES (?, ?)",
+                         (user, json.dumps(request.get_json(force=True), ensure_ascii=False)))
+            return jsonify(saved=True)
+        row = conn.execute("SELECT data FROM profile WHERE user = ?", (user,)).fetchone()
+    return (jsonify(json.loads(row[0])), 200) if row else (jsonify(error="not_found"), 404)
+
+
+# --- cache (cache-aside) --------------------------------------------------------
+
+def _slow_query() -> None:
+    """The slow query a cache saves: it takes ``SLOW_QUERY_SECONDS`` and is counted in ``slow_queries``."""
+    time.sleep(SLOW_QUERY_SECONDS)
+    with current_lab().lock:
+        current_app.config["slow_queries"] += 1
+
+
+@bp.get("/price")
+def price():
+    lab = current_lab()
+    cache = lab.cache
+    item = request.args.get("item", "사과")
+    key = f"sessionlab:price:{item}"
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return jsonify(item=item, price=int(cached), cache="hit", server=lab.name)
+    _slow_query()
+    if cache is not None:
+        cache.set(key, PRICES.get(item, 0), px=lab.cache_ttl_ms)
+    return jsonify(item=item, price=PRICES.get(item, 0), cache="miss", server=lab.name)
+
+
+# --- token --------------------------------------------------------------------
+
+@bp.post("/token")
+def token():
+    tokens = current_lab().tokens
+    return jsonify(token=tokens.issue(request.args.get("user", "alice"), cart=request.args.getlist("item")))
+
+
+@bp.get("/token/cart")
+def token_cart():
+    tokens = current_lab().tokens
+    auth = request.headers.get("Authorization", "")
+    try:
+        claims = tokens.verify(auth.removeprefix("Bearer ").strip())
+    except TokenError as exc:
+        return jsonify(error=exc.code), 401
+    return jsonify(user=claims["sub"], cart=claims["cart"])
