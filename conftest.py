@@ -1,4 +1,5 @@
 """Course-wide pytest settings: after every test, nothing the labs started may be left running."""
+
 import os
 import subprocess
 import time

@@ -6,6 +6,7 @@ interleaved so both see the same machine load; medians in microseconds.
 
     .venv/bin/python benchmarks/bench_balancer.py [--n 2000] [--rounds 5]
 """
+
 from __future__ import annotations
 
 import argparse

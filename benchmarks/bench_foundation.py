@@ -3,6 +3,7 @@
 Run: make bench  (or .venv/bin/python benchmarks/bench_foundation.py [--notebook])
 Every number is a median over several runs; servers are compared in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,6 +54,7 @@ def get_latency_us(port, n=2000):
 
 def plain_waitress():
     from waitress.server import create_server
+
     srv = create_server(app(), host="127.0.0.1", port=0, threads=8)
     threading.Thread(target=srv.run, daemon=True).start()
     return srv.effective_port, srv.close
@@ -87,8 +89,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    print(f"lab server ready (serve → listening): {median_ms(lambda: serve(app()).stop(), 20):.1f} ms (median of 20)")
-    print(f"Redis ready (start → PING):            {median_ms(lambda: start_redis(name=None).stop(), 10):.0f} ms (median of 10)")
+    print(
+        f"lab server ready (serve → listening): {median_ms(lambda: serve(app()).stop(), 20):.1f} ms (median of 20)"
+    )
+    print(
+        f"Redis ready (start → PING):            {median_ms(lambda: start_redis(name=None).stop(), 10):.0f} ms (median of 10)"
+    )
 
     lab = serve(app())
     others = {"plain waitress": plain_waitress(), "werkzeug make_server": werkzeug_dev()}
@@ -114,14 +120,29 @@ def main():
     if args.notebook:
         import subprocess
         import sys
+
         times = []
         for _ in range(2):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval", "notebooks/01_cookie_vs_session.ipynb",
-                            "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"], cwd=ROOT, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "--nbval",
+                    "notebooks/01_cookie_vs_session.ipynb",
+                    "--nbval-sanitize-with",
+                    "tools/nbval_sanitize.cfg",
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - start)
-        print(f"notebook 01 under nbval (kernel start included): median {statistics.median(times):.1f} s of 2")
+        print(
+            f"notebook 01 under nbval (kernel start included): median {statistics.median(times):.1f} s of 2"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ only measure 401s).
 
     .venv/bin/python benchmarks/bench_multi_server.py [--n 300] [--threads 4] [--rounds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,12 @@ def client_run(url: str, cookie: str, n: int, out: list, errors: list) -> None:
             conn.request("GET", "/me", headers={"Cookie": cookie})
             resp = conn.getresponse()
             resp.read()
-            out.append(((time.perf_counter() - t0) * 1000, server_timing(resp.getheader("Server-Timing")).get("store", 0.0)))
+            out.append(
+                (
+                    (time.perf_counter() - t0) * 1000,
+                    server_timing(resp.getheader("Server-Timing")).get("store", 0.0),
+                )
+            )
             if resp.status != 200:
                 errors.append(resp.status)
     finally:
@@ -51,7 +57,9 @@ def one_round(lab: MultiServerLab, strategy: str, n: int, threads: int) -> dict:
         cookies.append(cookie_header(c))
     client_run(lab.lb.url, cookies[0], 50, [], [])  # warm up
     samples, errors = [], []
-    workers = [threading.Thread(target=client_run, args=(lab.lb.url, ck, n, samples, errors)) for ck in cookies]
+    workers = [
+        threading.Thread(target=client_run, args=(lab.lb.url, ck, n, samples, errors)) for ck in cookies
+    ]
     t0 = time.perf_counter()
     for w in workers:
         w.start()
@@ -59,8 +67,13 @@ def one_round(lab: MultiServerLab, strategy: str, n: int, threads: int) -> dict:
         w.join()
     wall = time.perf_counter() - t0
     lat = sorted(s[0] for s in samples)
-    return {"rps": len(samples) / wall, "median": statistics.median(lat), "p99": lat[int(0.99 * (len(lat) - 1))],
-            "store": statistics.median(s[1] for s in samples), "errors": len(errors)}
+    return {
+        "rps": len(samples) / wall,
+        "median": statistics.median(lat),
+        "p99": lat[int(0.99 * (len(lat) - 1))],
+        "store": statistics.median(s[1] for s in samples),
+        "errors": len(errors),
+    }
 
 
 def main() -> None:
@@ -86,8 +99,10 @@ def main() -> None:
     for s in strategies:
         rows = results[s]
         med = {k: statistics.median(x[k] for x in rows) for k in ("rps", "median", "p99", "store")}
-        print(f"{s:<11} {med['rps']:>7.0f} {med['median']:>10.2f} {med['p99']:>8.2f} {med['store']:>9.3f} "
-              f"{sum(x['errors'] for x in rows):>7}")
+        print(
+            f"{s:<11} {med['rps']:>7.0f} {med['median']:>10.2f} {med['p99']:>8.2f} {med['store']:>9.3f} "
+            f"{sum(x['errors'] for x in rows):>7}"
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Deterministic (no randomness, no download): a few hundred base words written for
 course, each in the variants people actually use (Capitalized, l33t, "my…", "…key", …).
 Run: python data/make_wordlist.py
 """
+
 from pathlib import Path
 
 _WORDS = """
@@ -39,10 +40,28 @@ LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
 
 
 def variants(word: str) -> list[str]:
-    out = [word, word.capitalize(), word.upper(), word.translate(LEET), f"my{word}",
-           f"{word}key", f"{word}secret", f"{word}_secret", f"{word}-secret", f"secret_{word}",
-           f"{word}pass", f"{word}jwt", f"jwt_{word}", f"{word}_dev", f"{word}_prod",
-           f"{word}{word}", f"the{word}", word[::-1], f"{word}!", f"{word}123"]
+    out = [
+        word,
+        word.capitalize(),
+        word.upper(),
+        word.translate(LEET),
+        f"my{word}",
+        f"{word}key",
+        f"{word}secret",
+        f"{word}_secret",
+        f"{word}-secret",
+        f"secret_{word}",
+        f"{word}pass",
+        f"{word}jwt",
+        f"jwt_{word}",
+        f"{word}_dev",
+        f"{word}_prod",
+        f"{word}{word}",
+        f"the{word}",
+        word[::-1],
+        f"{word}!",
+        f"{word}123",
+    ]
     return out
 
 

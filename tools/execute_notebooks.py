@@ -5,6 +5,7 @@ Usage: python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]
 Fails if a cell raises (unless marked NBVAL_RAISES_EXCEPTION) or if an output
 shows a path of this machine, which a learner would not have.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ def stored_problems(nb) -> list[str]:
     """Why ``nb`` does not look as this command stores it (e.g. it was saved from JupyterLab)."""
     problems = []
     if dict(nb.get("metadata", {})) != {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}:
-        problems.append(f"notebook metadata {sorted(nb.get('metadata', {}))} (widget state, editor settings?)")
+        problems.append(
+            f"notebook metadata {sorted(nb.get('metadata', {}))} (widget state, editor settings?)"
+        )
     if (nb.get("nbformat"), nb.get("nbformat_minor")) != (4, 4):
         problems.append("nbformat is not 4.4")
     expected = 1
@@ -63,7 +66,7 @@ def leaks(nb) -> list[str]:
             text = str(out)
             m = LEAK.search(text)
             if m:
-                found.append(f"cell {i}: …{text[max(0, m.start() - 80):m.end() + 80]}…")
+                found.append(f"cell {i}: …{text[max(0, m.start() - 80) : m.end() + 80]}…")
     return found
 
 
@@ -75,8 +78,13 @@ def execute(path: Path) -> float:
             if "NBVAL_RAISES_EXCEPTION" in cell.source and "raises-exception" not in tags:
                 tags.append("raises-exception")  # nbclient's own marker for an expected error
     start = time.perf_counter()
-    NotebookClient(nb, timeout=180, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=180,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     clean(nb)
     problems = leaks(nb)

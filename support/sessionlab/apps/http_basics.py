@@ -61,9 +61,13 @@ def hello():
 @bp.route("/echo", methods=["GET", "POST"])
 def echo():
     """Everything this request gave the server: the server knows nothing else."""
-    return jsonify(method=request.method, path=request.full_path.rstrip("?"),
-                   headers={k: v for k, v in request.headers.items() if k != "Host"},
-                   body=request.get_data(as_text=True), server=current_lab().name)
+    return jsonify(
+        method=request.method,
+        path=request.full_path.rstrip("?"),
+        headers={k: v for k, v in request.headers.items() if k != "Host"},
+        body=request.get_data(as_text=True),
+        server=current_lab().name,
+    )
 
 
 @bp.post("/memory-visits")
@@ -93,7 +97,7 @@ def fail():
     raise RuntimeError("이 요청은 일부러 실패합니다")
 
 
-@bp.app_errorhandler(RuntimeError)   # handled here, so no traceback is logged into the notebook
+@bp.app_errorhandler(RuntimeError)  # handled here, so no traceback is logged into the notebook
 def server_error(exc):
     return Response("서버 내부 오류 (500): 이 요청만 실패했습니다\n", status=500, mimetype="text/plain")
 

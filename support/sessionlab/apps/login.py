@@ -40,6 +40,7 @@ decorators are in ``sessionlab.apps.login_auth``; the routes are the Blueprint o
 ``sessionlab.apps.login_views``; the attacker site and the script probe page are in
 ``sessionlab.apps.attacker``.
 """
+
 from __future__ import annotations
 
 from flask import Flask
@@ -57,27 +58,53 @@ DEFAULT_USERS = {"alice": "wonderland-2026", "bob": "builder-2026"}
 TEN_YEARS = 10 * 365 * 24 * 3600
 
 
-def create_login_app(store: SessionStore | None = None, secure: bool = True,
-                     users: dict[str, str] | None = None, *, cookie_name: str = "sid",
-                     cookie_secure: bool | None = None, session_ids=None, clock=None,
-                     kdf_n: int = LAB_N, max_failures: int = 5, lockout_seconds: float = 60,
-                     reauth_seconds: float = 300, bind_user_agent: bool = False,
-                     max_cookie_bytes: int = 8192, name: str | None = None) -> Flask:
+def create_login_app(
+    store: SessionStore | None = None,
+    secure: bool = True,
+    users: dict[str, str] | None = None,
+    *,
+    cookie_name: str = "sid",
+    cookie_secure: bool | None = None,
+    session_ids=None,
+    clock=None,
+    kdf_n: int = LAB_N,
+    max_failures: int = 5,
+    lockout_seconds: float = 60,
+    reauth_seconds: float = 300,
+    bind_user_agent: bool = False,
+    max_cookie_bytes: int = 8192,
+    name: str | None = None,
+) -> Flask:
     """The login app; ``secure=False`` builds the ⚠️ VULNERABLE variant (see the module doc)."""
     if store is None:
-        store = MemoryStore(idle_timeout=15 * 60, absolute_timeout=8 * 3600) if secure else \
-            MemoryStore(idle_timeout=TEN_YEARS, absolute_timeout=TEN_YEARS)  # ⚠️ no server-side timeout
+        store = (
+            MemoryStore(idle_timeout=15 * 60, absolute_timeout=8 * 3600)
+            if secure
+            else MemoryStore(idle_timeout=TEN_YEARS, absolute_timeout=TEN_YEARS)
+        )  # ⚠️ no server-side timeout
     if secure and session_ids is not None:
-        raise ValueError("안전한 버전은 저장소의 id_factory(secrets)로만 ID를 만듭니다: "
-                         "session_ids는 secure=False(⚠️ 취약한 버전)에서만 쓸 수 있습니다.")
+        raise ValueError(
+            "안전한 버전은 저장소의 id_factory(secrets)로만 ID를 만듭니다: "
+            "session_ids는 secure=False(⚠️ 취약한 버전)에서만 쓸 수 있습니다."
+        )
     if not secure and session_ids is None:
         session_ids = RandomModuleIds()  # ⚠️ VULNERABLE: predictable ids
     config = LoginConfig(
-        store=store, users=dict(DEFAULT_USERS if users is None else users), secure=secure,
-        cookie_name=cookie_name, cookie_secure=cookie_secure, session_ids=session_ids, clock=clock,
-        kdf_n=kdf_n, max_failures=max_failures, lockout_seconds=lockout_seconds,
-        reauth_seconds=reauth_seconds, bind_user_agent=bind_user_agent,
-        max_cookie_bytes=max_cookie_bytes, name=name)
+        store=store,
+        users=dict(DEFAULT_USERS if users is None else users),
+        secure=secure,
+        cookie_name=cookie_name,
+        cookie_secure=cookie_secure,
+        session_ids=session_ids,
+        clock=clock,
+        kdf_n=kdf_n,
+        max_failures=max_failures,
+        lockout_seconds=lockout_seconds,
+        reauth_seconds=reauth_seconds,
+        bind_user_agent=bind_user_agent,
+        max_cookie_bytes=max_cookie_bytes,
+        name=name,
+    )
     return build_login_app(config)
 
 

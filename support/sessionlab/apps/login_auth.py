@@ -18,6 +18,7 @@ The view decorators write each guard once (as flaskr's ``auth.login_required``):
 
 Stack them in that order, ``login_required`` outermost.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,8 +34,19 @@ from sessionlab.apps._common import json_response, label_response
 from sessionlab.apps.login_state import MESSAGES, LoginLab, error
 from sessionlab.web.stores import SessionExists
 
-__all__ = ["init_app", "current_lab", "current_user", "csrf_ok", "login_required", "csrf_protected",
-           "fresh_login_required", "form_field", "set_session_cookie", "create_session", "start_anonymous"]
+__all__ = [
+    "init_app",
+    "current_lab",
+    "current_user",
+    "csrf_ok",
+    "login_required",
+    "csrf_protected",
+    "fresh_login_required",
+    "form_field",
+    "set_session_cookie",
+    "create_session",
+    "start_anonymous",
+]
 
 _SID_FORMAT = re.compile(r"[A-Za-z0-9_\-]{20,128}")
 
@@ -50,6 +62,7 @@ def current_user() -> str | None:
 
 
 # -- per request ---------------------------------------------------------------------
+
 
 def init_app(app: Flask) -> None:
     """Registers the per-request hooks of the login app on ``app``."""
@@ -76,7 +89,9 @@ def load_session():
     session = lab.store.touch(sid)
     g.store_ms = (time.perf_counter() - start) * 1000
     bound = session is not None and lab.secure and lab.config.bind_user_agent and "ua" in session.data
-    if bound and not hmac.compare_digest(session.data["ua"], lab.ua_tag(request.headers.get("User-Agent", ""))):
+    if bound and not hmac.compare_digest(
+        session.data["ua"], lab.ua_tag(request.headers.get("User-Agent", ""))
+    ):
         session = None
     if session is None and lab.secure:
         g.clear_cookie = True
@@ -89,9 +104,13 @@ def finish_response(resp: Response) -> Response:
     """Records every ``POST /transfer`` (for the CSRF labs), clears a bad cookie, labels the response."""
     lab = current_lab()
     if request.path == "/transfer" and request.method == "POST":
-        lab.record_transfer_attempt({
-            "status": resp.status_code, "session_cookie_sent": lab.config.cookie_name in request.cookies,
-            "sec_fetch_site": request.headers.get("Sec-Fetch-Site")})
+        lab.record_transfer_attempt(
+            {
+                "status": resp.status_code,
+                "session_cookie_sent": lab.config.cookie_name in request.cookies,
+                "sec_fetch_site": request.headers.get("Sec-Fetch-Site"),
+            }
+        )
     if g.get("clear_cookie") and not g.get("cookie_set"):
         resp.delete_cookie(lab.config.cookie_name, path="/")
     resp.headers["Server-Timing"] = f"store;dur={g.get('store_ms', 0.0):.3f}"
@@ -105,6 +124,7 @@ def http_error(exc: HTTPException) -> Response:
 
 # -- the guards ------------------------------------------------------------------------
 
+
 def csrf_ok() -> bool:
     """Does the request carry this session's CSRF token? (Always yes in the ⚠️ VULNERABLE variant.)"""
     if not current_lab().secure:
@@ -116,11 +136,13 @@ def csrf_ok() -> bool:
 
 def login_required(view):
     """The view runs only for a logged-in session; else 401 ``login_required``."""
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         if not current_user():
             return error("login_required", 401)
         return view(**kwargs)
+
     return wrapped
 
 
@@ -130,26 +152,33 @@ def csrf_protected(view):
     An anonymous request passes (there is no session to ride on); put
     ``login_required`` outside when the view needs a user.
     """
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         if current_user() and not csrf_ok():
             return error("csrf", 403)
         return view(**kwargs)
+
     return wrapped
 
 
 def fresh_login_required(view):
     """The password must have been entered within ``reauth_seconds`` (secure variant); else 403."""
+
     @functools.wraps(view)
     def wrapped(**kwargs):
         lab = current_lab()
         if lab.secure and lab.clock() - float(g.session.data.get("auth_time", 0)) > lab.config.reauth_seconds:
-            return json_response({"ok": False, "error": MESSAGES["reauth_required"], "reauth_required": True}, 403)
+            return json_response(
+                {"ok": False, "error": MESSAGES["reauth_required"], "reauth_required": True}, 403
+            )
         return view(**kwargs)
+
     return wrapped
 
 
 # -- request fields and the cookie -------------------------------------------------------
+
 
 def form_field(name: str) -> str:
     """A field of the JSON body or of the form, stripped; "" when missing or not text."""
@@ -174,6 +203,7 @@ def set_session_cookie(resp: Response, sid: str) -> Response:
 
 
 # -- new sessions --------------------------------------------------------------------------
+
 
 def create_session(data: dict, username: str | None):
     """A new session; the VULNERABLE variant takes its id from ``session_ids``."""

@@ -6,6 +6,7 @@ the app's state (``app.lab``): password hashes, failed logins, e-mail addresses
 and the transfers that went through. ``MESSAGES`` are the Korean texts of every
 error reply; ``error`` makes such a reply.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,7 @@ __all__ = ["LoginConfig", "LoginLab", "MESSAGES", "error"]
 MESSAGES = {
     "bad_credentials": "아이디 또는 비밀번호가 올바르지 않습니다.",
     "missing_fields": "아이디(username)와 비밀번호(password)를 모두 입력하세요.",
-    "bad_json": "JSON 객체 {\"username\": ..., \"password\": ...}를 보내세요.",
+    "bad_json": 'JSON 객체 {"username": ..., "password": ...}를 보내세요.',
     "too_long": "아이디 또는 비밀번호가 너무 깁니다.",
     "locked": "로그인 실패가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.",
     "login_required": "로그인이 필요합니다.",

@@ -6,6 +6,7 @@ decorators of that module. Where the variants differ, the ⚠️ branch says so.
 ``csrf_from_html`` reads the hidden CSRF field back out of a page (for clients
 that fill the HTML form).
 """
+
 from __future__ import annotations
 
 import html
@@ -52,16 +53,19 @@ def _hidden_csrf_field(token: str) -> str:
 
 # -- pages -------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def home():
     who = current_user()
     body = [f"<h1>세션랩 로그인 ({current_lab().variant})</h1>"]
     if who:
         hidden = _hidden_csrf_field(g.session.data.get("csrf", ""))
-        body += [f"<p id='who'>{html.escape(who)}님, 안녕하세요.</p>",
-                 f'<form method="post" action="/transfer">{hidden}<input name="to"><input name="amount">'
-                 '<button>이체</button></form>',
-                 f'<form method="post" action="/logout">{hidden}<button>로그아웃</button></form>']
+        body += [
+            f"<p id='who'>{html.escape(who)}님, 안녕하세요.</p>",
+            f'<form method="post" action="/transfer">{hidden}<input name="to"><input name="amount">'
+            "<button>이체</button></form>",
+            f'<form method="post" action="/logout">{hidden}<button>로그아웃</button></form>',
+        ]
     else:
         body.append("<p id='who'>로그인하지 않았습니다. <a href='/login'>로그인</a></p>")
     return "\n".join(body)
@@ -73,7 +77,8 @@ def login_form():
     hidden = _hidden_csrf_field(data.get("csrf", ""))
     resp = make_response(
         f'<form method="post" action="/login">{hidden}<input name="username">'
-        '<input name="password" type="password"><button>로그인</button></form>')
+        '<input name="password" type="password"><button>로그인</button></form>'
+    )
     return set_session_cookie(resp, sid) if sid else resp
 
 
@@ -84,6 +89,7 @@ def script_probe():
 
 
 # -- logging in and out ------------------------------------------------------------------
+
 
 @bp.post("/login")
 def login():
@@ -174,6 +180,7 @@ def logout():
 
 
 # -- the account -------------------------------------------------------------------------
+
 
 @bp.get("/me")
 @login_required

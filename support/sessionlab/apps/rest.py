@@ -54,9 +54,22 @@ from sessionlab.web.passwords import dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import MemoryStore
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
-__all__ = ["create_rest_app", "create_rpc_app", "new_token_service", "RestLab", "RpcLab", "bp", "rpc_bp",
-           "PROBLEM_JSON", "PROBLEM_BASE", "SESSION_COOKIE", "Problem", "problem_response", "no_content",
-           "json_body"]
+__all__ = [
+    "create_rest_app",
+    "create_rpc_app",
+    "new_token_service",
+    "RestLab",
+    "RpcLab",
+    "bp",
+    "rpc_bp",
+    "PROBLEM_JSON",
+    "PROBLEM_BASE",
+    "SESSION_COOKIE",
+    "Problem",
+    "problem_response",
+    "no_content",
+    "json_body",
+]
 
 SESSION_COOKIE = "sid"
 
@@ -70,6 +83,7 @@ def _hashes(users: dict[str, str] | None) -> dict[str, str]:
 
 
 # -- the REST API ------------------------------------------------------------------------
+
 
 @dataclass
 class RestLab:
@@ -87,11 +101,18 @@ class RestLab:
         return next(i for i in (f"n{k}" for k in self.next_id) if i not in self.notes)
 
 
-def create_rest_app(users: dict[str, str] | None = None, tokens: TokenService | None = None,
-                    store: MemoryStore | None = None, name: str = "rest-api") -> Flask:
+def create_rest_app(
+    users: dict[str, str] | None = None,
+    tokens: TokenService | None = None,
+    store: MemoryStore | None = None,
+    name: str = "rest-api",
+) -> Flask:
     app = Flask(name)
-    lab = RestLab(hashes=_hashes(users), store=store if store is not None else MemoryStore(),
-                  tokens=tokens if tokens is not None else new_token_service())
+    lab = RestLab(
+        hashes=_hashes(users),
+        store=store if store is not None else MemoryStore(),
+        tokens=tokens if tokens is not None else new_token_service(),
+    )
     app.rest_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, tokens=lab.tokens, notes=lab.notes)  # notebooks read these
     rest_problems.init_app(app)
@@ -110,9 +131,17 @@ def current_lab() -> RestLab:
 def check_password(data) -> str:
     lab = current_lab()
     user = data["username"]
-    if not verify_password(data["password"], lab.hashes.get(user, lab.unknown_user_hash)) or user not in lab.hashes:
-        raise Problem(401, "bad-credentials", "Unauthorized", "아이디 또는 비밀번호가 올바르지 않습니다.",
-                      headers={"WWW-Authenticate": 'Bearer realm="sessionlab"'})
+    if (
+        not verify_password(data["password"], lab.hashes.get(user, lab.unknown_user_hash))
+        or user not in lab.hashes
+    ):
+        raise Problem(
+            401,
+            "bad-credentials",
+            "Unauthorized",
+            "아이디 또는 비밀번호가 올바르지 않습니다.",
+            headers={"WWW-Authenticate": 'Bearer realm="sessionlab"'},
+        )
     return user
 
 
@@ -132,8 +161,13 @@ def current_user() -> tuple[str | None, str]:
 def require_user() -> str:
     user, _ = current_user()
     if user is None:
-        raise Problem(401, "unauthenticated", "Unauthorized", "로그인이 필요합니다 (세션 쿠키나 Bearer 토큰).",
-                      headers={"WWW-Authenticate": 'Bearer realm="sessionlab"'})
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Unauthorized",
+            "로그인이 필요합니다 (세션 쿠키나 Bearer 토큰).",
+            headers={"WWW-Authenticate": 'Bearer realm="sessionlab"'},
+        )
     return user
 
 
@@ -144,8 +178,13 @@ def sign_up():
     if data["username"] in hashes:
         raise Problem(409, "user-exists", "Conflict", f"이미 있는 사용자 이름입니다: '{data['username']}'")
     if len(data["password"]) < 8:
-        raise Problem(422, "validation", "Unprocessable Content", "비밀번호가 너무 짧습니다.",
-                      errors=[{"field": "password", "problem": "8자 이상이어야 합니다"}])
+        raise Problem(
+            422,
+            "validation",
+            "Unprocessable Content",
+            "비밀번호가 너무 짧습니다.",
+            errors=[{"field": "password", "problem": "8자 이상이어야 합니다"}],
+        )
     hashes[data["username"]] = hash_password(data["password"])
     resp = jsonify(username=data["username"])
     return resp, 201, {"Location": f"/users/{data['username']}"}
@@ -172,8 +211,7 @@ def log_in():
 def issue_token():
     tokens = current_lab().tokens
     user = check_password(json_body("username", "password"))
-    return jsonify(access_token=tokens.issue(user), token_type="Bearer",
-                   expires_in=tokens.access_ttl), 201
+    return jsonify(access_token=tokens.issue(user), token_type="Bearer", expires_in=tokens.access_ttl), 201
 
 
 @bp.get("/sessions/current")
@@ -186,8 +224,12 @@ def who_am_i():
 def log_out():
     user, how = current_user()
     if how == "bearer-token":
-        raise Problem(404, "no-server-session", "Not Found",
-                      "서버에 지울 세션이 없습니다: 토큰은 서버에 저장되지 않으므로 만료될 때까지 유효합니다.")
+        raise Problem(
+            404,
+            "no-server-session",
+            "Not Found",
+            "서버에 지울 세션이 없습니다: 토큰은 서버에 저장되지 않으므로 만료될 때까지 유효합니다.",
+        )
     if user is None:
         require_user()
     current_lab().store.delete(request.cookies[SESSION_COOKIE])
@@ -225,6 +267,7 @@ def note(note_id):
 
 # -- the RPC twin --------------------------------------------------------------------------
 
+
 @dataclass
 class RpcLab:
     """One RPC app's state: password hashes, the session store, the notes (id → text)."""
@@ -253,7 +296,7 @@ def current_rpc_lab() -> RpcLab:
 
 
 def _fail(code: str):
-    return jsonify(ok=False, error=code)          # 200 OK, even for an error
+    return jsonify(ok=False, error=code)  # 200 OK, even for an error
 
 
 def _rpc_body() -> dict:
@@ -296,7 +339,7 @@ def save_note():
     return jsonify(ok=True)
 
 
-@rpc_bp.get("/api/deleteNote")                        # ⚠️ VULNERABLE: GET that changes state
+@rpc_bp.get("/api/deleteNote")  # ⚠️ VULNERABLE: GET that changes state
 def delete_note():
     existed = current_rpc_lab().notes.pop(request.args.get("id", ""), None) is not None
     return jsonify(ok=existed) if existed else _fail("no_such_note")

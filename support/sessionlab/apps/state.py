@@ -40,12 +40,20 @@ from sessionlab.infra.tmp import lab_dir
 from sessionlab.web.stores import MemoryStore, SessionStore
 from sessionlab.web.tokens import TokenError, TokenService
 
-__all__ = ["create_state_app", "StateLab", "LabDatabase", "bp", "PRICES", "SLOW_QUERY_SECONDS", "STORAGE_PAGE"]
+__all__ = [
+    "create_state_app",
+    "StateLab",
+    "LabDatabase",
+    "bp",
+    "PRICES",
+    "SLOW_QUERY_SECONDS",
+    "STORAGE_PAGE",
+]
 
 PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
 
 
-SLOW_QUERY_SECONDS = 0.05   # what a cache miss costs here (a stand-in for a slow database query)
+SLOW_QUERY_SECONDS = 0.05  # what a cache miss costs here (a stand-in for a slow database query)
 
 
 STORAGE_PAGE = """<!doctype html><meta charset="utf-8"><title>Web Storage</title>
@@ -106,11 +114,23 @@ class StateLab:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def create_state_app(db: LabDatabase | None = None, cache=None, tokens: TokenService | None = None,
-                     store: SessionStore | None = None, name: str = "state", cache_ttl_ms: int = 1000) -> Flask:
+def create_state_app(
+    db: LabDatabase | None = None,
+    cache=None,
+    tokens: TokenService | None = None,
+    store: SessionStore | None = None,
+    name: str = "state",
+    cache_ttl_ms: int = 1000,
+) -> Flask:
     app = Flask(name)
-    lab = StateLab(store=store if store is not None else MemoryStore(), db=db, cache=cache, tokens=tokens,
-                   name=name, cache_ttl_ms=cache_ttl_ms)
+    lab = StateLab(
+        store=store if store is not None else MemoryStore(),
+        db=db,
+        cache=cache,
+        tokens=tokens,
+        name=name,
+        cache_ttl_ms=cache_ttl_ms,
+    )
     app.state_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, seen=[], slow_queries=0)  # notebooks read these
     app.register_blueprint(bp)
@@ -132,28 +152,39 @@ def echo():
 
 # --- URL / query parameters ----------------------------------------------------
 
+
 @bp.get("/search")
 def search():
-    return jsonify(q=request.args.get("q", ""), page=int(request.args.get("page", "1")),
-                   url_length=len(request.full_path))
+    return jsonify(
+        q=request.args.get("q", ""),
+        page=int(request.args.get("page", "1")),
+        url_length=len(request.full_path),
+    )
 
 
 # --- hidden form fields -------------------------------------------------------
 
+
 @bp.get("/order")
 def order_form():
     item = request.args.get("item", "사과")
-    return (f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
-            f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>')
+    return (
+        f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
+        f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>'
+    )
 
 
-@bp.post("/order")   # ⚠️ VULNERABLE: the price comes back from the client, and is trusted
+@bp.post("/order")  # ⚠️ VULNERABLE: the price comes back from the client, and is trusted
 def order_vulnerable():
     price = request.form.get("price", "")
     if not price.isdigit() or len(price) > 12:
         return jsonify(error="bad_price"), 422
-    return jsonify(item=request.form.get("item", ""), charged=int(price), variant="VULNERABLE",
-                   memo_length=len(request.form.get("memo", "")))
+    return jsonify(
+        item=request.form.get("item", ""),
+        charged=int(price),
+        variant="VULNERABLE",
+        memo_length=len(request.form.get("memo", "")),
+    )
 
 
 @bp.post("/order-safe")
@@ -165,6 +196,7 @@ def order_safe():
 
 
 # --- cookie -------------------------------------------------------------------
+
 
 @bp.get("/prefs")
 def prefs():
@@ -180,6 +212,7 @@ def page():
 
 # --- Web Storage (a real browser runs the page's script) -----------------------
 
+
 @bp.get("/storage")
 def storage_page():
     return STORAGE_PAGE
@@ -192,6 +225,7 @@ def seen():
 
 
 # --- server session -----------------------------------------------------------
+
 
 @bp.route("/cart", methods=["GET", "POST"])
 def cart():
@@ -210,6 +244,7 @@ def cart():
 
 # --- database -----------------------------------------------------------------
 
+
 @bp.route("/profile/<user>", methods=["GET", "PUT"])
 def profile(user):
     db = current_lab().db
@@ -217,14 +252,17 @@ def profile(user):
         return jsonify(error="no_database"), 503
     with db.connect() as conn:
         if request.method == "PUT":
-            conn.execute("INSERT OR REPLACE INTO profile VALUES (?, ?)",
-                         (user, json.dumps(request.get_json(force=True), ensure_ascii=False)))
+            conn.execute(
+                "INSERT OR REPLACE INTO profile VALUES (?, ?)",
+                (user, json.dumps(request.get_json(force=True), ensure_ascii=False)),
+            )
             return jsonify(saved=True)
         row = conn.execute("SELECT data FROM profile WHERE user = ?", (user,)).fetchone()
     return (jsonify(json.loads(row[0])), 200) if row else (jsonify(error="not_found"), 404)
 
 
 # --- cache (cache-aside) --------------------------------------------------------
+
 
 def _slow_query() -> None:
     """The slow query a cache saves: it takes ``SLOW_QUERY_SECONDS`` and is counted in ``slow_queries``."""
@@ -249,6 +287,7 @@ def price():
 
 
 # --- token --------------------------------------------------------------------
+
 
 @bp.post("/token")
 def token():

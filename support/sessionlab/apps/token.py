@@ -25,6 +25,7 @@ Built as the login app is (flaskr style): ``create_token_app`` is the factory, t
 app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprint
 ``bp``, and the ``token_required`` decorator is the one bearer-token guard.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,15 @@ from sessionlab.apps._common import json_response, label_response, variant_name
 from sessionlab.web.token_format import www_authenticate
 from sessionlab.web.tokens import TokenError, TokenPair, TokenService
 
-__all__ = ["create_token_app", "TokenLab", "token_required", "bp", "DEFAULT_USERS", "ACCESS_COOKIE",
-           "REFRESH_COOKIE"]
+__all__ = [
+    "create_token_app",
+    "TokenLab",
+    "token_required",
+    "bp",
+    "DEFAULT_USERS",
+    "ACCESS_COOKIE",
+    "REFRESH_COOKIE",
+]
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
@@ -50,7 +58,7 @@ DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
 
 def _hash_password(password: str, salt: bytes) -> bytes:
     # scrypt (a slow, salted KDF); small cost parameters keep the labs quick.
-    return hashlib.scrypt(password.encode(), salt=salt, n=2 ** 12, r=8, p=1, dklen=32)
+    return hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1, dklen=32)
 
 
 @dataclass
@@ -84,8 +92,13 @@ class TokenLab:
         return role if ok else None
 
 
-def create_token_app(service: TokenService, users: dict | None = None, verifier=None,
-                     cookie_secure: bool = False, name: str = "tokens") -> Flask:
+def create_token_app(
+    service: TokenService,
+    users: dict | None = None,
+    verifier=None,
+    cookie_secure: bool = False,
+    name: str = "tokens",
+) -> Flask:
     """The token login app. ``verifier``: None for the secure one, a VulnerableVerifier for ⚠️."""
     lab = TokenLab.build(service, users, verifier, cookie_secure)
     app = Flask(name)
@@ -104,11 +117,15 @@ def current_lab() -> TokenLab:
 
 # -- every response ----------------------------------------------------------------------
 
+
 @bp.app_errorhandler(TokenError)
 def refuse(exc: TokenError) -> Response:
     """401 with the Korean reason and the RFC 6750 challenge."""
-    body = {"error": "invalid_token" if exc.code != "missing" else "unauthorized",
-            "code": exc.code, "reason": exc.reason}
+    body = {
+        "error": "invalid_token" if exc.code != "missing" else "unauthorized",
+        "code": exc.code,
+        "reason": exc.reason,
+    }
     return json_response(body, 401, {"WWW-Authenticate": exc.www_authenticate})
 
 
@@ -118,6 +135,7 @@ def label(resp: Response) -> Response:
 
 
 # -- the bearer-token guard ----------------------------------------------------------------
+
 
 def _or_invalid(call, *args, **kwargs):
     """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500."""
@@ -143,8 +161,14 @@ def token_from_request() -> tuple[str, str]:
 
 
 def _csrf_refusal() -> Response:
-    return json_response({"error": "csrf", "reason": "쿠키로 인증한 POST에는 X-Requested-With 헤더가 필요합니다 "
-                                                     "(다른 사이트의 폼은 이 헤더를 붙일 수 없습니다)."}, 403)
+    return json_response(
+        {
+            "error": "csrf",
+            "reason": "쿠키로 인증한 POST에는 X-Requested-With 헤더가 필요합니다 "
+            "(다른 사이트의 폼은 이 헤더를 붙일 수 없습니다).",
+        },
+        403,
+    )
 
 
 def token_required(view=None, *, verify: bool = True, csrf: bool = False):
@@ -157,21 +181,32 @@ def token_required(view=None, *, verify: bool = True, csrf: bool = False):
     ``csrf``: a cookie-authenticated POST must carry ``X-Requested-With`` (else 403):
     a cross-site form cannot add it, a Bearer request needs nothing extra.
     """
+
     def decorate(inner):
         @functools.wraps(inner)
         def wrapped(**kwargs):
             g.token, g.via = token_from_request()
-            g.claims = _or_invalid(current_lab().verifier.verify, g.token, expected_type="access") \
-                if verify else None
-            if csrf and g.via == "cookie" and request.method == "POST" \
-                    and not request.headers.get("X-Requested-With"):
+            g.claims = (
+                _or_invalid(current_lab().verifier.verify, g.token, expected_type="access")
+                if verify
+                else None
+            )
+            if (
+                csrf
+                and g.via == "cookie"
+                and request.method == "POST"
+                and not request.headers.get("X-Requested-With")
+            ):
                 return _csrf_refusal()
             return inner(**kwargs)
+
         return wrapped
+
     return decorate(view) if view is not None else decorate
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
 
 def form_data():
     """The JSON object of the body, else the form."""
@@ -182,14 +217,29 @@ def form_data():
 def set_token_cookies(resp: Response, pair: TokenPair) -> None:
     """Both tokens as HttpOnly cookies; the refresh token only for ``/refresh`` and SameSite=Strict."""
     lab = current_lab()
-    resp.set_cookie(ACCESS_COOKIE, pair.access, max_age=lab.service.access_ttl, httponly=True,
-                    secure=lab.cookie_secure, samesite="Lax", path="/")
+    resp.set_cookie(
+        ACCESS_COOKIE,
+        pair.access,
+        max_age=lab.service.access_ttl,
+        httponly=True,
+        secure=lab.cookie_secure,
+        samesite="Lax",
+        path="/",
+    )
     if pair.refresh:
-        resp.set_cookie(REFRESH_COOKIE, pair.refresh, max_age=lab.service.refresh_ttl, httponly=True,
-                        secure=lab.cookie_secure, samesite="Strict", path="/refresh")
+        resp.set_cookie(
+            REFRESH_COOKIE,
+            pair.refresh,
+            max_age=lab.service.refresh_ttl,
+            httponly=True,
+            secure=lab.cookie_secure,
+            samesite="Strict",
+            path="/refresh",
+        )
 
 
 # -- routes ------------------------------------------------------------------------------------
+
 
 @bp.post("/login")
 def login():
@@ -202,7 +252,9 @@ def login():
         pair = lab.service.login(user, role)
     else:  # no server state: access token only, nothing can be revoked
         pair = TokenPair(lab.service.issue(user, role=role), "", lab.service.access_ttl)
-    body = pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
+    body = (
+        pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
+    )
     resp = jsonify(body)
     if data.get("cookie", True) not in (False, "0", "false"):
         set_token_cookies(resp, pair)
@@ -220,8 +272,11 @@ def me():
 def admin():
     if g.claims.get("role") != "admin":
         challenge = www_authenticate("insufficient_scope", "admin role required", error="insufficient_scope")
-        return json_response({"error": "insufficient_scope", "reason": "관리자(admin)만 볼 수 있습니다."}, 403,
-                             {"WWW-Authenticate": challenge})
+        return json_response(
+            {"error": "insufficient_scope", "reason": "관리자(admin)만 볼 수 있습니다."},
+            403,
+            {"WWW-Authenticate": challenge},
+        )
     return jsonify({"sub": g.claims.get("sub"), "secret": "관리자 화면", "via": g.via})
 
 
@@ -261,7 +316,11 @@ def xss_demo():
     store = request.args.get("store", "cookie")
     if store not in ("cookie", "localStorage"):
         store = "cookie"
-    return _XSS_PAGE.replace("__STORE__", json.dumps(store)), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return (
+        _XSS_PAGE.replace("__STORE__", json.dumps(store)),
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+    )
 
 
 # The page logs in, keeps the token where ``store`` says, then runs the "injected" script.

@@ -3,6 +3,7 @@
 Built as the login app is (flaskr style): ``create_tour_app`` is the factory, the
 route is the Blueprint ``bp``, and the Redis client is ``app.redis``.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -5,6 +5,7 @@ and is truthy when the answer is right, so a solution cell can ``assert`` it.
 Checkers for one notebook live in ``sessionlab.exercises``-style modules next
 to the lab code; this module holds what they share.
 """
+
 from __future__ import annotations
 
 import html

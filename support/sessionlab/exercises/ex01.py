@@ -1,5 +1,4 @@
-"""Exercise checkers of notebook 01 (cookies vs sessions).
-"""
+"""Exercise checkers of notebook 01 (cookies vs sessions)."""
 
 from __future__ import annotations
 
@@ -11,9 +10,11 @@ def check_lifetime(answer) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     given = {str(a).strip().upper() for a in answer}
-    return result(given == {"A", "C"},
-                  "A와 C에는 Expires도 Max-Age도 없으니 세션 쿠키입니다. B는 1시간 동안 남습니다.",
-                  "Expires나 Max-Age가 없는 줄을 찾아보세요. HttpOnly·Path는 수명과 상관없습니다.")
+    return result(
+        given == {"A", "C"},
+        "A와 C에는 Expires도 Max-Age도 없으니 세션 쿠키입니다. B는 1시간 동안 남습니다.",
+        "Expires나 Max-Age가 없는 줄을 찾아보세요. HttpOnly·Path는 수명과 상관없습니다.",
+    )
 
 
 def check_forged_role(url: str, cookies) -> CheckResult:
@@ -23,16 +24,22 @@ def check_forged_role(url: str, cookies) -> CheckResult:
     import requests
 
     resp = requests.get(url + "/unsigned/admin", cookies=dict(cookies), timeout=5)
-    return result(resp.status_code == 200,
-                  "서명 없는 쿠키는 클라이언트가 마음대로 바꿀 수 있어서 관리자 페이지가 열렸습니다.",
-                  f"서버가 {resp.status_code}로 거절했습니다: {resp.json().get('error')}")
+    return result(
+        resp.status_code == 200,
+        "서명 없는 쿠키는 클라이언트가 마음대로 바꿀 수 있어서 관리자 페이지가 열렸습니다.",
+        f"서버가 {resp.status_code}로 거절했습니다: {resp.json().get('error')}",
+    )
 
 
-def check_bytes_for(answer, cookie_value_bytes: int, requests_count: int, measured_per_request: int) -> CheckResult:
+def check_bytes_for(
+    answer, cookie_value_bytes: int, requests_count: int, measured_per_request: int
+) -> CheckResult:
     """Exercise 3: extra bytes ``requests_count`` requests carry for a cookie of ``cookie_value_bytes``."""
     if is_blank(answer):
         return not_answered()
     expected = measured_per_request * requests_count
-    return result(abs(int(answer) - expected) <= requests_count * 2,
-                  f"맞습니다: 요청마다 약 {measured_per_request}바이트, {requests_count}번이면 {expected}바이트입니다.",
-                  f"요청 하나가 더 싣는 바이트(측정값 {measured_per_request})에 요청 수를 곱해 보세요.")
+    return result(
+        abs(int(answer) - expected) <= requests_count * 2,
+        f"맞습니다: 요청마다 약 {measured_per_request}바이트, {requests_count}번이면 {expected}바이트입니다.",
+        f"요청 하나가 더 싣는 바이트(측정값 {measured_per_request})에 요청 수를 곱해 보세요.",
+    )

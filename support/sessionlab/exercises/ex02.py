@@ -1,4 +1,5 @@
 """Exercise checkers of notebooks 02 (session login), 02a (hijacking) and 02b (session ids)."""
+
 from __future__ import annotations
 
 import math
@@ -7,9 +8,19 @@ import re
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
 
-__all__ = ["LOGIN_STEPS", "check_login_order", "check_session_cookie", "check_is_live",
-           "check_memory_estimate", "DEFENCES", "check_defences", "check_safe_login",
-           "check_entropy", "check_session_id_function", "check_guess_years"]
+__all__ = [
+    "LOGIN_STEPS",
+    "check_login_order",
+    "check_session_cookie",
+    "check_is_live",
+    "check_memory_estimate",
+    "DEFENCES",
+    "check_defences",
+    "check_safe_login",
+    "check_entropy",
+    "check_session_id_function",
+    "check_guess_years",
+]
 
 # --- 02 ----------------------------------------------------------------------------------
 
@@ -34,9 +45,13 @@ def check_login_order(answer) -> CheckResult:
         return CheckResult(False, "A~H 여덟 글자를 한 번씩 담은 리스트로 답하세요.")
     answer = [str(a) for a in answer]
     if answer == _ORDER:
-        return CheckResult(True, "인증 → 세션 생성 → Set-Cookie → 저장 → Cookie 전송 → 조회 → 만료, 순서가 맞습니다.")
+        return CheckResult(
+            True, "인증 → 세션 생성 → Set-Cookie → 저장 → Cookie 전송 → 조회 → 만료, 순서가 맞습니다."
+        )
     first = next(i for i, (a, b) in enumerate(zip(answer, _ORDER)) if a != b)
-    return CheckResult(False, f"{first + 1}번째 단계부터 다시 보세요: '{LOGIN_STEPS[answer[first]]}'가 그 자리에 올까요?")
+    return CheckResult(
+        False, f"{first + 1}번째 단계부터 다시 보세요: '{LOGIN_STEPS[answer[first]]}'가 그 자리에 올까요?"
+    )
 
 
 def check_session_cookie(answer) -> CheckResult:
@@ -44,30 +59,46 @@ def check_session_cookie(answer) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     if not isinstance(answer, str) or not re.match(r"\s*sid=[^;\s]+", answer):
-        return CheckResult(False, "`sid=<값>; 속성; 속성...` 형식의 문자열로 쓰세요 (헤더 이름 Set-Cookie: 은 빼고).")
+        return CheckResult(
+            False, "`sid=<값>; 속성; 속성...` 형식의 문자열로 쓰세요 (헤더 이름 Set-Cookie: 은 빼고)."
+        )
     attrs = {}
     for part in answer.split(";")[1:]:
         key, _, value = part.strip().partition("=")
         attrs[key.strip().lower()] = value.strip()
     missing = [name for name in ("httponly", "secure", "samesite", "path") if name not in attrs]
     if missing:
-        return CheckResult(False, f"빠진 속성: {', '.join(missing)}. 스크립트 접근, 평문 전송, 교차 사이트 전송을 각각 막는 속성은?")
+        return CheckResult(
+            False,
+            f"빠진 속성: {', '.join(missing)}. 스크립트 접근, 평문 전송, 교차 사이트 전송을 각각 막는 속성은?",
+        )
     if attrs["samesite"].lower() not in ("lax", "strict"):
         return CheckResult(False, "SameSite는 Lax 또는 Strict여야 교차 사이트 POST에 쿠키가 실리지 않습니다.")
     if attrs["path"] != "/":
         return CheckResult(False, "세션 쿠키는 사이트 전체에서 쓰이므로 Path=/ 가 맞습니다.")
     if "expires" in attrs or "max-age" in attrs:
-        return CheckResult(False, "로그인 세션 쿠키에는 Expires/Max-Age를 두지 않습니다(브라우저를 닫으면 사라지는 세션 쿠키). "
-                                  "만료는 서버가 idle/absolute timeout으로 강제합니다.")
+        return CheckResult(
+            False,
+            "로그인 세션 쿠키에는 Expires/Max-Age를 두지 않습니다(브라우저를 닫으면 사라지는 세션 쿠키). "
+            "만료는 서버가 idle/absolute timeout으로 강제합니다.",
+        )
     if "domain" in attrs:
-        return CheckResult(False, "Domain을 쓰면 하위 도메인 모두로 쿠키가 퍼집니다. 세션 쿠키에는 빼는 편이 안전합니다.")
+        return CheckResult(
+            False, "Domain을 쓰면 하위 도메인 모두로 쿠키가 퍼집니다. 세션 쿠키에는 빼는 편이 안전합니다."
+        )
     return CheckResult(True, "HttpOnly·Secure·SameSite·Path=/, 만료 속성 없음: 세션 쿠키로 알맞습니다.")
 
 
 _LIVE_CASES = [  # (created, last_access, now, idle, absolute) → live?
-    ((0, 0, 0, 60, 600), True), ((0, 0, 59.9, 60, 600), True), ((0, 0, 60, 60, 600), False),
-    ((0, 550, 599, 60, 600), True), ((0, 590, 600, 60, 600), False), ((0, 590, 640, 60, 600), False),
-    ((100, 100, 130, 60, 50), True), ((100, 120, 150, 60, 50), False), ((0, 10, 69, 60, 600), True),
+    ((0, 0, 0, 60, 600), True),
+    ((0, 0, 59.9, 60, 600), True),
+    ((0, 0, 60, 60, 600), False),
+    ((0, 550, 599, 60, 600), True),
+    ((0, 590, 600, 60, 600), False),
+    ((0, 590, 640, 60, 600), False),
+    ((100, 100, 130, 60, 50), True),
+    ((100, 120, 150, 60, 50), False),
+    ((0, 10, 69, 60, 600), True),
 ]
 
 
@@ -83,12 +114,17 @@ def check_is_live(answer) -> CheckResult:
         except Exception as exc:  # the learner's code
             return CheckResult(False, f"is_live{args}에서 오류: {type(exc).__name__}: {exc}")
         if bool(got) != expected:
-            return CheckResult(False, f"is_live{args} → {bool(got)}, 기대값 {expected}. "
-                                      "마지막 활동 + idle과 생성 시각 + absolute 중 이른 쪽 전까지만 살아 있습니다.")
+            return CheckResult(
+                False,
+                f"is_live{args} → {bool(got)}, 기대값 {expected}. "
+                "마지막 활동 + idle과 생성 시각 + absolute 중 이른 쪽 전까지만 살아 있습니다.",
+            )
     return CheckResult(True, "두 기한(유휴, 절대) 중 이른 쪽에서 세션이 끝납니다.")
 
 
-def check_memory_estimate(answer, per_session: float, sessions: int = 1_000_000, unit: str = "MB") -> CheckResult:
+def check_memory_estimate(
+    answer, per_session: float, sessions: int = 1_000_000, unit: str = "MB"
+) -> CheckResult:
     """Memory for ``sessions`` sessions at the measured bytes ``per_session``, in MB (10**6) or MiB (2**20)."""
     if is_blank(answer):
         return not_answered()
@@ -97,7 +133,10 @@ def check_memory_estimate(answer, per_session: float, sessions: int = 1_000_000,
     divisor, other, other_divisor = (1e6, "MiB", 2**20) if unit == "MB" else (2**20, "MB", 1e6)
     expected = per_session * sessions / divisor
     if abs(answer - expected) <= 0.02 * expected:
-        return CheckResult(True, f"맞습니다: 약 {expected:,.0f} {unit}. 세션 하나의 크기 × 세션 수, 세션 수에 정비례하는 비용입니다.")
+        return CheckResult(
+            True,
+            f"맞습니다: 약 {expected:,.0f} {unit}. 세션 하나의 크기 × 세션 수, 세션 수에 정비례하는 비용입니다.",
+        )
     if abs(answer - per_session * sessions / other_divisor) <= 0.02 * expected:
         return CheckResult(False, f"{other}가 아니라 {unit}로 나누세요 ({unit} = {divisor:,.0f}바이트).")
     return CheckResult(False, f"세션 하나의 바이트 × 세션 수 ÷ {divisor:,.0f} 로 계산해 보세요.")
@@ -114,19 +153,27 @@ DEFENCES = {
     "reauth": "민감한 작업 전에 비밀번호를 다시 묻는다",
 }
 _ATTACK_DEFENCE = {
-    "세션 고정": "renew", "XSS로 쿠키 읽기": "httponly", "공용 와이파이 도청": "secure",
-    "교차 사이트 POST": "csrf", "로그아웃 뒤 훔친 쿠키 재사용": "server_logout",
+    "세션 고정": "renew",
+    "XSS로 쿠키 읽기": "httponly",
+    "공용 와이파이 도청": "secure",
+    "교차 사이트 POST": "csrf",
+    "로그아웃 뒤 훔친 쿠키 재사용": "server_logout",
     "훔친 세션으로 이메일 변경": "reauth",
 }
 
 
 def check_defences(answer) -> CheckResult:
     """dict: attack (the keys of the exercise) → the key of DEFENCES that stops it."""
-    problem, wrong = table_mistakes(answer, _ATTACK_DEFENCE, f"키는 공격 여섯 개여야 합니다: {', '.join(_ATTACK_DEFENCE)}")
+    problem, wrong = table_mistakes(
+        answer, _ATTACK_DEFENCE, f"키는 공격 여섯 개여야 합니다: {', '.join(_ATTACK_DEFENCE)}"
+    )
     if problem is not None:
         return problem
-    return result(not wrong, "여섯 공격 모두 알맞은 방어와 짝지었습니다.",
-                  f"다시 보세요: {', '.join(wrong)} (실습의 점수판에서 어떤 설정이 그 공격을 막았나요?)")
+    return result(
+        not wrong,
+        "여섯 공격 모두 알맞은 방어와 짝지었습니다.",
+        f"다시 보세요: {', '.join(wrong)} (실습의 점수판에서 어떤 설정이 그 공격을 막았나요?)",
+    )
 
 
 def check_safe_login(answer) -> CheckResult:
@@ -146,19 +193,24 @@ def check_safe_login(answer) -> CheckResult:
     if not isinstance(new, str) or store.get(new) is None:
         return CheckResult(False, "살아 있는 새 세션 ID(문자열)를 돌려주세요.")
     if new == planted:
-        return CheckResult(False, "로그인 전 ID를 그대로 쓰면 공격자가 심어 둔 ID가 로그인된 세션이 됩니다 (세션 고정).")
+        return CheckResult(
+            False, "로그인 전 ID를 그대로 쓰면 공격자가 심어 둔 ID가 로그인된 세션이 됩니다 (세션 고정)."
+        )
     if store.get(planted) is not None:
         return CheckResult(False, "옛 ID가 아직 살아 있습니다: 공격자가 그 ID로 들어올 수 있습니다.")
     renewed = store.get(new)
     assert renewed is not None  # checked above; FakeClock: nothing expires in between
     if renewed.data.get("user") != "alice":
         return CheckResult(False, "새 세션의 data에 'user': 'alice'를 넣으세요 (store.update).")
-    return result(renewed.data.get("cart") == ["book"],
-                  "ID만 바뀌고 내용(장바구니)은 그대로: store.renew_id + store.update가 정석입니다.",
-                  "로그인 전 장바구니가 사라졌습니다. store.renew_id는 내용을 새 ID로 옮겨 줍니다.")
+    return result(
+        renewed.data.get("cart") == ["book"],
+        "ID만 바뀌고 내용(장바구니)은 그대로: store.renew_id + store.update가 정석입니다.",
+        "로그인 전 장바구니가 사라졌습니다. store.renew_id는 내용을 새 ID로 옮겨 줍니다.",
+    )
 
 
 # --- 02b ---------------------------------------------------------------------------------------
+
 
 def check_entropy(answer) -> CheckResult:
     """(bits of secrets.token_urlsafe(16), bits of an 8-digit decimal id), rounded to whole bits."""
@@ -170,9 +222,15 @@ def check_entropy(answer) -> CheckResult:
     ok_a = isinstance(a, (int, float)) and abs(a - 128) < 1
     ok_b = isinstance(b, (int, float)) and abs(b - 8 * math.log2(10)) < 1
     if not ok_a:
-        return CheckResult(False, "token_urlsafe(16)은 16바이트 = 128비트의 난수를 base64로 적은 것입니다 (글자 수 × 6이 아님).")
-    return result(ok_b, "128비트와 약 26.6비트: 8자리 숫자는 OWASP 기준(64비트)에 한참 못 미칩니다.",
-                  "8자리 숫자는 10^8 가지: log2(10^8) ≈ 26.6비트입니다.")
+        return CheckResult(
+            False,
+            "token_urlsafe(16)은 16바이트 = 128비트의 난수를 base64로 적은 것입니다 (글자 수 × 6이 아님).",
+        )
+    return result(
+        ok_b,
+        "128비트와 약 26.6비트: 8자리 숫자는 OWASP 기준(64비트)에 한참 못 미칩니다.",
+        "8자리 숫자는 10^8 가지: log2(10^8) ≈ 26.6비트입니다.",
+    )
 
 
 def check_session_id_function(answer) -> CheckResult:
@@ -196,18 +254,26 @@ def check_session_id_function(answer) -> CheckResult:
     if len(set(ids)) != len(ids):
         return CheckResult(False, "2,000개 중 겹치는 ID가 있습니다.")
     if first == again:
-        return CheckResult(False, "random.seed를 같게 하면 같은 ID가 나옵니다: random 모듈(메르센 트위스터)은 예측할 수 있습니다.")
+        return CheckResult(
+            False,
+            "random.seed를 같게 하면 같은 ID가 나옵니다: random 모듈(메르센 트위스터)은 예측할 수 있습니다.",
+        )
     alphabet = len(set("".join(ids)))
     bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
-    return result(bits >= 64, f"겹침 없음, random 모듈과 무관, 최대 약 {bits:.0f}비트: secrets로 만든 ID답습니다.",
-                  f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다.")
+    return result(
+        bits >= 64,
+        f"겹침 없음, random 모듈과 무관, 최대 약 {bits:.0f}비트: secrets로 만든 ID답습니다.",
+        f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다.",
+    )
 
 
 def check_guess_years(answer, bits: int = 64, sessions: int = 100_000, rate: int = 10_000) -> CheckResult:
     """Expected years to guess a live session with OWASP's formula."""
     if is_blank(answer):
         return not_answered()
-    expected = (2 ** bits + 1) / (2 * rate * sessions) / (365 * 24 * 3600)
-    return result(isinstance(answer, (int, float)) and abs(answer - expected) <= 0.05 * expected,
-                  f"약 {expected:,.0f}년: (2^B + 1) / (2 × 초당 추측 × 활성 세션 수)",
-                  "공식 (2^B + 1) / (2 × A × S) 초를 1년(365 × 24 × 3600초)으로 나누세요.")
+    expected = (2**bits + 1) / (2 * rate * sessions) / (365 * 24 * 3600)
+    return result(
+        isinstance(answer, (int, float)) and abs(answer - expected) <= 0.05 * expected,
+        f"약 {expected:,.0f}년: (2^B + 1) / (2 × 초당 추측 × 활성 세션 수)",
+        "공식 (2^B + 1) / (2 × A × S) 초를 1년(365 × 24 × 3600초)으로 나누세요.",
+    )

@@ -1,4 +1,5 @@
 """Exercise checkers of notebook 03 (HTTP is stateless)."""
+
 from __future__ import annotations
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
@@ -10,13 +11,19 @@ POLICY_ANSWER = {"round_robin": False, "sticky": True, "hash": True}
 
 def check_policies(answer) -> CheckResult:
     """Which policies let the in-memory counter count 1, 2, 3, … for one client?"""
-    problem, wrong = table_mistakes(answer, POLICY_ANSWER, "정책 세 개(round_robin, sticky, hash)를 키로 하는 dict로 답하세요.",
-                                    same=lambda given, right: bool(given) == right)
+    problem, wrong = table_mistakes(
+        answer,
+        POLICY_ANSWER,
+        "정책 세 개(round_robin, sticky, hash)를 키로 하는 dict로 답하세요.",
+        same=lambda given, right: bool(given) == right,
+    )
     if problem is not None:
         return problem
-    return result(not wrong,
-                  "같은 클라이언트를 늘 같은 서버로 보내는 정책(sticky, hash)에서만 메모리 카운터가 맞습니다.",
-                  f"다시 보세요: {', '.join(wrong)}. 요청이 매번 다른 서버로 가면 각 서버는 자기 메모리만 셉니다.")
+    return result(
+        not wrong,
+        "같은 클라이언트를 늘 같은 서버로 보내는 정책(sticky, hash)에서만 메모리 카운터가 맞습니다.",
+        f"다시 보세요: {', '.join(wrong)}. 요청이 매번 다른 서버로 가면 각 서버는 자기 메모리만 셉니다.",
+    )
 
 
 def check_raw_request(answer) -> CheckResult:
@@ -43,14 +50,16 @@ def _live_check(answer: bytes) -> CheckResult:
 
     with serve(create_http_lab_app("check")) as server:
         if b"connection: close" not in answer.lower():
-            answer = answer[:-2] + b"Connection: close\r\n\r\n"   # so the server closes after answering
+            answer = answer[:-2] + b"Connection: close\r\n\r\n"  # so the server closes after answering
         try:
             resp = parse_raw_response(raw_http(server.url, answer, timeout=3))
         except (OSError, ValueError, IndexError) as exc:
             return CheckResult(False, f"서버가 제대로 답하지 않았습니다 ({type(exc).__name__}).")
-    return result(resp.status == 200 and resp.body == b"hello",
-                  "실습 서버가 200 OK와 hello로 답했습니다.",
-                  f"실습 서버의 답: {resp.status}. 요청 줄과 헤더를 다시 보세요.")
+    return result(
+        resp.status == 200 and resp.body == b"hello",
+        "실습 서버가 200 OK와 hello로 답했습니다.",
+        f"실습 서버의 답: {resp.status}. 요청 줄과 헤더를 다시 보세요.",
+    )
 
 
 def check_revalidation(answer) -> CheckResult:
@@ -61,7 +70,14 @@ def check_revalidation(answer) -> CheckResult:
         return CheckResult(False, '("헤더 이름", 상태 코드) 모양의 튜플로 답하세요.')
     header, status = answer
     if str(header).lower() != "if-none-match":
-        hint = " (If-Modified-Since는 Last-Modified 날짜와 짝입니다.)" if str(header).lower() == "if-modified-since" else ""
+        hint = (
+            " (If-Modified-Since는 Last-Modified 날짜와 짝입니다.)"
+            if str(header).lower() == "if-modified-since"
+            else ""
+        )
         return CheckResult(False, "ETag 값을 돌려보내는 요청 헤더의 이름을 다시 보세요." + hint)
-    return result(status == 304, "If-None-Match → 304 Not Modified: 본문 없이 '가진 것을 그대로 쓰라'는 답입니다.",
-                  "바뀌지 않았을 때의 상태 코드는 200이 아닙니다: 본문을 다시 보내지 않는 코드입니다.")
+    return result(
+        status == 304,
+        "If-None-Match → 304 Not Modified: 본문 없이 '가진 것을 그대로 쓰라'는 답입니다.",
+        "바뀌지 않았을 때의 상태 코드는 200이 아닙니다: 본문을 다시 보내지 않는 코드입니다.",
+    )

@@ -1,4 +1,5 @@
 """Exercise checkers of notebook 03a (RESTful API design)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,22 +26,38 @@ def check_status_codes(answer) -> CheckResult:
     problem, wrong = table_mistakes(answer, STATUS_CASES, "STATUS_CASES의 상황 여덟 개를 모두 키로 쓰세요.")
     if problem is not None:
         return problem
-    hints = {400: "문법이 틀린 본문", 415: "형식(media type)을 못 받음", 422: "문법은 맞지만 내용이 틀림",
-             401: "누구인지 증명 못 함", 403: "누구인지는 알지만 권한 없음", 404: "자원 없음",
-             405: "자원은 있지만 그 메서드는 안 됨", 409: "현재 상태와 충돌"}
-    return result(not wrong, "여덟 상황 모두 맞습니다.",
-                  "다시 보세요: " + "; ".join(f"{k} → 힌트: {hints[STATUS_CASES[k]]}" for k in wrong))
+    hints = {
+        400: "문법이 틀린 본문",
+        415: "형식(media type)을 못 받음",
+        422: "문법은 맞지만 내용이 틀림",
+        401: "누구인지 증명 못 함",
+        403: "누구인지는 알지만 권한 없음",
+        404: "자원 없음",
+        405: "자원은 있지만 그 메서드는 안 됨",
+        409: "현재 상태와 충돌",
+    }
+    return result(
+        not wrong,
+        "여덟 상황 모두 맞습니다.",
+        "다시 보세요: " + "; ".join(f"{k} → 힌트: {hints[STATUS_CASES[k]]}" for k in wrong),
+    )
 
 
 def check_idempotent(answer) -> CheckResult:
     """{method: is it idempotent?} for GET, PUT, DELETE, POST, PATCH (RFC 9110 §9.2.2)."""
-    problem, wrong = table_mistakes(answer, IDEMPOTENT, f"메서드 {', '.join(IDEMPOTENT)}를 모두 키로 쓰세요.",
-                                    same=lambda given, right: bool(given) is right)
+    problem, wrong = table_mistakes(
+        answer,
+        IDEMPOTENT,
+        f"메서드 {', '.join(IDEMPOTENT)}를 모두 키로 쓰세요.",
+        same=lambda given, right: bool(given) is right,
+    )
     if problem is not None:
         return problem
-    return result(not wrong,
-                  "멱등(idempotent): 같은 요청을 여러 번 보내도 서버 상태가 한 번 보낸 것과 같다. GET·PUT·DELETE는 멱등, POST·PATCH는 보장되지 않습니다.",
-                  f"다시 보세요: {', '.join(wrong)}. 응답 코드가 아니라 '서버 상태'가 같은지로 판단합니다.")
+    return result(
+        not wrong,
+        "멱등(idempotent): 같은 요청을 여러 번 보내도 서버 상태가 한 번 보낸 것과 같다. GET·PUT·DELETE는 멱등, POST·PATCH는 보장되지 않습니다.",
+        f"다시 보세요: {', '.join(wrong)}. 응답 코드가 아니라 '서버 상태'가 같은지로 판단합니다.",
+    )
 
 
 def check_session_api(answer) -> CheckResult:
@@ -48,20 +65,39 @@ def check_session_api(answer) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     keys = ("로그인", "내 정보", "로그아웃")
-    if not isinstance(answer, dict) or set(answer) != set(keys) or not all(
-            isinstance(v, tuple) and len(v) == 2 for v in answer.values()):
-        return CheckResult(False, '{"로그인": ("메서드", "/경로"), "내 정보": (...), "로그아웃": (...)} 모양으로 답하세요.')
-    verbs = [k for k, (_, path) in answer.items() if any(v in str(path).lower() for v in ("login", "logout", "get", "delete"))]
+    if (
+        not isinstance(answer, dict)
+        or set(answer) != set(keys)
+        or not all(isinstance(v, tuple) and len(v) == 2 for v in answer.values())
+    ):
+        return CheckResult(
+            False, '{"로그인": ("메서드", "/경로"), "내 정보": (...), "로그아웃": (...)} 모양으로 답하세요.'
+        )
+    verbs = [
+        k
+        for k, (_, path) in answer.items()
+        if any(v in str(path).lower() for v in ("login", "logout", "get", "delete"))
+    ]
     if verbs:
-        return CheckResult(False, f"{', '.join(verbs)}: 경로에 동사를 쓰지 마세요. 동작은 메서드가 말하고, 경로는 자원(명사)입니다.")
+        return CheckResult(
+            False,
+            f"{', '.join(verbs)}: 경로에 동사를 쓰지 마세요. 동작은 메서드가 말하고, 경로는 자원(명사)입니다.",
+        )
     from sessionlab.apps.rest import create_rest_app
 
     client = create_rest_app(users={"kim": "password-1234"}).test_client()
     expected = {"로그인": 201, "내 정보": 200, "로그아웃": 204}
     for key in keys:
         method, path = answer[key]
-        kwargs: dict[str, Any] = {"json": {"username": "kim", "password": "password-1234"}} if key == "로그인" else {}
+        kwargs: dict[str, Any] = (
+            {"json": {"username": "kim", "password": "password-1234"}} if key == "로그인" else {}
+        )
         got = client.open(str(path), method=str(method).upper(), **kwargs).status_code
         if got != expected[key]:
-            return CheckResult(False, f"{key}: {method} {path} → 이 API는 {got}로 답했습니다 (기대: {expected[key]}).")
-    return CheckResult(True, "세션을 자원으로: POST /sessions(201) → GET /sessions/current(200) → DELETE /sessions/current(204).")
+            return CheckResult(
+                False, f"{key}: {method} {path} → 이 API는 {got}로 답했습니다 (기대: {expected[key]})."
+            )
+    return CheckResult(
+        True,
+        "세션을 자원으로: POST /sessions(201) → GET /sessions/current(200) → DELETE /sessions/current(204).",
+    )

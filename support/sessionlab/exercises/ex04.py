@@ -1,4 +1,5 @@
 """Exercise checkers for notebook 04 (Stateless의 의미를 살펴보면, 세션은 적절하지 않은 인증 방법 아닌가요?)."""
+
 from __future__ import annotations
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
@@ -12,9 +13,11 @@ def check_self_contained(answer) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     text = str(answer).strip().rstrip(":").lower()
-    return result(text == "cookie",
-                  "맞습니다. 요청마다 Cookie 헤더에 세션 ID가 실려 오므로, 요청 하나만 보고도 서버는 상태를 찾습니다.",
-                  "3.2의 원시 요청(raw request)을 다시 보세요: 연결은 새것인데도 서버가 장바구니를 찾게 해 준 헤더는?")
+    return result(
+        text == "cookie",
+        "맞습니다. 요청마다 Cookie 헤더에 세션 ID가 실려 오므로, 요청 하나만 보고도 서버는 상태를 찾습니다.",
+        "3.2의 원시 요청(raw request)을 다시 보세요: 연결은 새것인데도 서버가 장바구니를 찾게 해 준 헤더는?",
+    )
 
 
 NEEDS_STATE = {"B", "C"}
@@ -29,8 +32,13 @@ def check_needs_state(answer) -> CheckResult:
     except TypeError:
         return CheckResult(False, '글자를 집합으로 적으세요. 예: {"A"}')
     if chosen == NEEDS_STATE:
-        return CheckResult(True, "맞습니다. 서명·만료 확인은 키와 시계만 있으면 되지만, 즉시 로그아웃(denylist)과 "
-                                 "refresh 재사용 탐지는 서버가 무언가를 기억해야 합니다.")
+        return CheckResult(
+            True,
+            "맞습니다. 서명·만료 확인은 키와 시계만 있으면 되지만, 즉시 로그아웃(denylist)과 "
+            "refresh 재사용 탐지는 서버가 무언가를 기억해야 합니다.",
+        )
     if chosen & {"A", "D"}:
         return CheckResult(False, "A와 D는 토큰과 키(그리고 시계)만으로 됩니다: 저장소를 조회하지 않습니다.")
-    return CheckResult(False, "빠진 것이 있습니다: 3.5의 denylist와 04a의 refresh 재사용 탐지를 떠올려 보세요.")
+    return CheckResult(
+        False, "빠진 것이 있습니다: 3.5의 denylist와 04a의 refresh 재사용 탐지를 떠올려 보세요."
+    )

@@ -1,4 +1,5 @@
 """Exercise checkers for notebook 04a (JWT와 세션의 비교)."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,11 @@ def check_decoded_role(answer, token: str) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     role = json.loads(b64url_decode(token.split(".")[1])).get("role")
-    return result(answer == role,
-                  f"맞습니다: role = {role!r}. 키 없이 누구나 읽을 수 있습니다 — 비밀은 payload에 넣지 마세요.",
-                  "가운데 부분(payload)을 b64url_decode → json.loads 해서 'role' 값을 꺼내세요.")
+    return result(
+        answer == role,
+        f"맞습니다: role = {role!r}. 키 없이 누구나 읽을 수 있습니다 — 비밀은 payload에 넣지 마세요.",
+        "가운데 부분(payload)을 b64url_decode → json.loads 해서 'role' 값을 꺼내세요.",
+    )
 
 
 def check_safe_verify(fn, service: TokenService) -> CheckResult:
@@ -38,7 +41,10 @@ def check_safe_verify(fn, service: TokenService) -> CheckResult:
     try:
         claims = fn(good)
     except Exception as exc:  # noqa: BLE001 - a learner's function may raise anything
-        return CheckResult(False, f"정상 토큰을 거부했습니다 ({type(exc).__name__}): key, algorithms, audience, issuer를 확인하세요.")
+        return CheckResult(
+            False,
+            f"정상 토큰을 거부했습니다 ({type(exc).__name__}): key, algorithms, audience, issuer를 확인하세요.",
+        )
     if not isinstance(claims, dict) or claims.get("sub") != "alice":
         return CheckResult(False, "정상 토큰의 claims(dict)를 돌려주세요.")
     accepted = []
@@ -49,8 +55,11 @@ def check_safe_verify(fn, service: TokenService) -> CheckResult:
             continue
         accepted.append(name)
     if accepted:
-        return CheckResult(False, f"이 토큰을 받아들였습니다: {', '.join(accepted)}. algorithms=[...]를 명시하고 "
-                                  "audience·issuer를 넘기세요.")
+        return CheckResult(
+            False,
+            f"이 토큰을 받아들였습니다: {', '.join(accepted)}. algorithms=[...]를 명시하고 "
+            "audience·issuer를 넘기세요.",
+        )
     return CheckResult(True, "맞습니다: 정상 토큰은 통과, alg none·변조·만료·aud 불일치는 모두 거부합니다.")
 
 
@@ -60,7 +69,9 @@ def check_denylist_ttl(answer, exp: int, now: int, leeway: int) -> CheckResult:
         return not_answered()
     expected = math.ceil(exp + leeway - now)
     if answer == expected:
-        return CheckResult(True, f"맞습니다: {expected}초. 그 뒤에는 토큰이 어차피 만료로 거부되므로 기록을 지워도 됩니다.")
+        return CheckResult(
+            True, f"맞습니다: {expected}초. 그 뒤에는 토큰이 어차피 만료로 거부되므로 기록을 지워도 됩니다."
+        )
     if answer == exp - now:
         return CheckResult(False, "거의 맞습니다. 검증기가 허용하는 시계 오차(leeway)만큼 더 남겨야 합니다.")
     return CheckResult(False, "남은 수명(exp - now)에 leeway를 더하세요.")
@@ -71,6 +82,8 @@ def check_extra_bytes(answer, token_bytes: int, sid_bytes: int, requests_count: 
     if is_blank(answer):
         return not_answered()
     expected = (token_bytes - sid_bytes) * requests_count
-    return result(answer == expected,
-                  f"맞습니다: {expected:,}바이트 더. 작아 보여도 모든 요청(이미지·API 호출 포함)에 붙습니다.",
-                  "(토큰 길이 − 세션 ID 길이) × 요청 수 입니다.")
+    return result(
+        answer == expected,
+        f"맞습니다: {expected:,}바이트 더. 작아 보여도 모든 요청(이미지·API 호출 포함)에 붙습니다.",
+        "(토큰 길이 − 세션 ID 길이) × 요청 수 입니다.",
+    )

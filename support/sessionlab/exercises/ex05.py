@@ -1,4 +1,5 @@
 """Checkers for notebook 05 (sessions across many servers)."""
+
 from __future__ import annotations
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
@@ -17,10 +18,12 @@ def check_sticky_loss(answer, run) -> CheckResult:
     if not isinstance(answer, int):
         return CheckResult(False, "정수(사용자 수)로 적으세요.")
     pinned = run.served_by.get(run.killed, 0)
-    return result(answer == run.lost_on_app_death,
-                  f"맞습니다: {run.killed}에 고정된 사용자 {answer}명의 세션은 {run.killed}의 메모리와 함께 사라졌습니다.",
-                  f"{run.killed}에 고정(sticky)되었던 사용자만 잃습니다. run.served_by와 run.lost_on_app_death를 보세요"
-                  f" ({run.killed}는 요청 {pinned}개에 응답했습니다).")
+    return result(
+        answer == run.lost_on_app_death,
+        f"맞습니다: {run.killed}에 고정된 사용자 {answer}명의 세션은 {run.killed}의 메모리와 함께 사라졌습니다.",
+        f"{run.killed}에 고정(sticky)되었던 사용자만 잃습니다. run.served_by와 run.lost_on_app_death를 보세요"
+        f" ({run.killed}는 요청 {pinned}개에 응답했습니다).",
+    )
 
 
 def check_survivors(answer) -> CheckResult:
@@ -33,8 +36,11 @@ def check_survivors(answer) -> CheckResult:
         return CheckResult(False, '전략 이름의 집합으로 적으세요. 예: {"redis", "jwt"}')
     missing, extra = SURVIVE_APP_DEATH - answer, answer - SURVIVE_APP_DEATH
     if not missing and not extra:
-        return CheckResult(True, "맞습니다: 세션이 앱 서버 '밖'에 있거나(저장소, 토큰) 모든 서버에 복제되어 있으면 "
-                                 "서버 한 대가 죽어도 잃지 않습니다.")
+        return CheckResult(
+            True,
+            "맞습니다: 세션이 앱 서버 '밖'에 있거나(저장소, 토큰) 모든 서버에 복제되어 있으면 "
+            "서버 한 대가 죽어도 잃지 않습니다.",
+        )
     hints = []
     if extra & {"memory", "sticky"}:
         hints.append("memory와 sticky는 세션이 그 서버의 메모리에만 있습니다")
@@ -51,10 +57,16 @@ def check_keyslot(answer, sid: str, store) -> CheckResult:
         return not_answered()
     right = store.keyslot(sid)
     if answer == right:
-        return CheckResult(True, f"맞습니다: 키 '{store.prefix}<id>'의 슬롯은 {right}입니다 (CRC16(키) mod 16384).")
+        return CheckResult(
+            True, f"맞습니다: 키 '{store.prefix}<id>'의 슬롯은 {right}입니다 (CRC16(키) mod 16384)."
+        )
     plain = store.redis.cluster_keyslot(sid)
     if answer == plain:
-        return CheckResult(False, "세션 ID만의 슬롯입니다. Redis에 저장되는 키는 접두사(prefix)가 붙은 "
-                                  "store.key(sid)입니다.")
-    return CheckResult(False, "CLUSTER KEYSLOT에 Redis 키 이름(store.key(sid))을 물어보세요: "
-                              "client.cluster_keyslot(store.key(sid)).")
+        return CheckResult(
+            False, "세션 ID만의 슬롯입니다. Redis에 저장되는 키는 접두사(prefix)가 붙은 store.key(sid)입니다."
+        )
+    return CheckResult(
+        False,
+        "CLUSTER KEYSLOT에 Redis 키 이름(store.key(sid))을 물어보세요: "
+        "client.cluster_keyslot(store.key(sid)).",
+    )

@@ -6,6 +6,7 @@ SIGKILLed Jupyter kernel (nbval stops kernels that way) takes its redis-server
 with it. Elsewhere we stay as a small watchdog that kills the program when the
 parent goes away. Kept free of imports from sessionlab so it starts in ~10 ms.
 """
+
 import os
 import signal
 import subprocess

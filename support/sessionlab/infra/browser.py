@@ -9,6 +9,7 @@ loads, like one browser that is closed and reopened between them.
 When no Chromium is installed, ``available()`` is False and ``skip_reason()``
 says so in Korean: the labs then skip the browser step plainly, never fake it.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,19 @@ __all__ = ["find_chromium", "available", "skip_reason", "Profile", "dump_dom", "
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Flags: no sandbox (containers run as root), and no background traffic to the
 # internet (this course never leaves 127.0.0.1).
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--disable-default-apps", "--disable-extensions", "--mute-audio"]
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+]
 
 
 class BrowserError(RuntimeError):
@@ -51,9 +62,11 @@ def available() -> bool:
 
 
 def skip_reason() -> str:
-    return ("이 컴퓨터에는 Chromium이 없어 브라우저 실험을 건너뜁니다(skipped). "
-            "직접 보려면 Chromium을 설치하세요 (Debian/Ubuntu: `sudo apt-get install chromium`, "
-            "macOS: Google Chrome 설치 후 `export CHROMIUM=\"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome\"`).")
+    return (
+        "이 컴퓨터에는 Chromium이 없어 브라우저 실험을 건너뜁니다(skipped). "
+        "직접 보려면 Chromium을 설치하세요 (Debian/Ubuntu: `sudo apt-get install chromium`, "
+        'macOS: Google Chrome 설치 후 `export CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"`).'
+    )
 
 
 class Profile:
@@ -68,10 +81,22 @@ class Profile:
 
     def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
         """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
-        argv = [self.binary, *_FLAGS, f"--user-data-dir={self.dir}",
-                f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+        argv = [
+            self.binary,
+            *_FLAGS,
+            f"--user-data-dir={self.dir}",
+            f"--virtual-time-budget={budget_ms}",
+            "--dump-dom",
+            url,
+        ]
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            text=True,
+        )
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

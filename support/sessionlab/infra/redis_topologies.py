@@ -23,9 +23,13 @@ class ReplicatedRedis:
         self.replicas: list[RedisServer] = []
         try:
             for i in range(replicas):
-                self.replicas.append(RedisServer(
-                    f"{name}-replica{i + 1}", persistence=persistence,
-                    args=("--replicaof", HOST, str(self.primary.port))))
+                self.replicas.append(
+                    RedisServer(
+                        f"{name}-replica{i + 1}",
+                        persistence=persistence,
+                        args=("--replicaof", HOST, str(self.primary.port)),
+                    )
+                )
             for r in self.replicas:
                 wait_link_up(r)
         except BaseException:
@@ -65,7 +69,9 @@ def wait_link_up(replica: RedisServer, timeout: float = 5.0) -> None:
     raise LabServerError(f"레플리카 {replica.address}가 프라이머리와 연결되지 않았습니다.")
 
 
-def start_replicated(name: str | None = "replicated", replicas: int = 1, persistence: bool = False) -> ReplicatedRedis:
+def start_replicated(
+    name: str | None = "replicated", replicas: int = 1, persistence: bool = False
+) -> ReplicatedRedis:
     """A primary with ``replicas`` replicas; rerunning with the same name replaces the set."""
     return replace_named(name, lambda: ReplicatedRedis(name or "replicated", replicas, persistence))
 
@@ -79,9 +85,18 @@ class RedisCluster:
         try:
             for i in range(primaries * (1 + replicas)):
                 self.nodes.append(RedisServer(f"{name}-node{i + 1}", cluster=True))
-            cmd = [find_redis_cli(), "--cluster", "create", *[n.address for n in self.nodes],
-                   "--cluster-replicas", str(replicas), "--cluster-yes"]
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            cmd = [
+                find_redis_cli(),
+                "--cluster",
+                "create",
+                *[n.address for n in self.nodes],
+                "--cluster-replicas",
+                str(replicas),
+                "--cluster-yes",
+            ]
+            out = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+            )
             if out.returncode != 0 or "[OK] All 16384 slots covered" not in out.stdout:
                 raise LabServerError("redis-cli --cluster create 실패:\n" + (out.stdout + out.stderr)[-600:])
             self.wait_ok(timeout)
@@ -92,11 +107,13 @@ class RedisCluster:
     @property
     def startup_nodes(self) -> list:
         from redis.cluster import ClusterNode
+
         return [ClusterNode(HOST, n.port) for n in self.nodes if n.running]
 
     def client(self, **kwargs):
         """A redis-py cluster client (follows MOVED redirections and failovers)."""
         from redis.cluster import RedisCluster as ClusterClient
+
         kwargs.setdefault("decode_responses", True)
         kwargs.setdefault("socket_timeout", 1)
         kwargs.setdefault("socket_connect_timeout", 1)
@@ -122,8 +139,12 @@ class RedisCluster:
                 alive = [n for n in self.nodes if n.running]
                 views = [n.client().execute_command("CLUSTER", "NODES") for n in alive]
                 marked = all(
-                    any(f":{dead.port}@" in line and "fail" in line.split()[2].split(",") for line in v.splitlines())
-                    for v in views)
+                    any(
+                        f":{dead.port}@" in line and "fail" in line.split()[2].split(",")
+                        for line in v.splitlines()
+                    )
+                    for v in views
+                )
                 if marked:
                     self.wait_ok(max(0.1, deadline - time.monotonic()))
                     return

@@ -16,6 +16,7 @@ instead hand the loop a function through its trigger, so the loop thread itself
 closes the listening socket and every kept-alive connection, and the loop ends
 at once (well under a millisecond).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -50,8 +51,12 @@ class LabServer:
         self.name = name or cast(str, getattr(app, "name", "app"))
         try:
             self._server = create_server(
-                app, host=HOST, port=port, threads=threads,
-                ident="sessionlab", channel_timeout=30,
+                app,
+                host=HOST,
+                port=port,
+                threads=threads,
+                ident="sessionlab",
+                channel_timeout=30,
                 # A header past 16 KiB is refused with 431 before the app sees it.
                 max_request_header_size=16 * 1024,
                 # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
@@ -92,6 +97,7 @@ class LabServer:
                     fn()
                 finally:
                     done.set()
+
             try:
                 server.trigger.pull_trigger(thunk)
             except OSError:  # trigger already gone: the loop has ended
@@ -112,7 +118,7 @@ class LabServer:
             in_loop(close_listener)  # 1. no new connections
             # 2. let requests being served finish (they wake the loop through the trigger)
             server.task_dispatcher.shutdown(timeout=5)
-            in_loop(close_rest)      # 3. kept-alive connections and the trigger; the loop ends
+            in_loop(close_rest)  # 3. kept-alive connections and the trigger; the loop ends
             self._thread.join(timeout=5)
         else:
             server.task_dispatcher.shutdown(timeout=5)

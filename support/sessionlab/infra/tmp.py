@@ -4,6 +4,7 @@ Each lab folder is named ``<kind>-<owner pid>-<random>``. nbval stops kernels wi
 SIGKILL, so no finalizer runs then; the next ``lab_dir`` of the same kind sweeps
 the folders whose owner process is gone.
 """
+
 from __future__ import annotations
 
 import os

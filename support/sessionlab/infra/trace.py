@@ -6,6 +6,7 @@ The request side is what requests sent (``response.request``); the ``Host``
 header, which http.client adds below requests, is added back so the text
 matches the bytes sent.
 """
+
 from __future__ import annotations
 
 import html
@@ -78,14 +79,19 @@ class Exchange:
                 rows.append(f"<span{style}>{html.escape(k)}: {html.escape(v)}</span>")
             if body:
                 rows += ["", html.escape(body)]
-            return (f'<pre style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
-                    f'white-space:pre-wrap">' + "\n".join(rows) + "</pre>")
+            return (
+                f'<pre style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
+                f'white-space:pre-wrap">' + "\n".join(rows) + "</pre>"
+            )
 
         title = f"<div><b>{html.escape(self.title)}</b></div>" if self.title else ""
-        return (title + "<div>요청 (request)</div>"
-                + block(self.request_line, self._lines("request"), self.request_body, "#3b82f6")
-                + "<div>응답 (response)</div>"
-                + block(self.status_line, self._lines("response"), self.response_body, "#10b981"))
+        return (
+            title
+            + "<div>요청 (request)</div>"
+            + block(self.request_line, self._lines("request"), self.request_body, "#3b82f6")
+            + "<div>응답 (response)</div>"
+            + block(self.status_line, self._lines("response"), self.response_body, "#10b981")
+        )
 
 
 def trace(response, title: str = "", hide: tuple[str, ...] = ("date", "server")) -> Exchange:

@@ -17,8 +17,14 @@ def _address(url: str) -> tuple[str | None, int]:
     return parts.hostname, parts.port or 80
 
 
-def build_request(method: str, target: str, host: str, headers: dict | None = None,
-                  body: bytes | str = b"", close: bool = False) -> bytes:
+def build_request(
+    method: str,
+    target: str,
+    host: str,
+    headers: dict | None = None,
+    body: bytes | str = b"",
+    close: bool = False,
+) -> bytes:
     """The bytes of one HTTP/1.1 request: request line, headers, blank line, body."""
     body = body.encode("utf-8") if isinstance(body, str) else body
     lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
@@ -50,7 +56,7 @@ class RawResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-    wire_bytes: int = 0           # status line + headers + body, as received
+    wire_bytes: int = 0  # status line + headers + body, as received
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -84,8 +90,12 @@ class RawConnection:
         resp.begin()
         body = resp.read()
         headers = resp.getheaders()
-        size = len(f"HTTP/1.1 {resp.status} {resp.reason}\r\n") + 2 + len(body) + sum(
-            len(k) + len(v) + 4 for k, v in headers)
+        size = (
+            len(f"HTTP/1.1 {resp.status} {resp.reason}\r\n")
+            + 2
+            + len(body)
+            + sum(len(k) + len(v) + 4 for k, v in headers)
+        )
         return RawResponse(resp.status, headers, body, size)
 
     def close(self) -> None:
@@ -108,8 +118,9 @@ class CountingConnection(http.client.HTTPConnection):
         super().send(data)
 
 
-def wire_bytes(url: str, path: str = "/", headers: dict | None = None,
-               cookie: str | None = None) -> tuple[int, int]:
+def wire_bytes(
+    url: str, path: str = "/", headers: dict | None = None, cookie: str | None = None
+) -> tuple[int, int]:
     """(bytes of one GET as sent on the socket, status) — measured, not computed."""
     host, port = _address(url)
     assert host is not None, url  # http.client needs a host name

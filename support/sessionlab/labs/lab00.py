@@ -1,4 +1,5 @@
 """The course map and an environment check, for notebook 00 and the README."""
+
 from __future__ import annotations
 
 import os

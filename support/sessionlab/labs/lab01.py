@@ -2,6 +2,7 @@
 
 The app itself is ``sessionlab.apps.cookie``; the exercise checkers are ``sessionlab.exercises.ex01``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,15 +20,17 @@ from werkzeug.http import dump_cookie
 from sessionlab.infra.wire import wire_bytes
 from sessionlab.web.stores import SessionStore
 
-__all__ = ["browser_restart_experiment", "browser_cookie_size_experiment", "flask_session_cookie", "jar_table", "store_table", "decode_flask_session", "cookie_header_limit", "time_requests", "size_experiment"]
-
-
-
-
-
-
-
-
+__all__ = [
+    "browser_restart_experiment",
+    "browser_cookie_size_experiment",
+    "flask_session_cookie",
+    "jar_table",
+    "store_table",
+    "decode_flask_session",
+    "cookie_header_limit",
+    "time_requests",
+    "size_experiment",
+]
 
 
 def _dom_text(dom: str, element_id: str) -> str:
@@ -44,9 +47,13 @@ def browser_restart_experiment(url: str) -> dict:
     with browser.Profile() as profile:
         first = profile.dump_dom(url + "/page/start")
         second = profile.dump_dom(url + "/page/show")  # a new browser process: "reopened"
-    return {"first_visit_done": _dom_text(first, "done") == "done",
-            "js_cookies_after_restart": sorted(c.split("=")[0] for c in _dom_text(second, "cookies").split("; ") if c),
-            "cart_after_restart": json.loads(_dom_text(second, "cart") or "null")}
+    return {
+        "first_visit_done": _dom_text(first, "done") == "done",
+        "js_cookies_after_restart": sorted(
+            c.split("=")[0] for c in _dom_text(second, "cookies").split("; ") if c
+        ),
+        "cart_after_restart": json.loads(_dom_text(second, "cart") or "null"),
+    }
 
 
 def browser_cookie_size_experiment(url: str, sizes=(4000, 4090, 5000)) -> dict:
@@ -75,6 +82,7 @@ def flask_session_cookie(data: dict, secret_key) -> str:
 
 # --- looking at both sides ----------------------------------------------------
 
+
 def _mask(name: str, value: str) -> str:
     return f"<무작위 {len(value)}자>" if name == "sid" else value
 
@@ -83,9 +91,14 @@ def jar_table(jar) -> list[dict]:
     """The client's cookie jar (a ``requests`` jar) as rows a notebook can print."""
     rows = []
     for c in sorted(jar, key=lambda c: c.name):
-        rows.append({"이름": c.name, "값": _mask(c.name, c.value),
-                     "만료": "세션 쿠키(만료 없음)" if c.expires is None else "지정됨(Max-Age/Expires)",
-                     "HttpOnly": c.has_nonstandard_attr("HttpOnly") or c.has_nonstandard_attr("httponly")})
+        rows.append(
+            {
+                "이름": c.name,
+                "값": _mask(c.name, c.value),
+                "만료": "세션 쿠키(만료 없음)" if c.expires is None else "지정됨(Max-Age/Expires)",
+                "HttpOnly": c.has_nonstandard_attr("HttpOnly") or c.has_nonstandard_attr("httponly"),
+            }
+        )
     return rows
 
 
@@ -112,12 +125,14 @@ def cookie_header_limit(size: int) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         header = dump_cookie("big", "x" * size)
-    return {"value_bytes": size, "set_cookie_bytes": len(header),
-            "warning": any("cookie is too large" in str(w.message) for w in caught)}
+    return {
+        "value_bytes": size,
+        "set_cookie_bytes": len(header),
+        "warning": any("cookie is too large" in str(w.message) for w in caught),
+    }
 
 
 # --- measuring bytes and time on the wire ---------------------------------------
-
 
 
 def time_requests(url: str, cookie: str | None, n: int = 200, path: str = "/echo") -> float:
@@ -137,8 +152,14 @@ def time_requests(url: str, cookie: str | None, n: int = 200, path: str = "/echo
 
 def size_experiment(url: str, sizes, n: int = 150, rounds: int = 3, progress=None) -> list[dict]:
     """For each cookie size: bytes per request and median latency, interleaved over ``rounds``."""
-    rows = {s: {"cookie_bytes": s, "request_bytes": wire_bytes(url, "/echo", cookie=f"c={'x' * s}" if s else None)[0],
-                "runs": []} for s in sizes}
+    rows = {
+        s: {
+            "cookie_bytes": s,
+            "request_bytes": wire_bytes(url, "/echo", cookie=f"c={'x' * s}" if s else None)[0],
+            "runs": [],
+        }
+        for s in sizes
+    }
     for _ in range(rounds):
         for s in sizes:
             rows[s]["runs"].append(time_requests(url, f"c={'x' * s}" if s else None, n))

@@ -9,6 +9,7 @@
 * ``Scoreboard`` — attack × variant → succeeded / blocked, filled by the runs.
 * ``entropy_widget()`` — session-id entropy and the expected time to guess one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,12 +23,24 @@ from urllib.parse import quote, urlsplit
 
 from sessionlab.web.passwords import LAB_N, hash_password, hash_rate, verify_password
 
-__all__ = ["WireTap", "hash_rates", "login_timing", "lookup_costs", "session_memory",
-           "browser_script_probe", "browser_cross_site_post", "Scoreboard", "entropy_widget",
-           "show", "set_cookie_attributes", "session_record"]
+__all__ = [
+    "WireTap",
+    "hash_rates",
+    "login_timing",
+    "lookup_costs",
+    "session_memory",
+    "browser_script_probe",
+    "browser_cross_site_post",
+    "Scoreboard",
+    "entropy_widget",
+    "show",
+    "set_cookie_attributes",
+    "session_record",
+]
 
 
 # --- what the network sees -----------------------------------------------------------
+
 
 class WireTap:
     """Listen on 127.0.0.1, relay to ``target_url``, keep a copy of both directions."""
@@ -104,19 +117,26 @@ class WireTap:
 
 # --- readable views ---------------------------------------------------------------------
 
+
 def show(response, title: str = ""):
     """``sessionlab.trace`` without the headers that change on every run."""
     from sessionlab.infra.trace import trace
 
-    return trace(response, title=title, hide=("date", "server", "server-timing", "x-lab-variant",
-                                               "cache-control", "connection"))
+    return trace(
+        response,
+        title=title,
+        hide=("date", "server", "server-timing", "x-lab-variant", "cache-control", "connection"),
+    )
 
 
 def set_cookie_attributes(response, name: str = "sid") -> dict:
     """Attributes of the ``Set-Cookie`` line for ``name``: {'httponly': True, 'samesite': 'Lax', ...}."""
     raw = getattr(response.raw, "headers", None)
-    lines = raw.get_all("Set-Cookie") if raw is not None and hasattr(raw, "get_all") else \
-        [response.headers.get("Set-Cookie", "")]
+    lines = (
+        raw.get_all("Set-Cookie")
+        if raw is not None and hasattr(raw, "get_all")
+        else [response.headers.get("Set-Cookie", "")]
+    )
     for line in lines or []:
         if line and line.split("=", 1)[0].strip() == name:
             attrs = {}
@@ -138,16 +158,19 @@ def session_record(store, sid: str) -> dict:
 
 # --- measurements --------------------------------------------------------------------------
 
+
 def hash_rates(seconds: float = 0.25) -> dict[str, float]:
     """Guesses per second an attacker gets on one core, per hashing scheme."""
     salt = os.urandom(16)
     stored = hash_password("guess", n=LAB_N)
     return {
         "SHA-256": hash_rate(lambda: hashlib.sha256(salt + b"guess").digest(), seconds),
-        "PBKDF2-SHA256 600k": hash_rate(lambda: hashlib.pbkdf2_hmac("sha256", b"guess", salt, 600_000),
-                                        seconds, min_calls=2),
-        f"scrypt n=2^{LAB_N.bit_length() - 1}": hash_rate(lambda: verify_password("guess", stored),
-                                                          seconds, min_calls=3),
+        "PBKDF2-SHA256 600k": hash_rate(
+            lambda: hashlib.pbkdf2_hmac("sha256", b"guess", salt, 600_000), seconds, min_calls=2
+        ),
+        f"scrypt n=2^{LAB_N.bit_length() - 1}": hash_rate(
+            lambda: verify_password("guess", stored), seconds, min_calls=3
+        ),
     }
 
 
@@ -158,8 +181,10 @@ def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[f
     out: dict[str, list[float]] = {"wrong_password": [], "unknown_user": []}
     with requests.Session() as http:
         for i in range(rounds):
-            for kind, creds in (("wrong_password", {"username": known_user, "password": f"bad-{i}"}),
-                                ("unknown_user", {"username": f"ghost-{i}", "password": f"bad-{i}"})):
+            for kind, creds in (
+                ("wrong_password", {"username": known_user, "password": f"bad-{i}"}),
+                ("unknown_user", {"username": f"ghost-{i}", "password": f"bad-{i}"}),
+            ):
                 start = time.perf_counter()
                 status = http.post(url + "/login", json=creds).status_code
                 out[kind].append(time.perf_counter() - start)
@@ -199,11 +224,17 @@ def session_memory(store, n: int = 1000, data: dict | None = None) -> dict:
     for sid in ids:
         store.delete(sid)
     json_bytes = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-    return {"n": n, "keys_created": len(ids), "per_session": (after - before) / n,
-            "memory_usage": usage, "json_bytes": json_bytes}
+    return {
+        "n": n,
+        "keys_created": len(ids),
+        "per_session": (after - before) / n,
+        "memory_usage": usage,
+        "json_bytes": json_bytes,
+    }
 
 
 # --- a real browser ---------------------------------------------------------------------
+
 
 def browser_script_probe(app_url: str, username: str, password: str, tries: int = 4) -> dict | None:
     """Chromium logs in from page JavaScript and reports what ``document.cookie`` shows; None: no browser.
@@ -220,11 +251,14 @@ def browser_script_probe(app_url: str, username: str, password: str, tries: int 
         shown = parse_result(browser.dump_dom(url))
         if isinstance(shown, dict) and "document_cookie" in shown:
             return shown
-    raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (페이지 덤프가 비었습니다). 셀을 다시 실행하세요.")
+    raise RuntimeError(
+        "브라우저 실험이 결론 없이 끝났습니다 (페이지 덤프가 비었습니다). 셀을 다시 실행하세요."
+    )
 
 
-def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str, password: str,
-                            tries: int = 6) -> dict | None:
+def browser_cross_site_post(
+    app, app_url: str, attacker_url: str, username: str, password: str, tries: int = 6
+) -> dict | None:
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
     The server's own record of the POST decides (``app.lab.transfer_attempts``):
@@ -246,18 +280,26 @@ def browser_cross_site_post(app, app_url: str, attacker_url: str, username: str,
         shown = parse_result(browser.dump_dom(url, budget_ms=3000))
         if len(app.lab.transfer_attempts) > seen:
             attempt = app.lab.transfer_attempts[seen]
-            return {"transfer_happened": len(app.lab.transfers) > transfers,
-                    "session_cookie_sent": attempt["session_cookie_sent"], "status": attempt["status"],
-                    "sec_fetch_site": attempt["sec_fetch_site"], "response": shown}
-    raise RuntimeError("브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요.")
+            return {
+                "transfer_happened": len(app.lab.transfers) > transfers,
+                "session_cookie_sent": attempt["session_cookie_sent"],
+                "status": attempt["status"],
+                "sec_fetch_site": attempt["sec_fetch_site"],
+                "response": shown,
+            }
+    raise RuntimeError(
+        "브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
+    )
 
 
 def _display_width(text: str) -> int:
     import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 # --- scoreboard ------------------------------------------------------------------------------
+
 
 class Scoreboard:
     """attack × variant → True (the attack succeeded) / False (blocked), from the runs themselves."""
@@ -272,6 +314,7 @@ class Scoreboard:
 
     def table(self) -> str:
         """Plain-text table, padded by display width (Hangul takes two columns)."""
+
         def pad(text: str, width: int) -> str:
             return text + " " * max(0, width - _display_width(text))
 
@@ -284,13 +327,20 @@ class Scoreboard:
 
     def _repr_html_(self) -> str:
         import html as _html
+
         head = "".join(f"<th>{_html.escape(v)}</th>" for v in self.variants)
         rows = []
         for attack, row in self.results.items():
             cells = "".join(
-                "<td>—</td>" if v not in row else
-                ('<td style="color:#b91c1c">❌ 성공 (뚫림)</td>' if row[v] else '<td style="color:#047857">✅ 차단</td>')
-                for v in self.variants)
+                "<td>—</td>"
+                if v not in row
+                else (
+                    '<td style="color:#b91c1c">❌ 성공 (뚫림)</td>'
+                    if row[v]
+                    else '<td style="color:#047857">✅ 차단</td>'
+                )
+                for v in self.variants
+            )
             rows.append(f"<tr><td>{_html.escape(attack)}</td>{cells}</tr>")
         return f"<table><tr><th>공격</th>{head}</tr>{''.join(rows)}</table>"
 
@@ -302,6 +352,7 @@ class Scoreboard:
 
 
 # --- widget -----------------------------------------------------------------------------------
+
 
 def _human(seconds: float) -> str:
     for unit, size in (("년", 365 * 24 * 3600), ("일", 24 * 3600), ("시간", 3600), ("분", 60)):

@@ -2,6 +2,7 @@
 
 Raw-socket HTTP is ``sessionlab.infra.wire``; the app is ``sessionlab.apps.http_basics``.
 """
+
 from __future__ import annotations
 
 import time
@@ -13,23 +14,6 @@ from sessionlab.infra.wire import parse_raw_response, raw_http
 from sessionlab.web.balancer import POLICIES
 
 __all__ = ["MiniCache", "visit_answers", "policy_table", "policy_widget"]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # --- a browser-like cache in 30 lines ----------------------------------------------
@@ -44,7 +28,7 @@ class MiniCache:
 
     clock: Callable[[], float] = time.monotonic
     entries: dict[str, dict] = field(default_factory=dict)
-    log: list = field(default_factory=list)     # (how, wire bytes)
+    log: list = field(default_factory=list)  # (how, wire bytes)
 
     def get(self, url: str) -> bytes:
         entry = self.entries.get(url)
@@ -79,7 +63,11 @@ def visit_answers(lb, policy: str, path: str = "/memory-visits?user=kim", n: int
         answers = []
         for _ in range(n):
             r = http.post(lb.url + path, timeout=5)
-            answers.append((r.json()["server"], r.json()["visits"]) if r.ok else (r.headers.get("X-Served-By"), r.status_code))
+            answers.append(
+                (r.json()["server"], r.json()["visits"])
+                if r.ok
+                else (r.headers.get("X-Served-By"), r.status_code)
+            )
         return answers
     finally:
         if own:
@@ -105,7 +93,11 @@ def policy_widget(lb, path: str = "/memory-visits?user=kim", n: int = 6):
             answers = visit_answers(lb, choice.value, path, n)
             print(policy_table(answers))
             right = [v for _, v in answers] == [answers[0][1] + i for i in range(n)]
-            print("✅ 1, 2, 3, … 차례대로 셉니다" if right else "❌ 방문 횟수가 틀렸습니다: 서버마다 따로 셉니다")
+            print(
+                "✅ 1, 2, 3, … 차례대로 셉니다"
+                if right
+                else "❌ 방문 횟수가 틀렸습니다: 서버마다 따로 셉니다"
+            )
 
     button.on_click(send)
     return w.VBox([w.HBox([choice, button]), out])

@@ -2,26 +2,12 @@
 
 The apps are ``sessionlab.apps.rest``.
 """
+
 from __future__ import annotations
 
 import json
 
 __all__ = ["brief"]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def brief(resp) -> str:

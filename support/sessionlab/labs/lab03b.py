@@ -2,6 +2,7 @@
 
 The app is ``sessionlab.apps.state``.
 """
+
 from __future__ import annotations
 
 import html
@@ -10,12 +11,16 @@ import re
 
 __all__ = ["storage_result", "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
 
-STRATEGY_NAMES = ("URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage", "서버 세션", "데이터베이스", "캐시", "토큰")
-
-
-
-
-
+STRATEGY_NAMES = (
+    "URL 쿼리",
+    "숨은 폼 필드",
+    "쿠키",
+    "Web Storage",
+    "서버 세션",
+    "데이터베이스",
+    "캐시",
+    "토큰",
+)
 
 
 # --- helpers the notebook uses ----------------------------------------------------------
@@ -37,7 +42,15 @@ def largest_accepted(accepts, low: int, high: int, step: int = 64) -> int:
     return low
 
 
-COLUMNS = ("전략", "상태가 사는 곳", "읽을 수 있는 쪽", "바꿀 수 있는 쪽", "크기 한계", "수명", "매 요청에 실려 가나")
+COLUMNS = (
+    "전략",
+    "상태가 사는 곳",
+    "읽을 수 있는 쪽",
+    "바꿀 수 있는 쪽",
+    "크기 한계",
+    "수명",
+    "매 요청에 실려 가나",
+)
 
 
 def summary_table(rows) -> object:

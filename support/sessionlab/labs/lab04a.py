@@ -4,6 +4,7 @@ table, and a widget to paste, decode, edit and re-verify a token.
 Timing rule of the course: several interleaved rounds, the median, and only ratios
 between things measured in the same run (other programs share this CPU).
 """
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,22 @@ from sessionlab.web.tokens import (
     split_token,
 )
 
-__all__ = ["anatomy", "token_sizes", "time_ops", "cost_ops", "plot_sizes", "plot_costs", "ComparisonTable", "comparison_table", "TokenPlayground", "mask", "copied_token_after_logout", "bad_tokens", "probe", "xss_report"]
+__all__ = [
+    "anatomy",
+    "token_sizes",
+    "time_ops",
+    "cost_ops",
+    "plot_sizes",
+    "plot_costs",
+    "ComparisonTable",
+    "comparison_table",
+    "TokenPlayground",
+    "mask",
+    "copied_token_after_logout",
+    "bad_tokens",
+    "probe",
+    "xss_report",
+]
 
 
 def mask(token: str, keep: int = 6) -> str:
@@ -47,8 +63,6 @@ def token_sizes(service: TokenService, algs=ALLOWED_ALGORITHMS, **claims) -> dic
     return {alg: len(service.issue("alice", alg=alg, **claims)) for alg in algs}
 
 
-
-
 def time_ops(ops: dict, rounds: int = 9, number: int = 200) -> dict[str, float]:
     """Median µs per call of each op; rounds interleave the ops so load hits them alike."""
     samples: dict[str, list[float]] = {name: [] for name in ops}
@@ -70,11 +84,14 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
     tokens = {alg: service.issue("alice", alg=alg, role="user") for alg in ALLOWED_ALGORITHMS}
     sid = redis_store.create({"user": "alice", "role": "user"}).id
     local = {sid: {"user": "alice", "role": "user"}}
-    ops: dict[str, Callable[..., object]] = {f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()}
+    ops: dict[str, Callable[..., object]] = {
+        f"JWT {alg} 검증": (lambda t=t: verifier.verify(t)) for alg, t in tokens.items()
+    }
     ops["Redis 세션 조회"] = lambda: redis_store.get(sid)
     ops["dict 조회 (프로세스 메모리)"] = lambda: local[sid]
     if http_url:
         import requests
+
         s = requests.Session()
         auth = {"Authorization": f"Bearer {tokens['HS256']}"}
         ops["HTTP 요청 1회 (참고)"] = lambda: s.get(f"{http_url}/me", headers=auth)
@@ -84,17 +101,24 @@ def cost_ops(service: TokenService, redis_store, http_url: str | None = None) ->
 def _barh(values: Mapping[str, float], label, color: str, xlabel: str, title: str, log: bool = False):
     """One labelled horizontal bar per entry, largest-first order kept as given."""
     from sessionlab.infra.plots import setup
+
     plt = setup()
     fig, ax = plt.subplots()
     names = list(values)
     bars = ax.barh(names, [values[n] for n in names], color=color)
     if log:
         from matplotlib.ticker import FuncFormatter
+
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # no mathtext minus sign
     for bar, n in zip(bars, names):
-        ax.annotate(label(values[n]), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    va="center", ha="left", fontsize=9)
+        ax.annotate(
+            label(values[n]),
+            (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            va="center",
+            ha="left",
+            fontsize=9,
+        )
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.invert_yaxis()
@@ -107,8 +131,14 @@ def plot_sizes(sizes: dict[str, int], title: str = "요청마다 실리는 인�
 
 
 def plot_costs(medians: dict[str, float], title: str = "요청 하나를 인증하는 서버 쪽 비용 (중앙값)"):
-    return _barh(medians, lambda v: f"{v:,.2f} us" if v < 1 else f"{v:,.0f} us", "#6366f1",
-                 "마이크로초 us (로그 눈금)", title, log=True)
+    return _barh(
+        medians,
+        lambda v: f"{v:,.2f} us" if v < 1 else f"{v:,.0f} us",
+        "#6366f1",
+        "마이크로초 us (로그 눈금)",
+        title,
+        log=True,
+    )
 
 
 @dataclass
@@ -125,25 +155,39 @@ class ComparisonTable:
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in ["항목", *self.columns])
-        body = "".join("<tr>" + f"<td>{html.escape(label)}</td>" +
-                       "".join(f"<td>{html.escape(str(v))}</td>" for v in values) + "</tr>"
-                       for label, values in self.rows)
+        body = "".join(
+            "<tr>"
+            + f"<td>{html.escape(label)}</td>"
+            + "".join(f"<td>{html.escape(str(v))}</td>" for v in values)
+            + "</tr>"
+            for label, values in self.rows
+        )
         return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def comparison_table(m: dict) -> ComparisonTable:
     """The JWT-vs-session table from measured values ``m`` (see the notebook's 3.x cells)."""
+
     def ratio(name):
         return f"dict의 {m['costs'][name] / m['costs']['dict 조회 (프로세스 메모리)']:,.0f}배"
+
     cols = ["JWT (HS256)", "JWT (EdDSA)", "세션 ID + Redis"]
     rows = [
         ("요청마다 보내는 인증 값 (B)", [m["sizes"]["HS256"], m["sizes"]["EdDSA"], m["sid_len"]]),
-        ("서버 쪽 확인 비용 (중앙값)", [ratio("JWT HS256 검증"), ratio("JWT EdDSA 검증"), ratio("Redis 세션 조회")]),
+        (
+            "서버 쪽 확인 비용 (중앙값)",
+            [ratio("JWT HS256 검증"), ratio("JWT EdDSA 검증"), ratio("Redis 세션 조회")],
+        ),
         ("확인에 필요한 서버 상태", ["키만", "공개 키만", "세션 저장소 (사용자마다)"]),
         ("클라이언트가 내용을 읽을 수 있나", [m["readable"], m["readable"], False]),
-        ("로그아웃 즉시 무효 (저장소 없이)", [m["jwt_logout_without_state"], m["jwt_logout_without_state"], "해당 없음"]),
-        ("로그아웃 즉시 무효 (Redis 사용)", [m["jwt_logout_with_denylist"], m["jwt_logout_with_denylist"],
-                                      m["session_logout"]]),
+        (
+            "로그아웃 즉시 무효 (저장소 없이)",
+            [m["jwt_logout_without_state"], m["jwt_logout_without_state"], "해당 없음"],
+        ),
+        (
+            "로그아웃 즉시 무효 (Redis 사용)",
+            [m["jwt_logout_with_denylist"], m["jwt_logout_with_denylist"], m["session_logout"]],
+        ),
     ]
     return ComparisonTable(cols, rows)
 
@@ -187,12 +231,14 @@ class TokenPlayground:
 
     def show(self):
         import ipywidgets as w
+
         box = w.Textarea(value=self.token, description="토큰", layout=w.Layout(width="100%", height="70px"))
         head = w.HTML()
         payload = w.Textarea(description="payload", layout=w.Layout(width="100%", height="110px"))
         result = w.HTML()
-        decode_btn, resign_btn, verify_btn = (w.Button(description=d) for d in
-                                              ("디코드", "payload 바꿔 붙이기 (서명 그대로)", "검증"))
+        decode_btn, resign_btn, verify_btn = (
+            w.Button(description=d) for d in ("디코드", "payload 바꿔 붙이기 (서명 그대로)", "검증")
+        )
         decode_btn.layout.width = verify_btn.layout.width = "90px"
         resign_btn.layout.width = "260px"
 
@@ -230,8 +276,11 @@ def copied_token_after_logout(url: str, user: str = "alice", password: str = "al
 
     Returns (logout response, replayed request's response)."""
     import requests
+
     s = requests.Session()
-    token = s.post(f"{url}/login", json={"username": user, "password": password}, timeout=5).json()["access_token"]
+    token = s.post(f"{url}/login", json={"username": user, "password": password}, timeout=5).json()[
+        "access_token"
+    ]
     out = s.post(f"{url}/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     replay = requests.get(f"{url}/me", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     return out, replay
@@ -241,6 +290,7 @@ def bad_tokens(service: TokenService) -> dict[str, str]:
     """One token per way a token can be wrong (each must be a 401 with its own reason)."""
     from sessionlab.labs.lab04a_attacks import forge_alg_none, tamper
     from sessionlab.web.tokens import encode_unsigned
+
     good = service.issue("alice", role="user")
     h, p, s = good.split(".")
     header, payload, sig = split_token(good)
@@ -263,10 +313,15 @@ def bad_tokens(service: TokenService) -> dict[str, str]:
 def probe(url: str, token: str, path: str = "/me") -> dict:
     """Send ``token`` as a Bearer token; the status, the refusal code, and the challenge header."""
     import requests
+
     r = requests.get(f"{url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     body = r.json() if r.headers.get("Content-Type", "").startswith("application/json") else {}
-    return {"status": r.status_code, "code": body.get("code", ""), "reason": body.get("reason", ""),
-            "www_authenticate": r.headers.get("WWW-Authenticate", "")}
+    return {
+        "status": r.status_code,
+        "code": body.get("code", ""),
+        "reason": body.get("reason", ""),
+        "www_authenticate": r.headers.get("WWW-Authenticate", ""),
+    }
 
 
 def xss_report(url: str, store: str) -> dict:
@@ -274,6 +329,7 @@ def xss_report(url: str, store: str) -> dict:
     import re
 
     from sessionlab.infra import browser
+
     dom = browser.dump_dom(f"{url}/demo/xss?store={store}", timeout=30, budget_ms=3000)
     m = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)
     if not m:

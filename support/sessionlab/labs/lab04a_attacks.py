@@ -5,6 +5,7 @@ Nothing here is simulated: a forged token is a real string, and "accepted" means
 verifier returned claims with ``role == "admin"`` (or, for the expiry attack, returned
 claims of a token past its ``exp``). The scoreboard is computed from those runs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,9 +30,23 @@ from sessionlab.web.tokens import (
     split_token,
 )
 
-__all__ = ["load_wordlist", "SUFFIXES", "candidate_count", "crack_hs256", "CrackResult", "weak_secret",
-           "tamper", "forge_alg_none", "forge_hs256", "forge_alg_confusion", "forge_kid_path",
-           "ATTACKS", "AttackOutcome", "AttackLab", "pyjwt_refuses_pem_as_hmac"]
+__all__ = [
+    "load_wordlist",
+    "SUFFIXES",
+    "candidate_count",
+    "crack_hs256",
+    "CrackResult",
+    "weak_secret",
+    "tamper",
+    "forge_alg_none",
+    "forge_hs256",
+    "forge_alg_confusion",
+    "forge_kid_path",
+    "ATTACKS",
+    "AttackOutcome",
+    "AttackLab",
+    "pyjwt_refuses_pem_as_hmac",
+]
 
 WORDLIST = Path(__file__).resolve().parents[3] / "data" / "jwt_secrets_wordlist.txt"
 # Mangling rules, as password crackers apply them: the word, then the word + 0..99.
@@ -50,7 +65,7 @@ def candidate_count(words, suffixes=SUFFIXES) -> int:
 def weak_secret(words, rng: random.Random | None = None) -> str:
     """A weak secret as people pick them: a list word plus a two-digit number (from the list's back half)."""
     rng = rng or random.SystemRandom()
-    word = rng.choice(words[len(words) // 2:])
+    word = rng.choice(words[len(words) // 2 :])
     return f"{word}{rng.randint(10, 99)}"
 
 
@@ -83,6 +98,7 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
     bar = None
     if progress:
         from tqdm.auto import tqdm
+
         bar = tqdm(total=total, unit="후보", unit_scale=True, desc="사전 공격", mininterval=0.25)
     tried, start, found = 0, time.perf_counter(), None
     digest = hmac.digest
@@ -106,6 +122,7 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
 
 
 # --- forging ----------------------------------------------------------------------------
+
 
 def tamper(token: str, **changes) -> str:
     """Change payload claims and keep the old signature (no key needed, and none used)."""
@@ -182,6 +199,7 @@ def _quiet_short_keys(record: list | None = None):
     """PyJWT warns about HMAC keys under 32 bytes; the weak-secret lab uses one on purpose.
     The warnings are kept (in ``record``) so the lab can show that PyJWT did warn."""
     import jwt
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", jwt.InsecureKeyLengthWarning)
         yield
@@ -229,8 +247,10 @@ class AttackLab:
         with _quiet_short_keys(self.pyjwt_warnings):
             weak_token = self.weak.issue("alice", role="user")
         strong_token = self.victim_token()
-        self.cracked = {"weak": (weak_token, crack_hs256(weak_token, self.words, progress=progress)),
-                        "secure": (strong_token, crack_hs256(strong_token, self.words, progress=progress))}
+        self.cracked = {
+            "weak": (weak_token, crack_hs256(weak_token, self.words, progress=progress)),
+            "secure": (strong_token, crack_hs256(strong_token, self.words, progress=progress)),
+        }
         return {k: v[1] for k, v in self.cracked.items()}
 
     def forge(self, name: str) -> tuple[str, str, object]:
@@ -265,18 +285,31 @@ class AttackLab:
     def run(self, name: str) -> AttackOutcome:
         title, flaw = ATTACKS[name]
         for_vuln, for_secure, vuln = self.forge(name)
-        want = (lambda c: c.get("sub") == "admin") if name == "no_exp" else (lambda c: c.get("role") == "admin")
+        want = (
+            (lambda c: c.get("sub") == "admin") if name == "no_exp" else (lambda c: c.get("role") == "admin")
+        )
         with _quiet_short_keys(self.pyjwt_warnings):
             accepted, detail = _attempt(vuln, for_vuln, want)
         s_ok, s_code = _attempt(self.secure.verifier, for_secure, lambda c: True)
         status = None
         if self.app_url:
             import requests
-            status = requests.get(f"{self.app_url}/admin", timeout=5,
-                                  headers={"Authorization": f"Bearer {for_secure}"}).status_code
+
+            status = requests.get(
+                f"{self.app_url}/admin", timeout=5, headers={"Authorization": f"Bearer {for_secure}"}
+            ).status_code
         reason = TokenError(s_code).reason if not s_ok else ""
-        out = AttackOutcome(name, title, FLAWS.get(flaw, "추측 가능한 비밀 키"), accepted, detail,
-                            not s_ok, s_code if not s_ok else "accepted", reason, status)
+        out = AttackOutcome(
+            name,
+            title,
+            FLAWS.get(flaw, "추측 가능한 비밀 키"),
+            accepted,
+            detail,
+            not s_ok,
+            s_code if not s_ok else "accepted",
+            reason,
+            status,
+        )
         self.results[name] = out
         return out
 
@@ -312,14 +345,19 @@ class Scoreboard:
             f"<tr><td>{html.escape(r.title)}</td><td>{html.escape(r.flaw)}</td>"
             f"<td>{'⚠️ 뚫림' if r.vulnerable_accepted else '막힘'}</td>"
             f"<td>{'✅ 막힘 (' + html.escape(r.secure_code) + ')' if r.secure_blocked else '⚠️ 뚫림'}</td>"
-            f"<td>{'' if r.http_status is None else r.http_status}</td></tr>" for r in self.rows)
-        return ("<table><tr><th>공격</th><th>취약 버전의 실수</th><th>⚠️ 취약 버전</th>"
-                "<th>보안 버전</th><th>보안 앱 HTTP</th></tr>" + rows + "</table>")
+            f"<td>{'' if r.http_status is None else r.http_status}</td></tr>"
+            for r in self.rows
+        )
+        return (
+            "<table><tr><th>공격</th><th>취약 버전의 실수</th><th>⚠️ 취약 버전</th>"
+            "<th>보안 버전</th><th>보안 앱 HTTP</th></tr>" + rows + "</table>"
+        )
 
 
 def pyjwt_refuses_pem_as_hmac(public_pem: bytes) -> str:
     """What PyJWT says when asked to use a PEM public key as an HMAC secret (it refuses)."""
     import jwt
+
     try:
         jwt.encode({"sub": "x"}, public_pem, algorithm="HS256")
     except jwt.exceptions.InvalidKeyError as exc:

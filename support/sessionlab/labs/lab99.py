@@ -3,6 +3,7 @@
 ``score_answer`` is a rough self-check, not a grader: it looks for each key point's
 words (any of several phrasings) in the learner's answer and lists what is missing.
 """
+
 from __future__ import annotations
 
 import random
@@ -17,86 +18,173 @@ class Question:
     notebook: str
     text: str
     points: dict[str, tuple[str, ...]]  # key point → words, any of which counts
-    answer: str                         # a 30-second model answer
+    answer: str  # a 30-second model answer
     follow_ups: tuple[str, ...] = field(default=())
 
 
 QUESTIONS = [
-    Question("cookie-session", "01_cookie_vs_session", "쿠키와 세션의 차이에 대해 설명해주세요.",
-             {"저장 위치": ("브라우저", "클라이언트"), "서버 저장": ("서버",),
-              "세션 ID": ("세션 ID", "세션 아이디", "session id"), "수명": ("만료", "수명", "timeout", "제한 시간"),
-              "변조·보안": ("변조", "수정", "서명", "위조"), "크기·전송": ("4KB", "4096", "모든 요청", "크기")},
-             "둘 다 무상태인 HTTP에 상태를 더하는 방법입니다. 쿠키는 데이터를 브라우저에 저장해 모든 요청에 실어 보내고, "
-             "세션은 데이터를 서버에 두고 브라우저에는 세션 ID만 쿠키로 줍니다. 쿠키는 사용자가 수정할 수 있어 서명 없이는 믿을 수 없고 "
-             "하나에 최소 4096바이트만 보장되며, 세션은 서버가 저장·조회 비용과 만료 시간을 관리하고 세션 ID 자체를 지켜야 합니다.",
-             ("브라우저를 닫으면 세션이 끝나나요?", "Flask의 기본 session은 어디에 저장되나요?")),
-    Question("session-login", "02_session_login", "세션 방식의 로그인 과정에 대해 설명해 주세요.",
-             {"HTTPS": ("HTTPS", "TLS"), "해시 검증": ("해시", "KDF", "scrypt", "bcrypt", "argon2"),
-              "난수 세션 ID": ("난수", "CSPRNG", "secrets", "예측"), "Set-Cookie": ("Set-Cookie",),
-              "자동 전송·조회": ("Cookie 헤더", "자동", "조회"), "만료·로그아웃": ("로그아웃", "만료", "삭제")},
-             "사용자가 HTTPS로 아이디와 비밀번호를 보내면, 서버는 저장된 솔트 있는 느린 해시(KDF)와 상수 시간으로 비교합니다. 맞으면 CSPRNG로 "
-             "세션 ID를 만들어 사용자 정보와 함께 서버 저장소에 두고 Set-Cookie로 보냅니다. 브라우저는 이후 요청마다 Cookie 헤더로 자동 전송하고, "
-             "서버는 매 요청 저장소를 조회해 사용자를 식별합니다. 유휴·절대 만료 시간이 지나거나 로그아웃하면 서버 기록을 삭제합니다.",
-             ("왜 SHA-256이 아니라 느린 해시인가요?", "로그인 때 세션 ID를 왜 새로 만드나요?")),
-    Question("hijacking", "02a_session_hijacking", "세션 하이재킹은 어떻게 막나요?",
-             {"HttpOnly": ("HttpOnly",), "Secure·HTTPS": ("Secure", "HTTPS"), "SameSite·CSRF": ("SameSite", "CSRF"),
-              "ID 재발급": ("재발급", "새로 발급", "고정", "fixation"), "만료": ("만료", "timeout", "유휴"),
-              "재인증": ("재인증", "다시 인증", "비밀번호를 다시")},
-             "세션 ID가 곧 열쇠이므로 훔치기 어렵게, 훔쳐도 오래 못 쓰게 합니다. 쿠키에 HttpOnly(스크립트 접근 차단), Secure(HTTPS로만), "
-             "SameSite와 CSRF 토큰(다른 사이트의 요청 차단)을 붙이고, 로그인할 때 ID를 재발급해 세션 고정을 막습니다. 유휴·절대 만료로 "
-             "훔친 ID의 수명을 줄이고, 비밀번호 변경 같은 민감한 작업은 재인증을 요구합니다.",
-             ("User-Agent나 IP에 세션을 묶으면 충분한가요?", "HttpOnly만 있으면 XSS가 안전한가요?")),
-    Question("session-id", "02b_session_id_generation", "세션 ID는 어떻게 안전하게 생성하나요?",
-             {"CSPRNG": ("CSPRNG", "secrets", "암호학적", "urandom"), "엔트로피": ("엔트로피", "64비트", "64 비트", "비트"),
-              "예측 불가": ("예측",), "순차·시간·random 금지": ("순차", "시간", "random", "메르센", "Mersenne")},
-             "운영체제의 암호학적 난수 생성기(CSPRNG, 파이썬은 secrets)로 만들고, OWASP 기준 최소 64비트 엔트로피를 둡니다(보통 128~256비트). "
-             "순차 번호, 시각, 사용자+시각의 해시, random 모듈(메르센 트위스터)은 출력 몇 개로 다음 값을 예측할 수 있어 안 됩니다.",
-             ("엔트로피 64비트면 추측하는 데 얼마나 걸리나요?", "UUID v4는 세션 ID로 괜찮나요?")),
-    Question("stateless", "03_http_stateless", "HTTP의 특성인 Stateless에 대해 설명해 주세요.",
-             {"요청 독립": ("독립", "이전 요청"), "확장성": ("확장", "스케일", "어느 서버"),
-              "신뢰성": ("실패", "영향"), "캐싱": ("캐시", "캐싱", "ETag"), "상태 유지 수단": ("쿠키", "세션", "토큰")},
-             "HTTP 서버는 요청 사이에 클라이언트 상태를 기억하지 않아 각 요청이 독립적이고 스스로 완결됩니다. 그래서 어느 서버가 받아도 되어 "
-             "확장이 쉽고, 한 요청의 실패가 다음 요청에 영향을 주지 않으며, 응답을 캐시하기 쉽습니다. 로그인 같은 상태가 필요하면 쿠키·세션·토큰 "
-             "같은 추가 수단이 필요합니다.",
-             ("keep-alive 연결이면 상태가 있는 것 아닌가요?", "stateless와 connectionless는 같은가요?")),
-    Question("rest", "03a_restful_api", "RESTful API는 어떻게 설계하나요?",
-             {"자원·URI": ("자원", "리소스", "URI"), "메서드": ("GET", "POST", "PUT", "DELETE", "메서드"),
-              "상태 코드": ("상태 코드", "201", "404", "401"), "무상태": ("무상태", "stateless"),
-              "멱등성": ("멱등",)},
-             "URI는 자원(명사)을 나타내고 행위는 HTTP 메서드로 표현합니다. 결과는 201·204·401·404 같은 상태 코드와 일관된 오류 형식"
-             "(problem+json)으로 알리고, PUT·DELETE는 멱등하게 만듭니다. 각 요청은 인증 정보를 포함해 스스로 완결되어야 합니다(무상태).",
-             ("로그인을 REST 자원으로 표현하면?", "PATCH는 멱등한가요?")),
-    Question("state-strategies", "03b_state_management", "웹 애플리케이션의 상태 관리 전략에는 무엇이 있나요?",
-             {"URL·폼": ("URL", "쿼리", "hidden", "폼"), "쿠키·스토리지": ("쿠키", "localStorage", "스토리지"),
-              "서버 세션": ("세션",), "DB·캐시": ("DB", "데이터베이스", "캐시", "Redis"), "토큰": ("토큰", "JWT")},
-             "클라이언트 쪽에는 URL·쿼리 파라미터, 숨은 폼 필드, 쿠키, Web Storage(localStorage·sessionStorage)가 있고, 서버 쪽에는 세션, "
-             "데이터베이스, 캐시(Redis)가 있으며, 서명된 토큰(JWT)은 상태를 클라이언트가 들고 다니게 합니다. 누가 읽고 바꿀 수 있는지, 크기, 수명, "
-             "매 요청 전송 여부로 골라 씁니다.",
-             ("장바구니는 어디에 두시겠어요?", "localStorage에 토큰을 두면 왜 위험한가요?")),
-    Question("session-vs-stateless", "04_session_vs_stateless", "Stateless의 의미를 살펴보면, 세션은 적절하지 않은 인증 방법 아닌가요?",
-             {"요청은 자기 완결": ("세션 ID", "스스로", "완결", "자기"), "서버 상태": ("서버",),
-              "필요성": ("장바구니", "로그인", "필요"), "비용·확장": ("메모리", "비용", "분산", "확장"),
-              "JWT도 완전 무상태 아님": ("JWT", "토큰", "폐기", "블랙리스트", "denylist")},
-             "모순처럼 보이지만 프로토콜은 여전히 무상태입니다. 요청마다 세션 ID를 실어 스스로 완결되고, 상태는 서버 저장소에 따로 있습니다. "
-             "로그인·장바구니처럼 상태가 필요한 기능에 실용적인 방법이며, 대가는 세션당 메모리와 분산 환경의 공유 저장소입니다. JWT는 더 무상태에 "
-             "가깝지만 로그아웃·폐기에는 결국 서버 상태(denylist)가 필요합니다.",
-             ("세션 100만 개면 메모리가 얼마나 드나요?",)),
-    Question("jwt-vs-session", "04a_jwt_vs_session", "JWT와 세션을 비교해 주세요.",
-             {"저장 위치": ("서버", "클라이언트"), "서명·암호화 아님": ("서명", "base64", "암호화"),
-              "폐기 어려움": ("폐기", "로그아웃", "denylist", "블랙리스트"), "크기": ("크기", "바이트"),
-              "만료·재발급": ("만료", "refresh", "리프레시"), "검증 비용": ("검증", "조회")},
-             "세션은 상태를 서버에 두고 짧은 ID만 오가며, 로그아웃이 즉시 되지만 저장소 조회와 공유가 필요합니다. JWT는 서명된 클레임을 "
-             "클라이언트가 들고 다녀 서버가 서명만 검증하면 되지만, 암호화가 아니라 base64라 누구나 읽을 수 있고, 크기가 세션 ID보다 몇 배(수백 바이트) 크며, "
-             "만료 전 폐기에는 denylist가 필요합니다. 그래서 짧은 access 토큰과 회전하는 refresh 토큰을 함께 씁니다.",
-             ("alg: none 공격이란?", "JWT를 어디에 저장하시겠어요?")),
-    Question("multi-server", "05_multi_server_sessions", "서버가 여러 대가 되면 세션을 어떻게 관리하나요?",
-             {"중앙 저장소": ("Redis", "중앙", "공유 저장소"), "고정 세션": ("sticky", "고정 세션", "스티키"),
-              "복제": ("복제",), "DB": ("DB", "데이터베이스"), "JWT": ("JWT", "토큰"),
-              "장애·일관성": ("장애", "일관성", "failover", "레플리카")},
-             "각 서버 메모리에 두면 로드 밸런서가 다른 서버로 보낼 때 세션을 잃습니다. 고정 세션(sticky)은 간단하지만 그 서버가 죽으면 세션이 "
-             "사라집니다. 보통 Redis 같은 중앙 저장소를 두고 레플리카·클러스터로 장애에 대비하며, DB 저장, 서버 간 복제(일관성 지연), JWT 같은 "
-             "클라이언트 저장, Redis+DB 하이브리드를 요구에 따라 조합합니다.",
-             ("Redis가 죽으면 어떻게 되나요?", "sticky 세션의 단점은?")),
+    Question(
+        "cookie-session",
+        "01_cookie_vs_session",
+        "쿠키와 세션의 차이에 대해 설명해주세요.",
+        {
+            "저장 위치": ("브라우저", "클라이언트"),
+            "서버 저장": ("서버",),
+            "세션 ID": ("세션 ID", "세션 아이디", "session id"),
+            "수명": ("만료", "수명", "timeout", "제한 시간"),
+            "변조·보안": ("변조", "수정", "서명", "위조"),
+            "크기·전송": ("4KB", "4096", "모든 요청", "크기"),
+        },
+        "둘 다 무상태인 HTTP에 상태를 더하는 방법입니다. 쿠키는 데이터를 브라우저에 저장해 모든 요청에 실어 보내고, "
+        "세션은 데이터를 서버에 두고 브라우저에는 세션 ID만 쿠키로 줍니다. 쿠키는 사용자가 수정할 수 있어 서명 없이는 믿을 수 없고 "
+        "하나에 최소 4096바이트만 보장되며, 세션은 서버가 저장·조회 비용과 만료 시간을 관리하고 세션 ID 자체를 지켜야 합니다.",
+        ("브라우저를 닫으면 세션이 끝나나요?", "Flask의 기본 session은 어디에 저장되나요?"),
+    ),
+    Question(
+        "session-login",
+        "02_session_login",
+        "세션 방식의 로그인 과정에 대해 설명해 주세요.",
+        {
+            "HTTPS": ("HTTPS", "TLS"),
+            "해시 검증": ("해시", "KDF", "scrypt", "bcrypt", "argon2"),
+            "난수 세션 ID": ("난수", "CSPRNG", "secrets", "예측"),
+            "Set-Cookie": ("Set-Cookie",),
+            "자동 전송·조회": ("Cookie 헤더", "자동", "조회"),
+            "만료·로그아웃": ("로그아웃", "만료", "삭제"),
+        },
+        "사용자가 HTTPS로 아이디와 비밀번호를 보내면, 서버는 저장된 솔트 있는 느린 해시(KDF)와 상수 시간으로 비교합니다. 맞으면 CSPRNG로 "
+        "세션 ID를 만들어 사용자 정보와 함께 서버 저장소에 두고 Set-Cookie로 보냅니다. 브라우저는 이후 요청마다 Cookie 헤더로 자동 전송하고, "
+        "서버는 매 요청 저장소를 조회해 사용자를 식별합니다. 유휴·절대 만료 시간이 지나거나 로그아웃하면 서버 기록을 삭제합니다.",
+        ("왜 SHA-256이 아니라 느린 해시인가요?", "로그인 때 세션 ID를 왜 새로 만드나요?"),
+    ),
+    Question(
+        "hijacking",
+        "02a_session_hijacking",
+        "세션 하이재킹은 어떻게 막나요?",
+        {
+            "HttpOnly": ("HttpOnly",),
+            "Secure·HTTPS": ("Secure", "HTTPS"),
+            "SameSite·CSRF": ("SameSite", "CSRF"),
+            "ID 재발급": ("재발급", "새로 발급", "고정", "fixation"),
+            "만료": ("만료", "timeout", "유휴"),
+            "재인증": ("재인증", "다시 인증", "비밀번호를 다시"),
+        },
+        "세션 ID가 곧 열쇠이므로 훔치기 어렵게, 훔쳐도 오래 못 쓰게 합니다. 쿠키에 HttpOnly(스크립트 접근 차단), Secure(HTTPS로만), "
+        "SameSite와 CSRF 토큰(다른 사이트의 요청 차단)을 붙이고, 로그인할 때 ID를 재발급해 세션 고정을 막습니다. 유휴·절대 만료로 "
+        "훔친 ID의 수명을 줄이고, 비밀번호 변경 같은 민감한 작업은 재인증을 요구합니다.",
+        ("User-Agent나 IP에 세션을 묶으면 충분한가요?", "HttpOnly만 있으면 XSS가 안전한가요?"),
+    ),
+    Question(
+        "session-id",
+        "02b_session_id_generation",
+        "세션 ID는 어떻게 안전하게 생성하나요?",
+        {
+            "CSPRNG": ("CSPRNG", "secrets", "암호학적", "urandom"),
+            "엔트로피": ("엔트로피", "64비트", "64 비트", "비트"),
+            "예측 불가": ("예측",),
+            "순차·시간·random 금지": ("순차", "시간", "random", "메르센", "Mersenne"),
+        },
+        "운영체제의 암호학적 난수 생성기(CSPRNG, 파이썬은 secrets)로 만들고, OWASP 기준 최소 64비트 엔트로피를 둡니다(보통 128~256비트). "
+        "순차 번호, 시각, 사용자+시각의 해시, random 모듈(메르센 트위스터)은 출력 몇 개로 다음 값을 예측할 수 있어 안 됩니다.",
+        ("엔트로피 64비트면 추측하는 데 얼마나 걸리나요?", "UUID v4는 세션 ID로 괜찮나요?"),
+    ),
+    Question(
+        "stateless",
+        "03_http_stateless",
+        "HTTP의 특성인 Stateless에 대해 설명해 주세요.",
+        {
+            "요청 독립": ("독립", "이전 요청"),
+            "확장성": ("확장", "스케일", "어느 서버"),
+            "신뢰성": ("실패", "영향"),
+            "캐싱": ("캐시", "캐싱", "ETag"),
+            "상태 유지 수단": ("쿠키", "세션", "토큰"),
+        },
+        "HTTP 서버는 요청 사이에 클라이언트 상태를 기억하지 않아 각 요청이 독립적이고 스스로 완결됩니다. 그래서 어느 서버가 받아도 되어 "
+        "확장이 쉽고, 한 요청의 실패가 다음 요청에 영향을 주지 않으며, 응답을 캐시하기 쉽습니다. 로그인 같은 상태가 필요하면 쿠키·세션·토큰 "
+        "같은 추가 수단이 필요합니다.",
+        ("keep-alive 연결이면 상태가 있는 것 아닌가요?", "stateless와 connectionless는 같은가요?"),
+    ),
+    Question(
+        "rest",
+        "03a_restful_api",
+        "RESTful API는 어떻게 설계하나요?",
+        {
+            "자원·URI": ("자원", "리소스", "URI"),
+            "메서드": ("GET", "POST", "PUT", "DELETE", "메서드"),
+            "상태 코드": ("상태 코드", "201", "404", "401"),
+            "무상태": ("무상태", "stateless"),
+            "멱등성": ("멱등",),
+        },
+        "URI는 자원(명사)을 나타내고 행위는 HTTP 메서드로 표현합니다. 결과는 201·204·401·404 같은 상태 코드와 일관된 오류 형식"
+        "(problem+json)으로 알리고, PUT·DELETE는 멱등하게 만듭니다. 각 요청은 인증 정보를 포함해 스스로 완결되어야 합니다(무상태).",
+        ("로그인을 REST 자원으로 표현하면?", "PATCH는 멱등한가요?"),
+    ),
+    Question(
+        "state-strategies",
+        "03b_state_management",
+        "웹 애플리케이션의 상태 관리 전략에는 무엇이 있나요?",
+        {
+            "URL·폼": ("URL", "쿼리", "hidden", "폼"),
+            "쿠키·스토리지": ("쿠키", "localStorage", "스토리지"),
+            "서버 세션": ("세션",),
+            "DB·캐시": ("DB", "데이터베이스", "캐시", "Redis"),
+            "토큰": ("토큰", "JWT"),
+        },
+        "클라이언트 쪽에는 URL·쿼리 파라미터, 숨은 폼 필드, 쿠키, Web Storage(localStorage·sessionStorage)가 있고, 서버 쪽에는 세션, "
+        "데이터베이스, 캐시(Redis)가 있으며, 서명된 토큰(JWT)은 상태를 클라이언트가 들고 다니게 합니다. 누가 읽고 바꿀 수 있는지, 크기, 수명, "
+        "매 요청 전송 여부로 골라 씁니다.",
+        ("장바구니는 어디에 두시겠어요?", "localStorage에 토큰을 두면 왜 위험한가요?"),
+    ),
+    Question(
+        "session-vs-stateless",
+        "04_session_vs_stateless",
+        "Stateless의 의미를 살펴보면, 세션은 적절하지 않은 인증 방법 아닌가요?",
+        {
+            "요청은 자기 완결": ("세션 ID", "스스로", "완결", "자기"),
+            "서버 상태": ("서버",),
+            "필요성": ("장바구니", "로그인", "필요"),
+            "비용·확장": ("메모리", "비용", "분산", "확장"),
+            "JWT도 완전 무상태 아님": ("JWT", "토큰", "폐기", "블랙리스트", "denylist"),
+        },
+        "모순처럼 보이지만 프로토콜은 여전히 무상태입니다. 요청마다 세션 ID를 실어 스스로 완결되고, 상태는 서버 저장소에 따로 있습니다. "
+        "로그인·장바구니처럼 상태가 필요한 기능에 실용적인 방법이며, 대가는 세션당 메모리와 분산 환경의 공유 저장소입니다. JWT는 더 무상태에 "
+        "가깝지만 로그아웃·폐기에는 결국 서버 상태(denylist)가 필요합니다.",
+        ("세션 100만 개면 메모리가 얼마나 드나요?",),
+    ),
+    Question(
+        "jwt-vs-session",
+        "04a_jwt_vs_session",
+        "JWT와 세션을 비교해 주세요.",
+        {
+            "저장 위치": ("서버", "클라이언트"),
+            "서명·암호화 아님": ("서명", "base64", "암호화"),
+            "폐기 어려움": ("폐기", "로그아웃", "denylist", "블랙리스트"),
+            "크기": ("크기", "바이트"),
+            "만료·재발급": ("만료", "refresh", "리프레시"),
+            "검증 비용": ("검증", "조회"),
+        },
+        "세션은 상태를 서버에 두고 짧은 ID만 오가며, 로그아웃이 즉시 되지만 저장소 조회와 공유가 필요합니다. JWT는 서명된 클레임을 "
+        "클라이언트가 들고 다녀 서버가 서명만 검증하면 되지만, 암호화가 아니라 base64라 누구나 읽을 수 있고, 크기가 세션 ID보다 몇 배(수백 바이트) 크며, "
+        "만료 전 폐기에는 denylist가 필요합니다. 그래서 짧은 access 토큰과 회전하는 refresh 토큰을 함께 씁니다.",
+        ("alg: none 공격이란?", "JWT를 어디에 저장하시겠어요?"),
+    ),
+    Question(
+        "multi-server",
+        "05_multi_server_sessions",
+        "서버가 여러 대가 되면 세션을 어떻게 관리하나요?",
+        {
+            "중앙 저장소": ("Redis", "중앙", "공유 저장소"),
+            "고정 세션": ("sticky", "고정 세션", "스티키"),
+            "복제": ("복제",),
+            "DB": ("DB", "데이터베이스"),
+            "JWT": ("JWT", "토큰"),
+            "장애·일관성": ("장애", "일관성", "failover", "레플리카"),
+        },
+        "각 서버 메모리에 두면 로드 밸런서가 다른 서버로 보낼 때 세션을 잃습니다. 고정 세션(sticky)은 간단하지만 그 서버가 죽으면 세션이 "
+        "사라집니다. 보통 Redis 같은 중앙 저장소를 두고 레플리카·클러스터로 장애에 대비하며, DB 저장, 서버 간 복제(일관성 지연), JWT 같은 "
+        "클라이언트 저장, Redis+DB 하이브리드를 요구에 따라 조합합니다.",
+        ("Redis가 죽으면 어떻게 되나요?", "sticky 세션의 단점은?"),
+    ),
 ]
 
 
@@ -122,7 +210,9 @@ def quiz_widget(seconds: int = 60, seed: int | None = None):
     question = w.HTML()
     timer = w.Play(value=0, min=0, max=seconds, interval=1000, description="타이머")
     left = w.IntProgress(value=seconds, min=0, max=seconds, description="남은 시간")
-    box = w.Textarea(placeholder="여기에 답을 적어 보세요 (말로 하듯이).", layout=w.Layout(width="100%", height="120px"))
+    box = w.Textarea(
+        placeholder="여기에 답을 적어 보세요 (말로 하듯이).", layout=w.Layout(width="100%", height="120px")
+    )
     check = w.Button(description="채점하기", button_style="primary")
     new = w.Button(description="다른 질문")
     out = w.HTML()
@@ -139,9 +229,11 @@ def quiz_widget(seconds: int = 60, seed: int | None = None):
         s = score_answer(q, box.value)
         missing = ", ".join(s["missing"]) or "없음"
         follow = "".join(f"<li>{f}</li>" for f in q.follow_ups)
-        out.value = (f"<p>다룬 요점 {len(s['covered'])}/{len(q.points)} · 빠진 요점: <b>{missing}</b></p>"
-                     f"<details><summary>모범 답안 보기</summary><p>{q.answer}</p></details>"
-                     f"<p>꼬리 질문:</p><ul>{follow}</ul>")
+        out.value = (
+            f"<p>다룬 요점 {len(s['covered'])}/{len(q.points)} · 빠진 요점: <b>{missing}</b></p>"
+            f"<details><summary>모범 답안 보기</summary><p>{q.answer}</p></details>"
+            f"<p>꼬리 질문:</p><ul>{follow}</ul>"
+        )
 
     def on_new(_):
         state["q"] = rng.choice([q for q in QUESTIONS if q is not state["q"]])

@@ -41,6 +41,7 @@ per backend), so a hop through it costs a fraction of a millisecond
 (``benchmarks/bench_balancer.py``).
 A naive proxy built on ``requests`` and werkzeug adds about 1.65 ms.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,10 +59,19 @@ __all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
 
 POLICIES = ("round_robin", "sticky", "hash")
 STICKY_COOKIE = "lb_server"
-HOP_BY_HOP = frozenset((
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-    "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-))
+HOP_BY_HOP = frozenset(
+    (
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    )
+)
 _MAX_LOG = 50_000
 _MAX_IDLE = 16  # idle connections kept per backend
 
@@ -70,14 +80,14 @@ _MAX_IDLE = 16  # idle connections kept per backend
 class Record:
     """One request that passed through the balancer."""
 
-    time: float       # time.time() when the request arrived
+    time: float  # time.time() when the request arrived
     method: str
-    path: str         # path and query, as the client sent them
-    backend: int      # index of the chosen backend (-1: none was available)
-    name: str         # its name ("b1"), or "-"
-    status: int       # status the client received
+    path: str  # path and query, as the client sent them
+    backend: int  # index of the chosen backend (-1: none was available)
+    name: str  # its name ("b1"), or "-"
+    status: int  # status the client received
     policy: str
-    error: str = ""   # "" or why the balancer answered itself (502/503/504)
+    error: str = ""  # "" or why the balancer answered itself (502/503/504)
     skipped: tuple = ()  # with failover: backends found dead (and marked down) before this one
 
 
@@ -103,8 +113,15 @@ class Backend:
 class Balancer:
     """The balancer as a WSGI app; ``start_balancer`` serves it on 127.0.0.1."""
 
-    def __init__(self, backends, policy: str = "round_robin", names=None,
-                 timeout: float = 5.0, sticky_cookie: str = STICKY_COOKIE, failover: bool = False):
+    def __init__(
+        self,
+        backends,
+        policy: str = "round_robin",
+        names=None,
+        timeout: float = 5.0,
+        sticky_cookie: str = STICKY_COOKIE,
+        failover: bool = False,
+    ):
         urls = [getattr(b, "url", b) for b in backends]
         if not urls:
             raise ValueError("백엔드(backend)가 하나 이상 있어야 합니다.")
@@ -176,8 +193,15 @@ class Balancer:
         while True:
             backend, set_sticky = self.choose(environ)
             if backend is None:
-                return self._fail(start_response, method, target, None, 503,
-                                  "사용할 수 있는 백엔드 서버가 없습니다 (모두 down 상태).", skipped)
+                return self._fail(
+                    start_response,
+                    method,
+                    target,
+                    None,
+                    503,
+                    "사용할 수 있는 백엔드 서버가 없습니다 (모두 down 상태).",
+                    skipped,
+                )
             try:
                 resp, data = self._forward(backend, method, target, headers, body)
                 break
@@ -207,26 +231,42 @@ class Balancer:
         else:
             status, why = 502, f"백엔드 서버 {backend.name}에 연결할 수 없습니다 ({type(exc).__name__})."
         if self._policy == "sticky" and _cookie(environ, self.sticky_cookie) == backend.name:
-            why += (f" 이 세션이 고정(sticky)된 서버 {backend.name}가 사라졌습니다:"
-                    " 그 서버의 메모리에 있던 세션도 함께 사라졌습니다.")
+            why += (
+                f" 이 세션이 고정(sticky)된 서버 {backend.name}가 사라졌습니다:"
+                " 그 서버의 메모리에 있던 세션도 함께 사라졌습니다."
+            )
         return self._fail(start_response, method, target, backend, status, why, skipped)
 
     def _fail(self, start_response, method, target, backend, status, message, skipped=()):
         self._record(method, target, backend, status, message, skipped)
         body = (message + "\n").encode("utf-8")
         reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
-        start_response(f"{status} {reason}", [
-            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-            ("X-Served-By", backend.name if backend else "-"),
-        ])
+        start_response(
+            f"{status} {reason}",
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("X-Served-By", backend.name if backend else "-"),
+            ],
+        )
         return [body]
 
     def _record(self, method, target, backend, status, error="", skipped=()):
         if len(self.log) >= _MAX_LOG:
             del self.log[: _MAX_LOG // 2]
-        self.log.append(Record(time.time(), method, target, backend.index if backend else -1,
-                               backend.name if backend else "-", status, self._policy, error,
-                               tuple(skipped)))
+        self.log.append(
+            Record(
+                time.time(),
+                method,
+                target,
+                backend.index if backend else -1,
+                backend.name if backend else "-",
+                status,
+                self._policy,
+                error,
+                tuple(skipped),
+            )
+        )
 
     # --- what notebooks read ------------------------------------------------
     def counts(self, since: int = 0) -> dict[str, int]:
@@ -267,8 +307,15 @@ class Balancer:
         return f"<Balancer {self.url} policy={self._policy} backends=[{ups}]>"
 
 
-def start_balancer(backends, policy: str = "round_robin", name: str = "lb", names=None,
-                   timeout: float = 5.0, threads: int = 8, failover: bool = False) -> Balancer:
+def start_balancer(
+    backends,
+    policy: str = "round_robin",
+    name: str = "lb",
+    names=None,
+    timeout: float = 5.0,
+    threads: int = 8,
+    failover: bool = False,
+) -> Balancer:
     """Serve a balancer in front of ``backends`` (URLs or lab servers) on a free port.
 
     The same ``name`` again replaces the old balancer (re-running a cell works);

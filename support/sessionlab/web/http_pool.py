@@ -19,6 +19,7 @@ millisecond. The rules:
 * at most ``max_idle`` idle connections are kept; a response that says it closes
   the connection (``Connection: close``, HTTP/1.0) returns nothing to the pool.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -58,8 +59,9 @@ class ConnectionPool:
                 return
         conn.close()
 
-    def request(self, method: str, target: str, body: bytes | None = None,
-                headers: dict | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+    def request(
+        self, method: str, target: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[http.client.HTTPResponse, bytes]:
         """Send one request and read the whole response: ``(response, body)``; errors are raised."""
         for attempt in (1, 2):
             conn, reused = self.acquire()

@@ -11,6 +11,7 @@ the others are VULNERABLE on purpose, for notebook 02b:
   (156 ids of 128 bits) reveal its whole state, then every future id is known
   (``clone_mt_from_ids``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,9 +22,19 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-__all__ = ["secure_ids", "SequentialIds", "TimeIds", "HashIds", "RandomModuleIds",
-           "untemper", "clone_mt_from_ids", "ids_needed_for_mt", "entropy_bits",
-           "expected_guess_seconds", "GENERATORS"]
+__all__ = [
+    "secure_ids",
+    "SequentialIds",
+    "TimeIds",
+    "HashIds",
+    "RandomModuleIds",
+    "untemper",
+    "clone_mt_from_ids",
+    "ids_needed_for_mt",
+    "entropy_bits",
+    "expected_guess_seconds",
+    "GENERATORS",
+]
 
 
 def secure_ids(username: str | None = None) -> str:
@@ -80,11 +91,17 @@ class RandomModuleIds:
             return f"{self.rng.getrandbits(128):032x}"
 
 
-GENERATORS = {"secrets": secure_ids, "sequential": SequentialIds, "time": TimeIds,
-              "hash": HashIds, "random": RandomModuleIds}
+GENERATORS = {
+    "secrets": secure_ids,
+    "sequential": SequentialIds,
+    "time": TimeIds,
+    "hash": HashIds,
+    "random": RandomModuleIds,
+}
 
 
 # --- recovering Mersenne Twister's state -----------------------------------------
+
 
 def _undo_right(y: int, shift: int) -> int:
     result = y
@@ -136,6 +153,7 @@ def clone_mt_from_ids(ids: Iterable[str]) -> random.Random:
 
 # --- entropy and guessing arithmetic (OWASP Session Management Cheat Sheet) -----------
 
+
 def entropy_bits(alphabet_size: int, length: int) -> float:
     """Bits of entropy of ``length`` symbols drawn uniformly from ``alphabet_size`` symbols."""
     return length * math.log2(alphabet_size)
@@ -143,4 +161,4 @@ def entropy_bits(alphabet_size: int, length: int) -> float:
 
 def expected_guess_seconds(bits: float, live_sessions: int, guesses_per_second: float) -> float:
     """OWASP's formula: (2**bits + 1) / (2 * guesses/s * live sessions) seconds to hit *some* live session."""
-    return (2 ** bits + 1) / (2 * guesses_per_second * max(1, live_sessions))
+    return (2**bits + 1) / (2 * guesses_per_second * max(1, live_sessions))

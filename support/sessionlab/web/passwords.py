@@ -9,6 +9,7 @@ Cheat Sheet asks for at least n=2**17 in production; ``hash_password(pw, n=2**17
 
 ``fast_sha256`` exists only to show why a fast hash is wrong for passwords.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,11 +18,10 @@ import hmac
 import os
 import time
 
-__all__ = ["hash_password", "verify_password", "dummy_hash", "hash_rate", "fast_sha256",
-           "LAB_N", "OWASP_N"]
+__all__ = ["hash_password", "verify_password", "dummy_hash", "hash_rate", "fast_sha256", "LAB_N", "OWASP_N"]
 
-LAB_N = 2 ** 14
-OWASP_N = 2 ** 17
+LAB_N = 2**14
+OWASP_N = 2**17
 _R, _P = 8, 1
 
 
@@ -30,8 +30,9 @@ def _b64(raw: bytes) -> str:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=256 * 1024 * 1024, dklen=32)
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
+    )
 
 
 def hash_password(password: str, n: int = LAB_N) -> str:
@@ -49,8 +50,9 @@ def verify_password(password: str, stored: str) -> bool:
         if algo != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        got = _scrypt(password if isinstance(password, str) else "", base64.b64decode(salt),
-                      int(n), int(r), int(p))
+        got = _scrypt(
+            password if isinstance(password, str) else "", base64.b64decode(salt), int(n), int(r), int(p)
+        )
     except (ValueError, TypeError, AttributeError):
         return False
     return hmac.compare_digest(got, expected)

@@ -5,6 +5,7 @@
 ``store;dur=<ms>``), so a client sees the store's share of each request;
 ``server_timing(header)`` parses such a header into ``{name: ms}``.
 """
+
 from __future__ import annotations
 
 import time

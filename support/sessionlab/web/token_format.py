@@ -13,6 +13,7 @@
 The secure verifier and the token service are in ``sessionlab.web.tokens``, the
 ⚠️ vulnerable verifier in ``sessionlab.web.tokens_vulnerable``; both use this module.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,9 +23,19 @@ import json
 import jwt
 
 __all__ = [
-    "REASONS", "TokenError", "www_authenticate", "b64url_encode", "b64url_decode", "split_token",
-    "encode_unsigned", "map_pyjwt_error", "DEFAULT_ISSUER", "DEFAULT_AUDIENCE", "DEFAULT_LEEWAY",
-    "MAX_TOKEN_BYTES", "REALM",
+    "REASONS",
+    "TokenError",
+    "www_authenticate",
+    "b64url_encode",
+    "b64url_decode",
+    "split_token",
+    "encode_unsigned",
+    "map_pyjwt_error",
+    "DEFAULT_ISSUER",
+    "DEFAULT_AUDIENCE",
+    "DEFAULT_LEEWAY",
+    "MAX_TOKEN_BYTES",
+    "REALM",
 ]
 
 DEFAULT_ISSUER = "sessionlab"
@@ -35,20 +46,25 @@ REALM = "sessionlab"
 
 # code -> (Korean reason for the learner, ASCII description for WWW-Authenticate)
 REASONS: dict[str, tuple[str, str]] = {
-    "missing": ("토큰이 없습니다. 로그인한 뒤 쿠키나 Authorization: Bearer 헤더로 보내세요.",
-                "no token"),
+    "missing": ("토큰이 없습니다. 로그인한 뒤 쿠키나 Authorization: Bearer 헤더로 보내세요.", "no token"),
     "too_long": ("토큰이 너무 깁니다.", "token too long"),
-    "malformed": ("토큰 형식이 잘못되었습니다: 점(.)으로 나뉜 세 부분(header.payload.signature)이어야 합니다.",
-                  "token must have three dot-separated segments"),
+    "malformed": (
+        "토큰 형식이 잘못되었습니다: 점(.)으로 나뉜 세 부분(header.payload.signature)이어야 합니다.",
+        "token must have three dot-separated segments",
+    ),
     "bad_base64": ("토큰의 한 부분이 올바른 base64url이 아닙니다.", "segment is not valid base64url"),
     "bad_header": ("헤더가 JSON 객체가 아닙니다.", "header is not a JSON object"),
     "bad_payload": ("페이로드가 JSON 객체가 아닙니다.", "payload is not a JSON object"),
     "alg_not_allowed": ("허용 목록(allow-list)에 없는 알고리즘입니다 (예: none).", "algorithm not allowed"),
     "unknown_kid": ("알 수 없는 키 ID(kid)입니다.", "unknown key id"),
-    "alg_mismatch": ("헤더의 알고리즘이 그 키의 알고리즘과 다릅니다 (알고리즘 혼동 시도).",
-                     "algorithm does not match the key"),
-    "bad_signature": ("서명이 맞지 않습니다: 토큰이 변조되었거나 다른 키로 서명되었습니다.",
-                      "signature verification failed"),
+    "alg_mismatch": (
+        "헤더의 알고리즘이 그 키의 알고리즘과 다릅니다 (알고리즘 혼동 시도).",
+        "algorithm does not match the key",
+    ),
+    "bad_signature": (
+        "서명이 맞지 않습니다: 토큰이 변조되었거나 다른 키로 서명되었습니다.",
+        "signature verification failed",
+    ),
     "expired": ("토큰이 만료되었습니다(exp). 갱신(refresh)하거나 다시 로그인하세요.", "token expired"),
     "not_yet_valid": ("아직 유효하지 않은 토큰입니다(nbf/iat가 미래).", "token not yet valid"),
     "wrong_audience": ("이 서비스용 토큰이 아닙니다(aud 불일치).", "invalid audience"),
@@ -57,8 +73,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_claim": ("클레임 값의 형식이 잘못되었습니다.", "invalid claim value"),
     "wrong_type": ("이 용도에 맞지 않는 종류의 토큰입니다(access/refresh 혼동).", "wrong token type"),
     "revoked": ("폐기된(revoked) 토큰입니다: 로그아웃했거나 관리자가 취소했습니다.", "token revoked"),
-    "refresh_reused": ("이미 사용된 refresh 토큰이 다시 쓰였습니다: 탈취로 보고 이 로그인의 모든 토큰을 폐기했습니다.",
-                       "refresh token reuse detected; token family revoked"),
+    "refresh_reused": (
+        "이미 사용된 refresh 토큰이 다시 쓰였습니다: 탈취로 보고 이 로그인의 모든 토큰을 폐기했습니다.",
+        "refresh token reuse detected; token family revoked",
+    ),
     "invalid": ("유효하지 않은 토큰입니다.", "invalid token"),
 }
 
@@ -87,6 +105,7 @@ def www_authenticate(code: str | None = None, description: str = "", error: str 
 
 
 # --- base64url, by hand, so learners can see there is no encryption ----------------
+
 
 def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

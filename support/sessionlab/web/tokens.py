@@ -28,6 +28,7 @@ The token format by hand (base64url, ``split_token``, ``encode_unsigned``) and
 libraries and apps made; attack labs only), in ``sessionlab.web.tokens_vulnerable``.
 The names the notebooks and labs use are importable from here too.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,9 +55,21 @@ from sessionlab.web.token_format import (
 from sessionlab.web.tokens_vulnerable import FLAWS, VulnerableVerifier
 
 __all__ = [
-    "ALLOWED_ALGORITHMS", "TokenError", "SigningKey", "generate_keys", "hmac_key",
-    "b64url_encode", "b64url_decode", "split_token", "encode_unsigned", "Verifier",
-    "RedisDenylist", "TokenPair", "TokenService", "VulnerableVerifier", "FLAWS",
+    "ALLOWED_ALGORITHMS",
+    "TokenError",
+    "SigningKey",
+    "generate_keys",
+    "hmac_key",
+    "b64url_encode",
+    "b64url_decode",
+    "split_token",
+    "encode_unsigned",
+    "Verifier",
+    "RedisDenylist",
+    "TokenPair",
+    "TokenService",
+    "VulnerableVerifier",
+    "FLAWS",
 ]
 
 ALLOWED_ALGORITHMS = ("HS256", "RS256", "EdDSA")
@@ -67,6 +80,7 @@ VerifyingMaterial = bytes | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 
 # --- keys -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SigningKey:
@@ -82,8 +96,9 @@ class SigningKey:
         if self.alg == "HS256":
             raise ValueError("HS256 키는 공개 키가 없습니다: 비밀 키 하나로 서명과 검증을 모두 합니다.")
         assert not isinstance(self.verifying, bytes), self.alg  # RS256/EdDSA: a public key
-        return self.verifying.public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+        return self.verifying.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
 
 def hmac_key(secret: bytes | str, kid: str = "hs256-1") -> SigningKey:
@@ -111,6 +126,7 @@ def generate_keys(algs=ALLOWED_ALGORITHMS) -> dict[str, SigningKey]:
 
 # --- verification ----------------------------------------------------------------------
 
+
 class Verifier:
     """The secure verifier: explicit allow-list, key-bound algorithm, required claims, denylist.
 
@@ -118,9 +134,16 @@ class Verifier:
     ``expected_type=None`` skips the access/refresh check (e.g. for foreign test vectors).
     """
 
-    def __init__(self, keys, issuer: str | None = DEFAULT_ISSUER, audience: str | None = DEFAULT_AUDIENCE,
-                 leeway: float = DEFAULT_LEEWAY, require=("exp", "iat", "iss", "aud", "sub", "jti"),
-                 allowed=ALLOWED_ALGORITHMS, denylist: RedisDenylist | None = None):
+    def __init__(
+        self,
+        keys,
+        issuer: str | None = DEFAULT_ISSUER,
+        audience: str | None = DEFAULT_AUDIENCE,
+        leeway: float = DEFAULT_LEEWAY,
+        require=("exp", "iat", "iss", "aud", "sub", "jti"),
+        allowed=ALLOWED_ALGORITHMS,
+        denylist: RedisDenylist | None = None,
+    ):
         keys = list(keys.values()) if isinstance(keys, dict) else list(keys)
         self.keys = {k.kid: k for k in keys}
         self.issuer, self.audience, self.leeway = issuer, audience, leeway
@@ -148,11 +171,22 @@ class Verifier:
     def verify(self, token, expected_type: str | None = "access", verify_exp: bool = True) -> dict:
         header, _payload, _sig = split_token(token)  # structure first: precise reasons, never a crash
         key = self._key_for(header)
-        options: jwt.types.Options = {"require": self.require, "verify_exp": verify_exp,
-                   "verify_aud": self.audience is not None, "verify_iss": self.issuer is not None}
+        options: jwt.types.Options = {
+            "require": self.require,
+            "verify_exp": verify_exp,
+            "verify_aud": self.audience is not None,
+            "verify_iss": self.issuer is not None,
+        }
         try:
-            claims = jwt.decode(token, key.verifying, algorithms=[key.alg], audience=self.audience,
-                                issuer=self.issuer, leeway=self.leeway, options=options)
+            claims = jwt.decode(
+                token,
+                key.verifying,
+                algorithms=[key.alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options=options,
+            )
         except jwt.exceptions.PyJWTError as exc:
             raise map_pyjwt_error(exc) from None
         if expected_type is not None and claims.get("typ") != expected_type:
@@ -163,6 +197,7 @@ class Verifier:
 
 
 # --- server state: denylist and refresh families ---------------------------------------
+
 
 class RedisDenylist:
     """Revoked ``jti``s in Redis, each with TTL = remaining lifetime + leeway (then it is moot)."""
@@ -209,8 +244,12 @@ class TokenPair:
     expires_in: int
 
     def as_json(self) -> dict:
-        return {"access_token": self.access, "refresh_token": self.refresh,
-                "token_type": "Bearer", "expires_in": self.expires_in}
+        return {
+            "access_token": self.access,
+            "refresh_token": self.refresh,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+        }
 
 
 class TokenService:
@@ -220,9 +259,18 @@ class TokenService:
     logout cannot revoke anything and refresh tokens are refused (the labs show why).
     """
 
-    def __init__(self, keys: dict | None = None, alg: str = "HS256", issuer: str = DEFAULT_ISSUER,
-                 audience: str = DEFAULT_AUDIENCE, access_ttl: int = 300, refresh_ttl: int = 3600,
-                 leeway: float = DEFAULT_LEEWAY, redis=None, prefix: str = "sl:"):
+    def __init__(
+        self,
+        keys: dict | None = None,
+        alg: str = "HS256",
+        issuer: str = DEFAULT_ISSUER,
+        audience: str = DEFAULT_AUDIENCE,
+        access_ttl: int = 300,
+        refresh_ttl: int = 3600,
+        leeway: float = DEFAULT_LEEWAY,
+        redis=None,
+        prefix: str = "sl:",
+    ):
         self.keys = keys if keys is not None else generate_keys()
         if alg not in self.keys:
             raise ValueError(f"{alg} 키가 없습니다: generate_keys()로 만든 키를 주세요.")
@@ -234,14 +282,30 @@ class TokenService:
         self._rotate = redis.register_script(_ROTATE) if redis is not None else None
 
     # -- issuing --
-    def issue(self, sub: str, typ: str = "access", ttl: int | None = None, alg: str | None = None,
-              now: float | None = None, **claims) -> str:
+    def issue(
+        self,
+        sub: str,
+        typ: str = "access",
+        ttl: int | None = None,
+        alg: str | None = None,
+        now: float | None = None,
+        **claims,
+    ) -> str:
         """A signed token. ``now`` lets a lab issue a token in the past (e.g. an expired one)."""
         key = self.keys[alg or self.alg]
         now = int(time.time() if now is None else now)
         ttl = (self.access_ttl if typ == "access" else self.refresh_ttl) if ttl is None else ttl
-        payload = {"iss": self.issuer, "aud": self.audience, "sub": str(sub), "iat": now, "nbf": now,
-                   "exp": now + int(ttl), "jti": secrets.token_urlsafe(16), "typ": typ, **claims}
+        payload = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(sub),
+            "iat": now,
+            "nbf": now,
+            "exp": now + int(ttl),
+            "jti": secrets.token_urlsafe(16),
+            "typ": typ,
+            **claims,
+        }
         return jwt.encode(payload, key.signing, algorithm=key.alg, headers={"kid": key.kid})
 
     def verify(self, token, expected_type: str | None = "access") -> dict:
@@ -306,8 +370,11 @@ class TokenService:
         """Deny one token by ``jti`` (logout); returns the TTL set in Redis."""
         if self.denylist is None:
             return 0  # nothing to write to: the token stays valid until it expires
-        claims = token_or_claims if isinstance(token_or_claims, dict) else \
-            self.verifier.verify(token_or_claims, expected_type=None)
+        claims = (
+            token_or_claims
+            if isinstance(token_or_claims, dict)
+            else self.verifier.verify(token_or_claims, expected_type=None)
+        )
         return self.denylist.add(claims["jti"], claims["exp"])
 
     def revoke_family(self, fam: str) -> int:

@@ -6,6 +6,7 @@ no expiry check, ``kid`` used as a file path); everything else is checked
 correctly, so an attack that succeeds shows exactly which mistake it needs.
 The secure verifier is ``sessionlab.web.tokens.Verifier``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,9 @@ class VulnerableVerifier:
 
     VULNERABLE = True
 
-    def __init__(self, keys, flaws=tuple(FLAWS), issuer: str = DEFAULT_ISSUER,
-                 audience: str = DEFAULT_AUDIENCE):
+    def __init__(
+        self, keys, flaws=tuple(FLAWS), issuer: str = DEFAULT_ISSUER, audience: str = DEFAULT_AUDIENCE
+    ):
         keys = list(keys.values()) if isinstance(keys, dict) else list(keys)
         unknown = set(flaws) - set(FLAWS)
         if unknown:
@@ -105,10 +107,18 @@ class VulnerableVerifier:
                 claims = payload
             elif alg in ("RS256", "EdDSA"):
                 try:
-                    claims = jwt.decode(token, material, algorithms=[alg],
-                                        options={"verify_exp": False, "verify_aud": False,
-                                                 "verify_iss": False, "verify_iat": False,
-                                                 "verify_nbf": False})
+                    claims = jwt.decode(
+                        token,
+                        material,
+                        algorithms=[alg],
+                        options={
+                            "verify_exp": False,
+                            "verify_aud": False,
+                            "verify_iss": False,
+                            "verify_iat": False,
+                            "verify_nbf": False,
+                        },
+                    )
                 except jwt.exceptions.PyJWTError as exc:
                     raise map_pyjwt_error(exc) from None
             else:

@@ -1,4 +1,5 @@
 """sessionlab.apps.cookie: client-side and server-side state, signed and unsigned role cookies, no 500 on garbage."""
+
 import pytest
 
 from sessionlab.apps.cookie import create_cookie_app

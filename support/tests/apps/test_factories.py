@@ -1,4 +1,5 @@
 """The app factories are flaskr-shaped: a Blueprint of module views, and the attributes notebooks read stay."""
+
 import pytest
 
 from sessionlab.apps import cart, cookie, http_basics, rest, state, tour
@@ -10,20 +11,27 @@ class _Redis:
         return 1
 
 
-@pytest.mark.parametrize("make, module, blueprint", [
-    (lambda: cookie.create_cookie_app(), cookie, "bp"),
-    (lambda: rest.create_rest_app(users={}), rest, "bp"),
-    (lambda: rest.create_rpc_app(users={}), rest, "rpc_bp"),
-    (lambda: state.create_state_app(), state, "bp"),
-    (lambda: cart.create_cart_app(MemoryStore()), cart, "bp"),
-    (lambda: http_basics.create_http_lab_app("t"), http_basics, "bp"),
-    (lambda: tour.create_tour_app(_Redis()), tour, "bp"),
-])
+@pytest.mark.parametrize(
+    "make, module, blueprint",
+    [
+        (lambda: cookie.create_cookie_app(), cookie, "bp"),
+        (lambda: rest.create_rest_app(users={}), rest, "bp"),
+        (lambda: rest.create_rpc_app(users={}), rest, "rpc_bp"),
+        (lambda: state.create_state_app(), state, "bp"),
+        (lambda: cart.create_cart_app(MemoryStore()), cart, "bp"),
+        (lambda: http_basics.create_http_lab_app("t"), http_basics, "bp"),
+        (lambda: tour.create_tour_app(_Redis()), tour, "bp"),
+    ],
+)
 def test_each_factory_registers_its_module_blueprint(make, module, blueprint):
     app = make()
     bp = getattr(module, blueprint)
     assert app.blueprints == {bp.name: bp}
-    assert all(rule.endpoint.startswith(bp.name + ".") for rule in app.url_map.iter_rules() if rule.endpoint != "static")
+    assert all(
+        rule.endpoint.startswith(bp.name + ".")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+    )
 
 
 def test_the_attributes_notebooks_read_are_still_there():
@@ -43,4 +51,8 @@ def test_two_apps_of_one_factory_keep_separate_state():
     a, b = http_basics.create_http_lab_app("a"), http_basics.create_http_lab_app("b")
     assert a.test_client().post("/memory-visits?user=kim").get_json()["visits"] == 1
     assert a.test_client().post("/memory-visits?user=kim").get_json()["visits"] == 2
-    assert b.test_client().post("/memory-visits?user=kim").get_json() == {"server": "b", "user": "kim", "visits": 1}
+    assert b.test_client().post("/memory-visits?user=kim").get_json() == {
+        "server": "b",
+        "user": "kim",
+        "visits": 1,
+    }

@@ -1,4 +1,5 @@
 """The guard decorators of both apps, on views of the test's own, and the one variant header."""
+
 import pytest
 from flask import g, jsonify
 
@@ -14,13 +15,15 @@ from sessionlab.apps.token import create_token_app, token_required
 from sessionlab.web.stores import FakeClock, MemoryStore
 from sessionlab.web.tokens import TokenService, VulnerableVerifier, generate_keys
 
-FAST = 2 ** 8
+FAST = 2**8
 ALICE = {"username": "alice", "password": "wonderland-2026"}
 
 
 def login_app(secure=True, clock=None):
     """A login app with extra views that only the decorators guard."""
-    app = create_login_app(MemoryStore(clock=clock or FakeClock()), secure=secure, kdf_n=FAST, reauth_seconds=100)
+    app = create_login_app(
+        MemoryStore(clock=clock or FakeClock()), secure=secure, kdf_n=FAST, reauth_seconds=100
+    )
 
     def ok():
         return jsonify({"ok": True})
@@ -87,6 +90,7 @@ def test_fresh_login_required(secure):
 
 # --- the token app ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def token_client():
     svc = TokenService(generate_keys())  # no Redis: access tokens only
@@ -117,7 +121,8 @@ def test_token_required_bad_token_is_401(token_client):
     r = token_client.get("/t/guarded", headers={"Authorization": "Bearer not.a.token"})
     assert r.status_code == 401 and r.json["error"] == "invalid_token"
     assert token_client.get("/t/present", headers={"Authorization": "Bearer not.a.token"}).json == {
-        "token": "not.a.token"}  # verify=False: present is enough
+        "token": "not.a.token"
+    }  # verify=False: present is enough
 
 
 def test_token_required_csrf_header_for_cookie_posts(token_client):
@@ -132,9 +137,13 @@ def test_token_required_csrf_header_for_cookie_posts(token_client):
 def test_one_variant_header_for_both_apps():
     assert VARIANT_HEADER == "X-Lab-Variant"
     svc = TokenService(generate_keys())
-    apps = {"secure": [create_login_app(kdf_n=FAST), create_token_app(svc)],
-            "VULNERABLE": [create_login_app(secure=False, kdf_n=FAST),
-                           create_token_app(svc, verifier=VulnerableVerifier(svc.keys))]}
+    apps = {
+        "secure": [create_login_app(kdf_n=FAST), create_token_app(svc)],
+        "VULNERABLE": [
+            create_login_app(secure=False, kdf_n=FAST),
+            create_token_app(svc, verifier=VulnerableVerifier(svc.keys)),
+        ],
+    }
     for variant, pair in apps.items():
         for app in pair:
             r = app.test_client().get("/me")

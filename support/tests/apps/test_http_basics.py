@@ -1,4 +1,5 @@
 """sessionlab.apps.http_basics over raw sockets: each request stands alone, failures and 400s, ETag revalidation."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,9 +53,14 @@ def test_failure_does_not_break_the_connection(web):
 def test_etag_revalidation_and_wire_bytes(web):
     first = parse_raw_response(raw_http(web.url, build_request("GET", "/doc", host(web), close=True)))
     assert first.body == DOC and len(DOC) == 20_000 and first.header("Cache-Control") == "public, max-age=60"
-    again = parse_raw_response(raw_http(web.url, build_request(
-        "GET", "/doc", host(web), {"If-None-Match": first.header("ETag")}, close=True)))
+    again = parse_raw_response(
+        raw_http(
+            web.url,
+            build_request("GET", "/doc", host(web), {"If-None-Match": first.header("ETag")}, close=True),
+        )
+    )
     assert again.status == 304 and again.body == b"" and again.wire_bytes < 300
-    other = parse_raw_response(raw_http(web.url, build_request(
-        "GET", "/doc", host(web), {"If-None-Match": '"stale"'}, close=True)))
+    other = parse_raw_response(
+        raw_http(web.url, build_request("GET", "/doc", host(web), {"If-None-Match": '"stale"'}, close=True))
+    )
     assert other.status == 200

@@ -1,4 +1,5 @@
 """The login app (secure and ⚠️ VULNERABLE): the login flow, the defences, and every "bad input" case."""
+
 from __future__ import annotations
 
 import statistics
@@ -16,7 +17,7 @@ from sessionlab.web.ids import SequentialIds
 from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import FakeClock, MemoryStore, RedisStore, SQLiteStore
 
-FAST = 2 ** 8  # tests of the flow need not pay for a slow KDF; the timing test uses the real one
+FAST = 2**8  # tests of the flow need not pay for a slow KDF; the timing test uses the real one
 ALICE = {"username": "alice", "password": "wonderland-2026"}
 
 
@@ -41,8 +42,9 @@ def secure_app(clock):
 
 @pytest.fixture
 def vuln_app(clock):
-    return create_login_app(MemoryStore(idle_timeout=60, absolute_timeout=600, clock=clock), secure=False,
-                            kdf_n=FAST)
+    return create_login_app(
+        MemoryStore(idle_timeout=60, absolute_timeout=600, clock=clock), secure=False, kdf_n=FAST
+    )
 
 
 def login(client, creds=ALICE):
@@ -50,6 +52,7 @@ def login(client, creds=ALICE):
 
 
 # --- passwords ---------------------------------------------------------------------
+
 
 def test_password_hash_roundtrip():
     h = hash_password("비밀번호-🍪", n=FAST)
@@ -63,6 +66,7 @@ def test_password_hash_roundtrip():
 
 
 # --- the flow ------------------------------------------------------------------------
+
 
 def test_login_sets_secure_cookie_and_me_works(secure_app):
     c = secure_app.test_client()
@@ -166,7 +170,9 @@ def test_csrf_token_required(secure_app, vuln_app):
     c = secure_app.test_client()
     login(c)
     assert c.post("/transfer", data={"to": "mallory", "amount": "5"}).status_code == 403
-    assert c.post("/transfer", data={"to": "mallory", "amount": "5", "csrf_token": "wrong"}).status_code == 403
+    assert (
+        c.post("/transfer", data={"to": "mallory", "amount": "5", "csrf_token": "wrong"}).status_code == 403
+    )
     token = c.get("/csrf").json["csrf_token"]
     ok = c.post("/transfer", data={"to": "bob", "amount": "5", "csrf_token": token})
     assert ok.status_code == 200 and secure_app.lab.transfers == [{"from": "alice", "to": "bob", "amount": 5}]
@@ -228,6 +234,7 @@ def test_flow_on_every_store(kind, tmp_path):
         store = SQLiteStore(str(tmp_path / "s.db"), idle_timeout=60, clock=clock)
     else:
         from sessionlab.infra.redis_servers import start_redis
+
         server = start_redis(name=None)
         store = RedisStore(server, idle_timeout=60, clock=clock)
     try:
@@ -245,6 +252,7 @@ def test_flow_on_every_store(kind, tmp_path):
 
 # --- bad input ----------------------------------------------------------------------
 
+
 def test_wrong_password_and_unknown_user_look_the_same(secure_app):
     c = secure_app.test_client()
     wrong = c.post("/login", json={"username": "alice", "password": "nope"})
@@ -256,13 +264,16 @@ def test_wrong_password_and_unknown_user_look_the_same(secure_app):
 
 def test_wrong_password_and_unknown_user_take_the_same_time():
     """Interleaved runs with the real KDF, compared as a ratio with a wide margin (no absolute time)."""
-    app = create_login_app(users={"alice": "pw-alice", **{f"u{i}": "x" for i in range(30)}},
-                           kdf_n=LAB_N, max_failures=10_000)
+    app = create_login_app(
+        users={"alice": "pw-alice", **{f"u{i}": "x" for i in range(30)}}, kdf_n=LAB_N, max_failures=10_000
+    )
     c = app.test_client()
     wrong, unknown = [], []
     for i in range(7):
-        for creds, out in [({"username": "alice", "password": f"bad{i}"}, wrong),
-                           ({"username": f"ghost{i}", "password": "bad"}, unknown)]:
+        for creds, out in [
+            ({"username": "alice", "password": f"bad{i}"}, wrong),
+            ({"username": f"ghost{i}", "password": "bad"}, unknown),
+        ]:
             t = time.perf_counter()
             assert c.post("/login", json=creds).status_code == 401
             out.append(time.perf_counter() - t)
@@ -271,15 +282,32 @@ def test_wrong_password_and_unknown_user_take_the_same_time():
 
 
 @pytest.mark.parametrize("secure", [True, False])
-@pytest.mark.parametrize("value", [
-    "garbage", "", "x" * 3000, "%00%ff", "\u00ff\u00fe", "a;b", '"quoted"', "../../etc/passwd",
-    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  # well-formed but forged
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "garbage",
+        "",
+        "x" * 3000,
+        "%00%ff",
+        "\u00ff\u00fe",
+        "a;b",
+        '"quoted"',
+        "../../etc/passwd",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  # well-formed but forged
+    ],
+)
 def test_malformed_or_forged_cookie_is_anonymous(secure, value, clock):
     app = create_login_app(MemoryStore(clock=clock), secure=secure, kdf_n=FAST)
     c = app.test_client()
-    for method, path in [("get", "/"), ("get", "/me"), ("post", "/transfer"), ("post", "/logout"),
-                         ("get", "/csrf"), ("post", "/account/email"), ("post", "/reauth")]:
+    for method, path in [
+        ("get", "/"),
+        ("get", "/me"),
+        ("post", "/transfer"),
+        ("post", "/logout"),
+        ("get", "/csrf"),
+        ("post", "/account/email"),
+        ("post", "/reauth"),
+    ]:
         c.set_cookie("sid", value)
         r = getattr(c, method)(path)
         assert r.status_code < 500, (path, r.status_code)
@@ -318,11 +346,18 @@ def test_oversized_header_over_the_wire():
         assert r.status_code == 413
 
 
-@pytest.mark.parametrize("body", [
-    {"data": {}}, {"data": {"username": "alice"}}, {"data": {"password": "x"}},
-    {"data": {"username": "  ", "password": "x"}}, {"json": {}}, {"json": {"username": "alice"}},
-    {"json": {"username": ["alice"], "password": 1}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": {}},
+        {"data": {"username": "alice"}},
+        {"data": {"password": "x"}},
+        {"data": {"username": "  ", "password": "x"}},
+        {"json": {}},
+        {"json": {"username": "alice"}},
+        {"json": {"username": ["alice"], "password": 1}},
+    ],
+)
 def test_missing_fields_400(secure_app, body):
     r = secure_app.test_client().post("/login", **body)
     assert r.status_code == 400 and r.json["error"] == MESSAGES["missing_fields"]
@@ -366,6 +401,7 @@ def test_unknown_routes_and_methods_are_json_4xx(secure_app):
 
 # --- browser pages (only what does not need a browser) -------------------------------
 
+
 def test_attacker_page_and_parse_result():
     page = create_attacker_app("http://127.0.0.1:1234").test_client().get("/").get_data(as_text=True)
     assert 'action="http://127.0.0.1:1234/transfer"' in page and "submit()" in page
@@ -373,7 +409,9 @@ def test_attacker_page_and_parse_result():
     assert parse_result("<p>none</p>") is None
 
 
-@pytest.mark.skipif(not __import__("sessionlab.infra.browser").infra.browser.available(), reason="no Chromium")
+@pytest.mark.skipif(
+    not __import__("sessionlab.infra.browser").infra.browser.available(), reason="no Chromium"
+)
 def test_real_browser_httponly_and_samesite():
     from sessionlab.labs.lab02 import browser_cross_site_post, browser_script_probe
 
@@ -389,7 +427,10 @@ def test_real_browser_httponly_and_samesite():
     assert vuln_probe["document_cookie"].startswith("sid=") and safe_probe["document_cookie"] == ""
     assert vuln_cross["transfer_happened"] and not safe_cross["transfer_happened"]
     assert vuln_cross["session_cookie_sent"] and not safe_cross["session_cookie_sent"]
-    assert safe_cross["status"] == 401 and vuln_cross["sec_fetch_site"] == safe_cross["sec_fetch_site"] == "cross-site"
+    assert (
+        safe_cross["status"] == 401
+        and vuln_cross["sec_fetch_site"] == safe_cross["sec_fetch_site"] == "cross-site"
+    )
 
 
 def test_transfer_attempts_are_recorded(secure_app):
@@ -399,7 +440,8 @@ def test_transfer_attempts_are_recorded(secure_app):
     c.post("/transfer", data={"to": "x", "amount": "1"}, headers={"Sec-Fetch-Site": "cross-site"})
     assert secure_app.lab.transfer_attempts == [
         {"status": 401, "session_cookie_sent": False, "sec_fetch_site": None},
-        {"status": 403, "session_cookie_sent": True, "sec_fetch_site": "cross-site"}]
+        {"status": 403, "session_cookie_sent": True, "sec_fetch_site": "cross-site"},
+    ]
 
 
 def test_secure_app_refuses_custom_ids():
@@ -421,14 +463,32 @@ def test_login_keeps_pre_login_data_under_a_new_id(secure_app):
 def test_no_500_for_odd_requests(secure, clock):
     """A small fuzz: odd methods, bodies, content types and headers on every route, logged in or not."""
     app = create_login_app(MemoryStore(clock=clock), secure=secure, kdf_n=FAST)
-    routes = ["/", "/login", "/me", "/csrf", "/transfer", "/reauth", "/account/email", "/logout",
-              "/lab/script-probe", "/nope"]
+    routes = [
+        "/",
+        "/login",
+        "/me",
+        "/csrf",
+        "/transfer",
+        "/reauth",
+        "/account/email",
+        "/logout",
+        "/lab/script-probe",
+        "/nope",
+    ]
     bodies = [
-        {}, {"data": b"\xff\xfe\x00"}, {"data": "a=%zz&b"}, {"json": None}, {"json": 12},
-        {"json": {"username": {"$ne": 1}, "password": [1]}}, {"json": {"amount": True, "to": 5}},
-        {"json": {"amount": 10**30, "to": "x", "email": "a@b"}}, {"data": "{", "content_type": "application/json"},
-        {"data": "x", "content_type": "multipart/form-data; boundary=zz"}, {"data": "x", "content_type": "text/plain"},
-        {"headers": {"X-CSRF-Token": "\u00e9" * 50}}, {"headers": {"Content-Type": "application/json; charset=latin1"}},
+        {},
+        {"data": b"\xff\xfe\x00"},
+        {"data": "a=%zz&b"},
+        {"json": None},
+        {"json": 12},
+        {"json": {"username": {"$ne": 1}, "password": [1]}},
+        {"json": {"amount": True, "to": 5}},
+        {"json": {"amount": 10**30, "to": "x", "email": "a@b"}},
+        {"data": "{", "content_type": "application/json"},
+        {"data": "x", "content_type": "multipart/form-data; boundary=zz"},
+        {"data": "x", "content_type": "text/plain"},
+        {"headers": {"X-CSRF-Token": "\u00e9" * 50}},
+        {"headers": {"Content-Type": "application/json; charset=latin1"}},
     ]
     for logged_in in (False, True):
         c = app.test_client()

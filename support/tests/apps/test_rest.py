@@ -1,4 +1,5 @@
 """sessionlab.apps.rest: resources, status codes, problem+json, idempotency, the RPC contrast."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,28 +50,34 @@ def assert_problem(resp, status, slug=None):
 
 
 # --- bad input: each a test, each problem+json ------------------------------------
-@pytest.mark.parametrize("content_type, data", [
-    ("application/x-www-form-urlencoded", "username=alice&password=x"),
-    ("text/plain", '{"username": "alice"}'),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "content_type, data",
+    [
+        ("application/x-www-form-urlencoded", "username=alice&password=x"),
+        ("text/plain", '{"username": "alice"}'),
+        (None, ""),
+    ],
+)
 def test_wrong_content_type_is_415(client, content_type, data):
     headers = {"Content-Type": content_type} if content_type else {}
     body = assert_problem(client.post("/sessions", data=data, headers=headers), 415, "unsupported-media-type")
     assert "application/json" in body["detail"]
 
 
-@pytest.mark.parametrize("data", ["{username: alice", "", "{\"a\": 1", "\xff"])
+@pytest.mark.parametrize("data", ["{username: alice", "", '{"a": 1', "\xff"])
 def test_invalid_json_is_400(client, data):
     assert_problem(client.post("/sessions", data=data, content_type="application/json"), 400, "invalid-json")
 
 
-@pytest.mark.parametrize("payload, fields", [
-    ({"username": "alice"}, ["password"]),
-    ({}, ["username", "password"]),
-    ({"username": "", "password": "x"}, ["username"]),
-    ({"username": 42, "password": ["x"]}, ["username", "password"]),
-])
+@pytest.mark.parametrize(
+    "payload, fields",
+    [
+        ({"username": "alice"}, ["password"]),
+        ({}, ["username", "password"]),
+        ({"username": "", "password": "x"}, ["username"]),
+        ({"username": 42, "password": ["x"]}, ["username", "password"]),
+    ],
+)
 def test_missing_or_wrong_fields_is_422(client, payload, fields):
     body = assert_problem(client.post("/sessions", json=payload), 422, "validation")
     assert [e["field"] for e in body["errors"]] == fields
@@ -85,11 +92,14 @@ def test_unknown_resource_is_404(client, path):
     assert_problem(client.get(path), 404, "not-found" if path.startswith("/users/") else None)
 
 
-@pytest.mark.parametrize("method, path, allow", [
-    ("PATCH", "/sessions/current", "DELETE, GET, HEAD, OPTIONS"),
-    ("GET", "/sessions", "OPTIONS, POST"),
-    ("DELETE", "/users/alice", "GET, HEAD, OPTIONS"),
-])
+@pytest.mark.parametrize(
+    "method, path, allow",
+    [
+        ("PATCH", "/sessions/current", "DELETE, GET, HEAD, OPTIONS"),
+        ("GET", "/sessions", "OPTIONS, POST"),
+        ("DELETE", "/users/alice", "GET, HEAD, OPTIONS"),
+    ],
+)
 def test_wrong_method_is_405_with_a_sorted_allow_header(client, method, path, allow):
     resp = client.open(path, method=method)
     assert_problem(resp, 405)
@@ -122,11 +132,13 @@ def test_token_login_is_stateless_and_cannot_be_logged_out(client, app):
     issued = client.post("/tokens", json=ALICE)
     assert issued.status_code == 201 and issued.get_json()["token_type"] == "Bearer"
     bearer = {"Authorization": "Bearer " + issued.get_json()["access_token"]}
-    assert app.config["store"].count() == 0                     # nothing stored on the server
+    assert app.config["store"].count() == 0  # nothing stored on the server
     assert client.get("/sessions/current", headers=bearer).get_json()["via"] == "bearer-token"
     assert_problem(client.delete("/sessions/current", headers=bearer), 404, "no-server-session")
     assert client.get("/sessions/current", headers=bearer).status_code == 200
-    assert_problem(client.get("/sessions/current", headers={"Authorization": "Bearer not.a.jwt"}), 401, "unauthenticated")
+    assert_problem(
+        client.get("/sessions/current", headers={"Authorization": "Bearer not.a.jwt"}), 401, "unauthenticated"
+    )
 
 
 def test_token_works_on_another_instance_but_a_session_cookie_does_not(tokens, app):
@@ -144,8 +156,12 @@ def test_sign_up(client):
     assert created.status_code == 201 and created.headers["Location"] == "/users/carol"
     assert client.get("/users/carol").status_code == 200
     assert client.post("/sessions", json={"username": "carol", "password": "carol-pass"}).status_code == 201
-    assert_problem(client.post("/users", json={"username": "carol", "password": "another-pass"}), 409, "user-exists")
-    short = assert_problem(client.post("/users", json={"username": "dave", "password": "short"}), 422, "validation")
+    assert_problem(
+        client.post("/users", json={"username": "carol", "password": "another-pass"}), 409, "user-exists"
+    )
+    short = assert_problem(
+        client.post("/users", json={"username": "dave", "password": "short"}), 422, "validation"
+    )
     assert short["errors"][0]["field"] == "password"
 
 

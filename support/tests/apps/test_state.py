@@ -1,4 +1,5 @@
 """sessionlab.apps.state: one route per place where web-app state can live, each tried as a client would."""
+
 from __future__ import annotations
 
 import os
@@ -67,7 +68,7 @@ def test_server_session_keeps_data_server_side(db, tokens):
     stranger = app.test_client()
     stranger.set_cookie("sid", "A" * 43)
     assert stranger.get("/cart").get_json() == {"items": []}
-    restarted = create_state_app(db=db, tokens=tokens).test_client()   # a new process-memory store
+    restarted = create_state_app(db=db, tokens=tokens).test_client()  # a new process-memory store
     restarted.set_cookie("sid", c.get_cookie("sid").value)
     assert restarted.get("/cart").get_json() == {"items": []}
 
@@ -91,8 +92,11 @@ def test_cache_aside_hit_miss_shared_and_expiry(tokens):
         a = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
         b = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
         ca, cb = a.test_client(), b.test_client()
-        assert [ca.get("/price?item=배").get_json()["cache"], ca.get("/price?item=배").get_json()["cache"],
-                cb.get("/price?item=배").get_json()["cache"]] == ["miss", "hit", "hit"]
+        assert [
+            ca.get("/price?item=배").get_json()["cache"],
+            ca.get("/price?item=배").get_json()["cache"],
+            cb.get("/price?item=배").get_json()["cache"],
+        ] == ["miss", "hit", "hit"]
         time.sleep(0.6)
         assert ca.get("/price?item=배").get_json()["cache"] == "miss"
         assert a.config["slow_queries"] == 2 and b.config["slow_queries"] == 0

@@ -1,4 +1,5 @@
 """The token login app over real HTTP: every bad token is a 401 with a Korean reason, never a 500."""
+
 import random
 import time
 
@@ -65,7 +66,9 @@ def test_login_sets_httponly_cookies_and_returns_tokens(app_url):
     assert r.status_code == 200 and r.json()["token_type"] == "Bearer"
     cookies = r.raw.headers.getlist("Set-Cookie")
     assert any(c.startswith("access_token=") and "HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
-    assert any(c.startswith("refresh_token=") and "Path=/refresh" in c and "SameSite=Strict" in c for c in cookies)
+    assert any(
+        c.startswith("refresh_token=") and "Path=/refresh" in c and "SameSite=Strict" in c for c in cookies
+    )
     bad = requests.post(f"{app_url}/login", json={"username": "alice", "password": "nope"}, timeout=5)
     assert bad.status_code == 401
 
@@ -93,8 +96,10 @@ def test_every_bad_token_is_a_401_with_reason(app_url, service):
         "malformed": [f"{h}.{p}", f"{h}.{p}.{s}.x", "abc"],
         "bad_base64": [f"{h}.@@.{s}", f"{h}.{p}==.{s}"],
         "bad_header": [f"{b64url_encode(b'{nope')}.{p}.{s}"],
-        "alg_not_allowed": [encode_unsigned({**header, "alg": "HS512"}, payload, sig),
-                            forge_alg_none(good, role="admin")],
+        "alg_not_allowed": [
+            encode_unsigned({**header, "alg": "HS512"}, payload, sig),
+            forge_alg_none(good, role="admin"),
+        ],
         "unknown_kid": [encode_unsigned({**header, "kid": "k9"}, payload, sig)],
         "bad_signature": [tamper(good, role="admin")],
         "expired": [service.issue("alice", ttl=60, now=now - 3600)],
@@ -130,7 +135,9 @@ def test_garbage_never_gives_500(app_url):
         assert r.status_code == 401, (token, r.status_code)
     for path in ("/login", "/refresh", "/transfer", "/logout"):
         for body in ("[1, 2]", "null", '"text"', "{bad json", '{"refresh_token": 5, "username": []}'):
-            r = requests.post(f"{app_url}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=5)
+            r = requests.post(
+                f"{app_url}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=5
+            )
             assert r.status_code in (400, 401), (path, body, r.status_code)
     head = b64url_encode(b'{"alg":"HS256","kid":"hs256-1"}')
     for payload in (b'{"exp": "x"}', b'{"exp": 1e400}', b'{"aud": 5}', b'{"iat": []}', b"null"):
@@ -156,10 +163,18 @@ def test_admin_needs_role_and_csrf_guard(app_url):
     assert r.status_code == 403 and 'error="insufficient_scope"' in r.headers["WWW-Authenticate"]
     assert login(app_url, "admin", "admin-pw").get(f"{app_url}/admin", timeout=5).status_code == 200
     assert s.post(f"{app_url}/transfer", data={"to": "mallory"}, timeout=5).status_code == 403
-    assert s.post(f"{app_url}/transfer", data={"to": "mallory"}, headers={"X-Requested-With": "fetch"},
-                  timeout=5).status_code == 200
-    r = requests.post(f"{app_url}/transfer", json={"to": "bob"}, timeout=5,
-                      headers={"Authorization": f"Bearer {s.tokens['access_token']}"})
+    assert (
+        s.post(
+            f"{app_url}/transfer", data={"to": "mallory"}, headers={"X-Requested-With": "fetch"}, timeout=5
+        ).status_code
+        == 200
+    )
+    r = requests.post(
+        f"{app_url}/transfer",
+        json={"to": "bob"},
+        timeout=5,
+        headers={"Authorization": f"Bearer {s.tokens['access_token']}"},
+    )
     assert r.status_code == 200 and r.json()["via"] == "bearer"
 
 
@@ -172,7 +187,7 @@ def test_without_redis_a_copied_token_survives_logout():
         out = s.post(f"{srv.url}/logout", headers={"X-Requested-With": "fetch"}, timeout=5)
         assert out.status_code == 200 and out.json()["server_state"] is False
         assert s.get(f"{srv.url}/me", timeout=5).status_code == 401  # the cookie is gone
-        assert bearer(srv.url, token).status_code == 200           # the copy still works
+        assert bearer(srv.url, token).status_code == 200  # the copy still works
 
 
 def test_vulnerable_app_is_labelled_and_accepts_alg_none(service):
@@ -185,6 +200,7 @@ def test_vulnerable_app_is_labelled_and_accepts_alg_none(service):
 
 # --- attacks ------------------------------------------------------------------------------
 
+
 def test_wordlist_is_small_and_clean():
     words = load_wordlist()
     assert 2000 <= len(words) <= 10000 and len(set(words)) == len(words)
@@ -195,6 +211,7 @@ def test_crack_finds_a_weak_secret_and_not_a_random_one():
     secret = weak_secret(words, random.Random(1))
     weak = TokenService({"HS256": hmac_key(secret)})
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = crack_hs256(weak.issue("alice"), words, progress=False)

@@ -1,4 +1,5 @@
 """sessionlab.apps.tour: the two-minute tour app counts visits per visitor in Redis."""
+
 from sessionlab.apps.tour import create_tour_app
 from sessionlab.infra.redis_servers import start_redis
 

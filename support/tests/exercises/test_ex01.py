@@ -1,4 +1,5 @@
 """Checkers of notebook 01 accept the right answer and reject typical mistakes."""
+
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
 from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_lifetime

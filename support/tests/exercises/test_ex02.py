@@ -1,4 +1,5 @@
 """Checkers of notebooks 02/02a/02b accept the solutions and reject typical mistakes."""
+
 import random
 import secrets
 
@@ -6,8 +7,16 @@ from sessionlab.exercises import ex02 as c
 
 
 def test_blank_answers():
-    for check in (c.check_login_order, c.check_session_cookie, c.check_is_live, c.check_defences,
-                  c.check_safe_login, c.check_entropy, c.check_session_id_function, c.check_guess_years):
+    for check in (
+        c.check_login_order,
+        c.check_session_cookie,
+        c.check_is_live,
+        c.check_defences,
+        c.check_safe_login,
+        c.check_entropy,
+        c.check_session_id_function,
+        c.check_guess_years,
+    ):
         assert not check(...)
     assert not c.check_memory_estimate(..., 300)
 
@@ -27,7 +36,9 @@ def test_session_cookie():
 
 
 def test_is_live():
-    assert c.check_is_live(lambda created, last, now, idle, absolute: now < min(last + idle, created + absolute))
+    assert c.check_is_live(
+        lambda created, last, now, idle, absolute: now < min(last + idle, created + absolute)
+    )
     assert not c.check_is_live(lambda created, last, now, idle, absolute: now < last + idle)
     assert not c.check_is_live(lambda *a: 1 / 0)
 

@@ -1,4 +1,5 @@
 """Checkers of notebook 03 accept the right answer and reject typical mistakes."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,15 +16,18 @@ def test_check_policies():
     assert not check_policies({"sticky": True})
 
 
-@pytest.mark.parametrize("answer, ok, hint", [
-    (b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", True, "200"),
-    ("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", True, "200"),
-    (b"GET /hello HTTP/1.1\r\n\r\n", False, "Host"),
-    (b"GET /hello HTTP/1.1\nHost: x\n\n", False, "요청 줄"),
-    (b"GET /hello HTTP/1.1\r\nHost: x\r\n", False, "빈 줄"),
-    (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", False, "요청 줄"),
-    (42, False, "bytes"),
-])
+@pytest.mark.parametrize(
+    "answer, ok, hint",
+    [
+        (b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", True, "200"),
+        ("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", True, "200"),
+        (b"GET /hello HTTP/1.1\r\n\r\n", False, "Host"),
+        (b"GET /hello HTTP/1.1\nHost: x\n\n", False, "요청 줄"),
+        (b"GET /hello HTTP/1.1\r\nHost: x\r\n", False, "빈 줄"),
+        (b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", False, "요청 줄"),
+        (42, False, "bytes"),
+    ],
+)
 def test_check_raw_request(answer, ok, hint):
     got = check_raw_request(answer)
     assert bool(got) is ok and hint in got.message

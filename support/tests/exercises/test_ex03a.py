@@ -1,4 +1,5 @@
 """Checkers of notebook 03a accept the right answer and reject typical mistakes."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,17 +24,48 @@ def test_check_idempotent():
     assert not check_idempotent({"GET": True})
 
 
-@pytest.mark.parametrize("answer, ok, hint", [
-    ({"로그인": ("POST", "/sessions"), "내 정보": ("GET", "/sessions/current"),
-      "로그아웃": ("DELETE", "/sessions/current")}, True, "POST /sessions"),
-    ({"로그인": ("POST", "/login"), "내 정보": ("GET", "/sessions/current"),
-      "로그아웃": ("DELETE", "/sessions/current")}, False, "동사"),
-    ({"로그인": ("PUT", "/sessions"), "내 정보": ("GET", "/sessions/current"),
-      "로그아웃": ("DELETE", "/sessions/current")}, False, "405"),
-    ({"로그인": ("POST", "/sessions"), "내 정보": ("GET", "/sessions/me"),
-      "로그아웃": ("DELETE", "/sessions/current")}, False, "404"),
-    ({"로그인": "POST /sessions"}, False, "모양"),
-])
+@pytest.mark.parametrize(
+    "answer, ok, hint",
+    [
+        (
+            {
+                "로그인": ("POST", "/sessions"),
+                "내 정보": ("GET", "/sessions/current"),
+                "로그아웃": ("DELETE", "/sessions/current"),
+            },
+            True,
+            "POST /sessions",
+        ),
+        (
+            {
+                "로그인": ("POST", "/login"),
+                "내 정보": ("GET", "/sessions/current"),
+                "로그아웃": ("DELETE", "/sessions/current"),
+            },
+            False,
+            "동사",
+        ),
+        (
+            {
+                "로그인": ("PUT", "/sessions"),
+                "내 정보": ("GET", "/sessions/current"),
+                "로그아웃": ("DELETE", "/sessions/current"),
+            },
+            False,
+            "405",
+        ),
+        (
+            {
+                "로그인": ("POST", "/sessions"),
+                "내 정보": ("GET", "/sessions/me"),
+                "로그아웃": ("DELETE", "/sessions/current"),
+            },
+            False,
+            "404",
+        ),
+        ({"로그인": "POST /sessions"}, False, "모양"),
+    ],
+)
 def test_check_session_api(answer, ok, hint):
     got = check_session_api(answer)
     assert bool(got) is ok and hint in got.message

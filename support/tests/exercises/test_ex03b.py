@@ -1,4 +1,5 @@
 """Checkers of notebook 03b accept the right answer and reject typical mistakes."""
+
 from __future__ import annotations
 
 from sessionlab.exercises.ex03b import CHOICES, CLIENT_CHANGEABLE, check_strategy_choice, check_who_can_change
@@ -13,7 +14,10 @@ def test_check_strategy_choice():
     wrong = dict(right, **{"주문 내역 (몇 년 뒤에도 봐야 한다)": "캐시"})
     got = check_strategy_choice(wrong)
     assert not got and "재시작" in got.message
-    assert "전략 이름" in check_strategy_choice(dict(right, **{"주문 내역 (몇 년 뒤에도 봐야 한다)": "엑셀"})).message
+    assert (
+        "전략 이름"
+        in check_strategy_choice(dict(right, **{"주문 내역 (몇 년 뒤에도 봐야 한다)": "엑셀"})).message
+    )
     assert not check_strategy_choice({"a": "URL 쿼리"})
 
 

@@ -1,4 +1,5 @@
 """Checkers of notebook 04a accept the right answer and reject typical mistakes."""
+
 import jwt
 import pytest
 
@@ -23,8 +24,14 @@ def test_checkers_04a(service):
     secret = service.keys["HS256"].signing
 
     def safe(t):
-        return jwt.decode(t, secret, algorithms=["HS256"], audience=service.audience, issuer=service.issuer,
-                          options={"require": ["exp"]})
+        return jwt.decode(
+            t,
+            secret,
+            algorithms=["HS256"],
+            audience=service.audience,
+            issuer=service.issuer,
+            options={"require": ["exp"]},
+        )
 
     def unsafe(t):
         return jwt.decode(t, options={"verify_signature": False})

@@ -1,4 +1,5 @@
 """The real-browser helper: a plain Korean skip without Chromium, real page JavaScript with it."""
+
 import pytest
 from flask import Flask, make_response
 
@@ -21,7 +22,9 @@ def test_page_script_runs_and_httponly_cookie_is_hidden_from_it():
 
     @app.get("/")
     def page():
-        resp = make_response("<p id=o></p><script>document.getElementById('o').textContent='JS:'+document.cookie</script>")
+        resp = make_response(
+            "<p id=o></p><script>document.getElementById('o').textContent='JS:'+document.cookie</script>"
+        )
         resp.set_cookie("sid", "secret", httponly=True)
         resp.set_cookie("theme", "dark")
         return resp

@@ -1,4 +1,5 @@
 """Real redis-server children: found, started, replicated, clustered, and never left behind."""
+
 import signal
 import subprocess
 import sys

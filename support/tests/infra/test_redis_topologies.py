@@ -1,6 +1,5 @@
 """Replicated pairs and clusters of real redis-servers: they replicate, fail over, and stop with their nodes."""
 
-
 from sessionlab.infra import redis_topologies
 
 

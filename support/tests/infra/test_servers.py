@@ -1,4 +1,5 @@
 """Lab servers: real HTTP on 127.0.0.1, clean stop, replace-by-name, clear errors."""
+
 import http.client
 import socket
 import threading
@@ -26,7 +27,9 @@ def port_is_bound(port):
 
 
 def lab_threads():
-    return [t for t in threading.enumerate() if t.name.startswith("sessionlab-server") or "waitress" in t.name]
+    return [
+        t for t in threading.enumerate() if t.name.startswith("sessionlab-server") or "waitress" in t.name
+    ]
 
 
 def test_serves_on_loopback_and_keeps_connection_alive():

@@ -1,4 +1,5 @@
 """trace: one exchange shown readably, cookies highlighted, HTML and text."""
+
 import requests
 from flask import Flask, make_response, request
 

@@ -1,4 +1,5 @@
 """Course map and the tour app of notebook 00."""
+
 from sessionlab.labs.lab00 import NOTEBOOKS, course_map, environment
 
 
@@ -12,5 +13,3 @@ def test_course_map_marks_missing_notebooks_as_in_preparation(tmp_path):
 def test_environment_reports_without_machine_paths():
     env = environment()
     assert "/" not in env["Redis"] and set(env) == {"Python", "Redis", "Chromium (브라우저 실험)"}
-
-

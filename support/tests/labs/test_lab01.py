@@ -1,4 +1,5 @@
 """Lab 01 tools: the cookie jar and store tables, Flask session cookies decoded, header limits."""
+
 import pytest
 
 from sessionlab.apps.cookie import create_cookie_app
@@ -24,16 +25,6 @@ def test_cart_lives_on_the_server_and_only_an_id_in_the_cookie(app, client):
     assert store_table(app.store)[0]["세션 ID"] == "<무작위 43자>"
 
 
-
-
-
-
-
-
-
-
-
-
 def test_flask_session_is_readable_but_not_forgeable(app, client):
     client.get("/flask/login?user=lee")
     assert decode_flask_session(client.get_cookie("session").value) == {"role": "user", "user": "lee"}
@@ -43,15 +34,7 @@ def test_flask_session_is_readable_but_not_forgeable(app, client):
     assert client.get("/flask/admin").status_code == 200
 
 
-
-
-
-
 def test_werkzeug_warns_past_its_cookie_size():
     assert not cookie_header_limit(4080)["warning"]  # "big=" + value + "; Path=/" = 4092 bytes
-    assert cookie_header_limit(4085)["warning"]      # 4097 bytes: past werkzeug's 4093
+    assert cookie_header_limit(4085)["warning"]  # 4097 bytes: past werkzeug's 4093
     assert cookie_header_limit(5000)["warning"]
-
-
-
-

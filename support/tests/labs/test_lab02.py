@@ -1,4 +1,5 @@
 """Tools of notebooks 02/02a/02b: wire tap, measurements, scoreboard, widget text."""
+
 import requests
 
 from sessionlab import serve
@@ -15,7 +16,7 @@ from sessionlab.labs.lab02 import (
 )
 from sessionlab.web.stores import MemoryStore, SQLiteStore
 
-FAST = 2 ** 8
+FAST = 2**8
 
 
 def test_wiretap_sees_the_password_in_clear():

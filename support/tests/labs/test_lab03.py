@@ -1,4 +1,5 @@
 """sessionlab.http_lab and the checkers of notebook 03."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,28 +19,19 @@ def web():
     server.stop()
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def test_mini_cache_fresh_then_revalidates(web):
     clock = FakeClock()
     cache = MiniCache(clock=clock)
     for wait in (0, 59, 2, 30, 40):
         clock.advance(wait)
         assert cache.get(web.url + "/doc") == DOC
-    assert [how for how, _ in cache.log] == ["200 전체 응답", "캐시 (요청 없음)", "304 재검증",
-                                            "캐시 (요청 없음)", "304 재검증"]
+    assert [how for how, _ in cache.log] == [
+        "200 전체 응답",
+        "캐시 (요청 없음)",
+        "304 재검증",
+        "캐시 (요청 없음)",
+        "304 재검증",
+    ]
     assert web.app.config["doc_hits"] == 3
 
 
@@ -51,7 +43,14 @@ def test_counters_behind_the_balancer():
         assert [v for _, v in rr] == [1, 1, 1, 2, 2, 2]
         assert "b3" in policy_table(rr)
         for policy in ("sticky", "hash"):
-            assert [v for _, v in visit_answers(lb, policy, f"/memory-visits?user={policy}")] == [1, 2, 3, 4, 5, 6]
+            assert [v for _, v in visit_answers(lb, policy, f"/memory-visits?user={policy}")] == [
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+            ]
         with requests.Session() as browser:
             got = [browser.post(lb.url + "/cookie-visits", timeout=5).json() for _ in range(4)]
         lb.policy = "round_robin"
@@ -74,14 +73,8 @@ def test_policy_widget_sends_requests(capsys):
         dropdown.value = "hash"
         button.click()
         assert lb.policy == "hash" and len(lb.log) == 4
-        assert "✅" in capsys.readouterr().out   # outside a kernel the Output widget prints to stdout
+        assert "✅" in capsys.readouterr().out  # outside a kernel the Output widget prints to stdout
     finally:
         lb.stop()
         for s in servers:
             s.stop()
-
-
-
-
-
-

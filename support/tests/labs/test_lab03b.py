@@ -1,4 +1,5 @@
 """sessionlab.state_strategies (lab 03b) and its checkers."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,10 @@ def test_url_limit_of_the_lab_server():
         fits = lambda n: requests.get(srv.url + "/search", params={"q": "x" * n}, timeout=5).ok  # noqa: E731
         limit = largest_accepted(fits, 1, 64 * 1024)
         assert 15 * 1024 < limit < 16 * 1024
-        assert requests.get(srv.url + "/search", params={"q": "x" * (limit + 1024)}, timeout=5).status_code == 431
+        assert (
+            requests.get(srv.url + "/search", params={"q": "x" * (limit + 1024)}, timeout=5).status_code
+            == 431
+        )
 
 
 def test_storage_result_parsing():
@@ -48,7 +52,3 @@ def test_summary_table_is_markdown():
     table = summary_table([{"전략": "쿠키", "수명": "30일"}])
     assert table.data.splitlines()[0].startswith("| 전략 | 상태가 사는 곳")
     assert "| 쿠키 |  |  |  |  | 30일 |  |" in table.data
-
-
-
-

@@ -1,4 +1,5 @@
 """Lab 04 helpers: one request on a fresh connection, what a cart session costs Redis, the memory extrapolation."""
+
 import requests
 
 from sessionlab import serve
@@ -13,8 +14,11 @@ def test_cart_state_lives_in_the_store_not_the_server():
     redis = start_redis(name="test-statelab")
     try:
         store = RedisStore(redis)
-        with serve(create_cart_app(store, name="A")) as a, serve(create_cart_app(store, name="B")) as b, \
-                serve(create_cart_app(None, name="none")) as none:
+        with (
+            serve(create_cart_app(store, name="A")) as a,
+            serve(create_cart_app(store, name="B")) as b,
+            serve(create_cart_app(None, name="none")) as none,
+        ):
             s = requests.Session()
             s.post(a.url + "/cart", json={"item": "커피"})
             sid = s.cookies["sid"]
@@ -32,7 +36,10 @@ def test_cart_state_lives_in_the_store_not_the_server():
 
 
 def test_memory_store_per_server_is_not_shared():
-    with serve(create_cart_app(MemoryStore(), name="A")) as a, serve(create_cart_app(MemoryStore(), name="B")) as b:
+    with (
+        serve(create_cart_app(MemoryStore(), name="A")) as a,
+        serve(create_cart_app(MemoryStore(), name="B")) as b,
+    ):
         s = requests.Session()
         s.post(a.url + "/cart", json={"item": "책"})
         assert raw_request(b.url, cookie=f"sid={s.cookies['sid']}")["body"]["cart"] == []
@@ -41,5 +48,3 @@ def test_memory_store_per_server_is_not_shared():
 def test_extrapolate_is_linear():
     mib = extrapolate(1024, counts=(1024, 2048))
     assert mib == {1024: 1.0, 2048: 2.0}
-
-

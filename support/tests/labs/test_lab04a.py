@@ -63,10 +63,20 @@ def test_playground_edit_breaks_the_signature(service):
 
 
 def test_comparison_table_from_measurements():
-    m = {"sizes": {"HS256": 300, "EdDSA": 350}, "sid_len": 43, "readable": True,
-         "costs": {"JWT HS256 검증": 40.0, "JWT EdDSA 검증": 100.0, "Redis 세션 조회": 50.0,
-                   "dict 조회 (프로세스 메모리)": 0.05},
-         "jwt_logout_without_state": False, "jwt_logout_with_denylist": True, "session_logout": True}
+    m = {
+        "sizes": {"HS256": 300, "EdDSA": 350},
+        "sid_len": 43,
+        "readable": True,
+        "costs": {
+            "JWT HS256 검증": 40.0,
+            "JWT EdDSA 검증": 100.0,
+            "Redis 세션 조회": 50.0,
+            "dict 조회 (프로세스 메모리)": 0.05,
+        },
+        "jwt_logout_without_state": False,
+        "jwt_logout_with_denylist": True,
+        "session_logout": True,
+    }
     table = comparison_table(m)
     assert table.rows[0][1] == [300, 350, 43] and "800배" in table.rows[1][1][0]
     assert "<table>" in table._repr_html_() and "JWT (HS256)" in table.text()
@@ -83,5 +93,3 @@ def test_xss_page_in_real_chromium(service):
         storage = xss_report(srv.url, "localStorage")
     assert cookie["cookie_readable"] is False and cookie["api_call_status"] == 200
     assert storage["storage_readable"] is True
-
-

@@ -1,4 +1,5 @@
 """Lab 05 plumbing: strategies counted from real runs, faults (503, 502, killed kernel), the cluster rerun."""
+
 from __future__ import annotations
 
 import os
@@ -58,16 +59,20 @@ def test_store_node_down_gives_503_then_recovers_by_itself():
     server = start_redis(name=None, persistence=True)
     try:
         store = RedisStore(cl.quick_client(server), prefix="t503:")
-        app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
-                    name="t05-503")
+        app = serve(
+            cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
+            name="t05-503",
+        )
         c = requests.Session()
-        assert c.post(app.url + "/login", json={"username": cl.USER, "password": cl.PASSWORD}).status_code == 200
-        server.stop(keep_dir=True)                   # the store node goes away (AOF saved on the way)
+        assert (
+            c.post(app.url + "/login", json={"username": cl.USER, "password": cl.PASSWORD}).status_code == 200
+        )
+        server.stop(keep_dir=True)  # the store node goes away (AOF saved on the way)
         down = c.get(app.url + "/me")
         assert down.status_code == 503 and down.headers["Retry-After"] == "1"
         assert down.json()["error"] == cl.STORE_DOWN_MESSAGE and "Traceback" not in down.text
-        assert "sid" in c.cookies                    # a 503 does not log the user out
-        server.restart()                             # no app restart: the next request reconnects
+        assert "sid" in c.cookies  # a 503 does not log the user out
+        server.restart()  # no app restart: the next request reconnects
         back = c.get(app.url + "/me")
         assert back.status_code == 200 and back.json()["user"] == cl.USER
         app.stop()
@@ -79,11 +84,11 @@ def test_backend_down_gives_502(lab):
     lab.use("sticky")
     c, r = lab.login(0)
     pinned = lab.names.index(r.headers["X-Served-By"])
-    lab.kill(pinned, health_check=False)             # no health check: the balancer still sends there
+    lab.kill(pinned, health_check=False)  # no health check: the balancer still sends there
     gone = lab.me(c)
     assert gone.status_code == 502 and "연결할 수 없습니다" in gone.text
     lab.restart(pinned)
-    assert lab.me(c).status_code == 401              # back, but with an empty memory
+    assert lab.me(c).status_code == 401  # back, but with an empty memory
 
 
 def test_failover_loss_async_vs_wait():
@@ -111,7 +116,11 @@ def test_checkers(lab):
     from sessionlab.exercises import ex05 as ex
 
     run = cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2, served_by={"s2": 4})
-    assert not ex.check_sticky_loss(..., run) and ex.check_sticky_loss(2, run) and not ex.check_sticky_loss(3, run)
+    assert (
+        not ex.check_sticky_loss(..., run)
+        and ex.check_sticky_loss(2, run)
+        and not ex.check_sticky_loss(3, run)
+    )
     assert ex.check_survivors(ex.SURVIVE_APP_DEATH) and not ex.check_survivors({"memory", "redis"})
     assert "빈칸" in repr(ex.check_survivors(...))
 
@@ -151,11 +160,11 @@ def test_cluster_failover_keeps_sessions_and_rerun_works():
     run = first.scenario("cluster", users=6, rounds=1, store_death=cl.kill_cluster_primary)
     assert run.failed == 0 and run.lost_on_store_death == 0
     old = [n.pid for n in first.backends.cluster.nodes]
-    again = cl.MultiServerLab(name="t05c")           # a rerun of the notebook's cells
+    again = cl.MultiServerLab(name="t05c")  # a rerun of the notebook's cells
     try:
         rerun = again.scenario("cluster", users=3, rounds=1)
         assert rerun.failed == 0 and rerun.alive_before_kill == 3
-        assert not any(_alive(p) for p in old)       # the same name replaced the old cluster
+        assert not any(_alive(p) for p in old)  # the same name replaced the old cluster
     finally:
         again.stop()
         first.stop()
@@ -164,9 +173,12 @@ def test_cluster_failover_keeps_sessions_and_rerun_works():
 def test_comparison_table_and_store_times(capsys):
     from sessionlab.web.stores import MemoryStore
 
-    runs = {"sticky": cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2),
-            "redis": cl.RunResult("redis", "round_robin", 6, 6, 12, 0, 0, 6, 0, lost_on_store_death=0,
-                                  alive_before_store_death=6)}
+    runs = {
+        "sticky": cl.RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2),
+        "redis": cl.RunResult(
+            "redis", "round_robin", 6, 6, 12, 0, 0, 6, 0, lost_on_store_death=0, alive_before_store_death=6
+        ),
+    }
     rows = cl.comparison(runs, {"redis": {"median_ms": 0.5, "p99_ms": 1.0, "store_ms": 0.1}})
     assert [r["key"] for r in rows] == ["sticky", "redis"]
     assert rows[0]["앱 서버 죽음"] == "2/6" and rows[1]["저장소 노드 죽음"] == "0/6"
@@ -185,8 +197,10 @@ def test_unconfirmed_login_is_refused_with_503():
     replica = pair.replicas[0]
     try:
         store = cl.WaitRedisStore(cl.quick_client(pair.primary), timeout_ms=30, prefix="twait:")
-        app = serve(cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
-                    name="t05-wait")
+        app = serve(
+            cl.ServerTiming(cl.store_outage_handler(create_login_app(store, kdf_n=cl.LAB_KDF_N))),
+            name="t05-wait",
+        )
         creds = {"username": cl.USER, "password": cl.PASSWORD}
         assert requests.post(app.url + "/login", json=creds).status_code == 200
         os.kill(replica.pid, signal.SIGSTOP)
@@ -204,10 +218,20 @@ def test_unconfirmed_login_is_refused_with_503():
 
 # --- the strategy registry drives the lab, the widget and the table ------------------------------
 
+
 def test_registry_describes_every_strategy_once():
     from sessionlab.web.balancer import POLICIES
 
-    assert list(cl.STRATEGIES) == ["memory", "sticky", "redis", "database", "replicated", "jwt", "cluster", "hybrid"]
+    assert list(cl.STRATEGIES) == [
+        "memory",
+        "sticky",
+        "redis",
+        "database",
+        "replicated",
+        "jwt",
+        "cluster",
+        "hybrid",
+    ]
     for number, (key, s) in enumerate(cl.STRATEGIES.items(), start=1):
         assert isinstance(s, cl.Strategy) and s.key == key and s.label.startswith(f"{number}. ")
         assert callable(s.make_store) and callable(s.make_app) and s.policy in POLICIES
@@ -223,22 +247,33 @@ def test_a_new_registry_entry_reaches_lab_widget_and_table(lab, monkeypatch):
 
     shared, made = MemoryStore(), []
 
-    def one_store(lab_, i, **opts):               # every server shares one store: a central store
+    def one_store(lab_, i, **opts):  # every server shares one store: a central store
         made.append((i, opts))
         return shared
 
-    custom = cl.Strategy("custom", "9. 테스트 저장소", one_store, "테스트 일관성", policy="hash", store_node="테스트 노드")
+    custom = cl.Strategy(
+        "custom", "9. 테스트 저장소", one_store, "테스트 일관성", policy="hash", store_node="테스트 노드"
+    )
     monkeypatch.setitem(cl.STRATEGIES, "custom", custom)
     run = lab.scenario("custom", users=3, rounds=1, marker=1)
-    assert made == [(0, {"marker": 1}), (1, {"marker": 1}), (2, {"marker": 1}), (1, {"marker": 1})]  # + restart
+    assert made == [
+        (0, {"marker": 1}),
+        (1, {"marker": 1}),
+        (2, {"marker": 1}),
+        (1, {"marker": 1}),
+    ]  # + restart
     assert lab.policy == "hash" and lab.stores == [shared] * 3
     assert run.summary()["전략"] == "9. 테스트 저장소" and run.failed == 0 and run.lost_on_app_death == 0
     box = cl.lab_widget(lab)
     assert [key for _, key in box.controls["strategy"].options] == list(cl.STRATEGIES)
     assert [label for label, _ in box.controls["strategy"].options][-1] == "9. 테스트 저장소"
     row = cl.comparison({"custom": run})[0]
-    assert (row["key"], row["전략"], row["저장소 노드 죽음"], row["일관성"]) == \
-        ("custom", "9. 테스트 저장소", "테스트 노드", "테스트 일관성")
+    assert (row["key"], row["전략"], row["저장소 노드 죽음"], row["일관성"]) == (
+        "custom",
+        "9. 테스트 저장소",
+        "테스트 노드",
+        "테스트 일관성",
+    )
 
 
 def test_table_rows_come_from_the_registry():

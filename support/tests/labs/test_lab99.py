@@ -1,4 +1,5 @@
 """Notebook 99's quiz: every model answer covers its points; the scorer finds what is missing."""
+
 from sessionlab.labs.lab00 import NOTEBOOKS
 from sessionlab.labs.lab99 import QUESTIONS, by_id, quiz_widget, score_answer
 
@@ -21,6 +22,9 @@ def test_quiz_widget_scores_what_was_typed_and_moves_on():
     first = quiz.state["q"]
     quiz.answer_box.value = first.answer
     quiz.score(None)
-    assert f"{len(first.points)}/{len(first.points)}" in quiz.result.value and "빠진 요점: <b>없음" in quiz.result.value
+    assert (
+        f"{len(first.points)}/{len(first.points)}" in quiz.result.value
+        and "빠진 요점: <b>없음" in quiz.result.value
+    )
     quiz.next_question(None)
     assert quiz.state["q"] is not first and quiz.result.value == "" and quiz.answer_box.value == ""

@@ -1,4 +1,5 @@
 """The notebook harness itself: strict nbval catches a changed output; the sanitize file masks only noise."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +11,35 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_nbval(tmp_path, source, stored_text):
-    cell = new_code_cell(source, execution_count=1, outputs=[new_output("stream", name="stdout", text=stored_text)])
-    nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    cell = new_code_cell(
+        source, execution_count=1, outputs=[new_output("stream", name="stdout", text=stored_text)]
+    )
+    nb = new_notebook(
+        cells=[cell],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     path = tmp_path / "probe.ipynb"
     nbformat.write(nb, path)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", str(path),
-                           "--nbval-sanitize-with", str(ROOT / "tools" / "nbval_sanitize.cfg"), "--rootdir", str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            str(path),
+            "--nbval-sanitize-with",
+            str(ROOT / "tools" / "nbval_sanitize.cfg"),
+            "--rootdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(tmp_path):
@@ -44,8 +67,10 @@ def test_run_twice_reports_a_notebook_that_only_works_in_a_fresh_kernel(tmp_path
     finally:
         sys.path.pop(0)
     path = tmp_path / "fresh_only.ipynb"
-    nb = new_notebook(cells=[new_code_cell("runs = globals().get('runs', 0) + 1\nassert runs == 1")],
-                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = new_notebook(
+        cells=[new_code_cell("runs = globals().get('runs', 0) + 1\nassert runs == 1")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nbformat.write(nb, path)
     problem = run_twice(path)
     assert problem is not None and problem.startswith("round 2")

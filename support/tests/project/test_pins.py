@@ -1,4 +1,5 @@
 """One source of truth for versions: requirements.txt names them, requirements.lock pins everything, environment.yml copies the lock."""
+
 import re
 from pathlib import Path
 
@@ -6,11 +7,19 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def pins(lines):
-    return {m.group(1).lower(): m.group(2) for m in (re.match(r"\s*-?\s*([A-Za-z0-9_.\-]+)==(\S+)", line) for line in lines) if m}
+    return {
+        m.group(1).lower(): m.group(2)
+        for m in (re.match(r"\s*-?\s*([A-Za-z0-9_.\-]+)==(\S+)", line) for line in lines)
+        if m
+    }
 
 
 def requirement_lines(path):
-    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def test_every_requirement_is_pinned_exactly():
@@ -20,14 +29,22 @@ def test_every_requirement_is_pinned_exactly():
 
 def test_the_lock_pins_every_package_and_agrees_with_requirements():
     lock = requirement_lines(ROOT / "requirements.lock")
-    assert len(lock) > len(requirement_lines(ROOT / "requirements.txt")), "the lock holds the transitive packages too"
-    assert all(re.match(r"[A-Za-z0-9_.\-]+==\S+( ;.*)?$", line) for line in lock), [line for line in lock if "==" not in line]
+    assert len(lock) > len(requirement_lines(ROOT / "requirements.txt")), (
+        "the lock holds the transitive packages too"
+    )
+    assert all(re.match(r"[A-Za-z0-9_.\-]+==\S+( ;.*)?$", line) for line in lock), [
+        line for line in lock if "==" not in line
+    ]
     req, locked = pins(requirement_lines(ROOT / "requirements.txt")), pins(lock)
     assert {k: locked.get(k) for k in req} == req, "requirements.txt changed: run `make lock`"
 
 
 def test_environment_yml_carries_the_lock_line_for_line():
-    env = [line.strip()[2:] for line in (ROOT / "environment.yml").read_text().splitlines() if line.strip().startswith("- ") and "==" in line]
+    env = [
+        line.strip()[2:]
+        for line in (ROOT / "environment.yml").read_text().splitlines()
+        if line.strip().startswith("- ") and "==" in line
+    ]
     assert env == requirement_lines(ROOT / "requirements.lock"), "run `make lock` (it writes environment.yml)"
 
 
@@ -48,7 +65,9 @@ def test_binder_config_is_complete_and_not_shadowed():
 def test_readme_shows_both_commands_and_a_binder_badge_to_notebook_00():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
-    badge = re.search(r"https://mybinder\.org/v2/gh/[^)\s]+urlpath=lab/tree/(notebooks/[\w.]+\.ipynb)", readme)
+    badge = re.search(
+        r"https://mybinder\.org/v2/gh/[^)\s]+urlpath=lab/tree/(notebooks/[\w.]+\.ipynb)", readme
+    )
     assert badge and (ROOT / badge.group(1)).exists()
 
 

@@ -1,4 +1,5 @@
 """sessionlab.balancer: every policy, forwarding exactly, and every failure without a hang."""
+
 from __future__ import annotations
 
 import http.client
@@ -24,9 +25,14 @@ def backend_app(name: str) -> Flask:
 
     @app.route("/echo", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def echo():
-        return {"server": name, "method": request.method, "path": request.path,
-                "query": request.query_string.decode(), "headers": dict(request.headers),
-                "body": request.get_data(as_text=True)}
+        return {
+            "server": name,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode(),
+            "headers": dict(request.headers),
+            "body": request.get_data(as_text=True),
+        }
 
     @app.get("/cookies")
     def cookies():
@@ -102,7 +108,7 @@ def test_sticky_pins_a_client_with_a_cookie(lb):
         assert "HttpOnly" in first.headers["Set-Cookie"]
         a = {alice.get(lb.url + "/echo", timeout=TIMEOUT).json()["server"] for _ in range(5)}
         b = {bob.get(lb.url + "/echo", timeout=TIMEOUT).json()["server"] for _ in range(5)}
-    assert len(a) == 1 and len(b) == 1 and a != b   # each pinned, to different servers
+    assert len(a) == 1 and len(b) == 1 and a != b  # each pinned, to different servers
 
 
 def test_sticky_moves_the_client_when_its_server_is_marked_down(lb):
@@ -112,7 +118,7 @@ def test_sticky_moves_the_client_when_its_server_is_marked_down(lb):
         lb.mark_down(int(pinned[1]) - 1)
         moved = http.get(lb.url + "/echo", timeout=TIMEOUT)
         assert moved.status_code == 200 and moved.json()["server"] != pinned
-        assert http.cookies.get("lb_server") == moved.json()["server"]   # cookie replaced
+        assert http.cookies.get("lb_server") == moved.json()["server"]  # cookie replaced
 
 
 def test_sticky_says_the_sessions_server_is_gone_when_it_dies(lb, trio):
@@ -141,7 +147,7 @@ def test_hash_keeps_a_client_on_one_server_and_spreads_clients(lb):
     assert len(set(one)) == 1
     many = {served(lb, 1, headers={"X-Forwarded-For": f"10.0.0.{i}"})[0] for i in range(30)}
     assert many == {"b1", "b2", "b3"}
-    assert len(set(served(lb, 5))) == 1   # no header: the peer address, always 127.0.0.1
+    assert len(set(served(lb, 5))) == 1  # no header: the peer address, always 127.0.0.1
 
 
 def test_hash_remaps_when_the_set_of_servers_changes(lb):
@@ -155,7 +161,9 @@ def test_hash_remaps_when_the_set_of_servers_changes(lb):
 
 def test_client_address():
     assert client_address({"REMOTE_ADDR": "127.0.0.1"}) == "127.0.0.1"
-    assert client_address({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 5.6.7.8"}) == "1.2.3.4"
+    assert (
+        client_address({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 5.6.7.8"}) == "1.2.3.4"
+    )
 
 
 def test_policy_switches_at_run_time_and_rejects_unknown(lb):
@@ -187,9 +195,17 @@ def test_lab_servers_give_their_names(trio):
 # --- forwarding ---------------------------------------------------------------
 def test_forwards_method_path_query_headers_and_body(lb):
     body = json.dumps({"한글": "값", "n": 1})
-    resp = requests.put(lb.url + "/echo?a=1&b=%20x&a=2", data=body.encode(), timeout=TIMEOUT,
-                        headers={"Content-Type": "application/json", "X-Custom": "yes",
-                                 "Authorization": "Bearer abc", "Cookie": "sid=s1; theme=dark"})
+    resp = requests.put(
+        lb.url + "/echo?a=1&b=%20x&a=2",
+        data=body.encode(),
+        timeout=TIMEOUT,
+        headers={
+            "Content-Type": "application/json",
+            "X-Custom": "yes",
+            "Authorization": "Bearer abc",
+            "Cookie": "sid=s1; theme=dark",
+        },
+    )
     seen = resp.json()
     assert resp.status_code == 200
     assert (seen["method"], seen["path"], seen["query"]) == ("PUT", "/echo", "a=1&b=%20x&a=2")
@@ -234,7 +250,14 @@ def test_head_and_big_bodies(lb):
 def test_log_records_each_request(lb):
     requests.post(lb.url + "/echo?x=1", data=b"", timeout=TIMEOUT)
     rec = lb.log[-1]
-    assert (rec.method, rec.path, rec.backend, rec.name, rec.status, rec.error) == ("POST", "/echo?x=1", 0, "b1", 200, "")
+    assert (rec.method, rec.path, rec.backend, rec.name, rec.status, rec.error) == (
+        "POST",
+        "/echo?x=1",
+        0,
+        "b1",
+        200,
+        "",
+    )
     lb.reset()
     assert lb.log == [] and served(lb, 1) == ["b1"]
 
@@ -243,15 +266,15 @@ def test_connections_to_backends_are_reused(lb):
     with requests.Session() as http:
         for _ in range(9):
             http.get(lb.url + "/echo", timeout=TIMEOUT)
-    assert all(len(b.pool) == 1 for b in lb.backends)   # one kept-alive connection each
+    assert all(len(b.pool) == 1 for b in lb.backends)  # one kept-alive connection each
 
 
 def test_backend_restarted_on_the_same_port_is_reached_again(lb, trio):
-    served(lb, 3)                                    # leaves an idle connection to each
+    served(lb, 3)  # leaves an idle connection to each
     port = trio[0].port
-    trio[0].stop()                                   # closes those connections on the backend side
+    trio[0].stop()  # closes those connections on the backend side
     trio[0] = serve(backend_app("b1-again"), port=port)
-    assert served(lb, 3)[0] == "b1-again"            # the stale connection was not used
+    assert served(lb, 3)[0] == "b1-again"  # the stale connection was not used
 
 
 # --- failures: clear answers, never a hang ---------------------------------------
@@ -265,7 +288,7 @@ def test_dead_backend_gives_502_quickly_and_the_next_request_is_fine(lb, trio):
     bad = answers[4]
     assert "b2" in bad.text and "연결할 수 없습니다" in bad.text
     assert bad.headers["X-Served-By"] == "b2"
-    assert "세션" not in bad.text                    # not sticky: no session to lose
+    assert "세션" not in bad.text  # not sticky: no session to lose
     assert lb.counts() == {"b1": 2, "b2": 0, "b3": 2}
 
 

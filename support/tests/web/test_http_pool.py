@@ -3,6 +3,7 @@
 Most tests talk to a scripted raw-socket server, so each connection does exactly
 what the test needs: answer, close after reading a request, or never answer.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -117,10 +118,10 @@ def test_a_real_keep_alive_server_sees_one_client_port():
 
 
 def test_a_stale_connection_is_retried_once_on_a_new_one(scripted):
-    server = scripted([ANSWER, CLOSE], [ANSWER])   # the server drops the kept-alive connection
+    server = scripted([ANSWER, CLOSE], [ANSWER])  # the server drops the kept-alive connection
     pool = ConnectionPool("127.0.0.1", server.port, timeout=2)
     assert pool.request("GET", "/")[1] == b"1"
-    resp, body = pool.request("GET", "/")           # reused: closed under it, retried on a new one
+    resp, body = pool.request("GET", "/")  # reused: closed under it, retried on a new one
     assert resp.status == 200 and body == b"3" and server.connections == 2
     pool.close()
 
@@ -130,12 +131,12 @@ def test_only_once_and_never_on_a_new_connection(scripted):
     pool = ConnectionPool("127.0.0.1", server.port, timeout=2)
     pool.request("GET", "/")
     with pytest.raises(STALE):
-        pool.request("GET", "/")                     # the stale one, then the new one: both fail
+        pool.request("GET", "/")  # the stale one, then the new one: both fail
     assert server.connections == 2 and server.requests == 3 and len(pool) == 0
     fresh = scripted([CLOSE])
     with pytest.raises(STALE):
         ConnectionPool("127.0.0.1", fresh.port, timeout=2).request("GET", "/")
-    assert fresh.connections == 1                   # a new connection is never retried
+    assert fresh.connections == 1  # a new connection is never retried
 
 
 def test_a_timeout_is_not_retried(scripted):
@@ -144,26 +145,26 @@ def test_a_timeout_is_not_retried(scripted):
     pool.request("GET", "/")
     start = time.monotonic()
     with pytest.raises(TimeoutError):
-        pool.request("GET", "/")                     # may still be running there: not sent again
+        pool.request("GET", "/")  # may still be running there: not sent again
     assert time.monotonic() - start < 1.5
     time.sleep(0.1)
     assert server.connections == 1 and server.requests == 2 and len(pool) == 0
 
 
 def test_a_connection_closed_while_idle_is_dropped_before_use(scripted):
-    server = scripted([ANSWER], [ANSWER])          # closes right after its one answer
+    server = scripted([ANSWER], [ANSWER])  # closes right after its one answer
     pool = ConnectionPool("127.0.0.1", server.port, timeout=2)
     pool.request("GET", "/")
-    time.sleep(0.1)                                  # the server's FIN arrives
+    time.sleep(0.1)  # the server's FIN arrives
     conn, reused = pool.acquire()
-    assert not reused and len(pool) == 0             # not handed out to fail: a new one instead
+    assert not reused and len(pool) == 0  # not handed out to fail: a new one instead
     pool.release(conn)
     assert pool.request("GET", "/")[1] == b"2" and server.connections == 2
 
 
 def test_a_refused_connection_is_raised_at_once():
     with socket.create_server(("127.0.0.1", 0)) as sock:
-        port = sock.getsockname()[1]                 # a port nobody listens on once closed
+        port = sock.getsockname()[1]  # a port nobody listens on once closed
     with pytest.raises(ConnectionRefusedError):
         ConnectionPool("127.0.0.1", port, timeout=2).request("GET", "/")
 

@@ -1,4 +1,5 @@
 """sessionlab.web.stores.hybrid: what the shared suite cannot show, the Redis cache losing everything."""
+
 from __future__ import annotations
 
 from sessionlab.web.stores import FakeClock, HybridStore
@@ -22,7 +23,7 @@ def test_hybrid_without_redis_uses_sqlite_and_drops_stale_copies(redis_server, t
     s = store.create({"user": "alice"})
     redis_server.kill()
     assert store.get(s.id).data == {"user": "alice"} and store.cache_errors >= 1
-    assert store.delete(s.id)           # logout while Redis is away
+    assert store.delete(s.id)  # logout while Redis is away
     redis_server.restart()
-    assert store.get(s.id) is None      # the copy cached before the outage is not used
+    assert store.get(s.id) is None  # the copy cached before the outage is not used
     store.close()

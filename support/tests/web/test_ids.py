@@ -1,4 +1,5 @@
 """Session-id generators: the VULNERABLE ones really are predictable, the secure one is not."""
+
 import math
 
 import pytest
@@ -28,7 +29,8 @@ def _temper(y):
 
 def test_untemper_inverts_tempering():
     import random
-    words = [random.getrandbits(32) for _ in range(1000)] + [0, 2 ** 32 - 1]
+
+    words = [random.getrandbits(32) for _ in range(1000)] + [0, 2**32 - 1]
     assert all(untemper(_temper(w)) == w for w in words)
 
 

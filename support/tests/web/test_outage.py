@@ -1,4 +1,5 @@
 """sessionlab.web.outage: a store that cannot be reached gives 503 + Retry-After, a bug still gives 500."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -38,8 +39,11 @@ def app_that_raises(retry_after: int | None = None) -> Flask:
 def test_store_errors_become_503_with_korean_message(name):
     r = app_that_raises().test_client().get(f"/raise/{name}")
     assert r.status_code == 503 and r.headers["Retry-After"] == "1"
-    assert r.is_json and r.get_json() == {"ok": False, "error": STORE_DOWN_MESSAGE,
-                                          "store_error": type(RAISES[name]).__name__}
+    assert r.is_json and r.get_json() == {
+        "ok": False,
+        "error": STORE_DOWN_MESSAGE,
+        "store_error": type(RAISES[name]).__name__,
+    }
     assert "Traceback" not in r.get_data(as_text=True)
 
 

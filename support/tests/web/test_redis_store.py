@@ -3,6 +3,7 @@
 The shared suite (``test_stores.py``) already runs the interface against Redis; these are
 what only the Redis stores do.
 """
+
 from __future__ import annotations
 
 import time

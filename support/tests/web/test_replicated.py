@@ -1,4 +1,5 @@
 """sessionlab.web.stores.replicated: what the shared suite cannot show, replication between servers."""
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ def group(request):
         for s in stores:
             request.addfinalizer(s.close)
         return connect(*stores)
+
     return make
 
 
@@ -34,14 +36,14 @@ def test_sync_replication_is_visible_everywhere_at_once(group):
 def test_async_replication_has_a_window(group):
     a, b = group(2, sync=False, batch_interval=0.2)
     s = a.create({"user": "bob"})
-    assert b.get(s.id) is None          # not yet: the consistency window
+    assert b.get(s.id) is None  # not yet: the consistency window
     assert a.flush() and b.get(s.id) is not None
 
 
 def test_dead_peer_is_skipped_and_rejoins(group):
     a, b, c = group(3, retry_after=0.05)
-    c.close()                            # server c dies with its copy
-    s = a.create({"user": "carol"})      # still works; c's share is dropped
+    c.close()  # server c dies with its copy
+    s = a.create({"user": "carol"})  # still works; c's share is dropped
     assert b.get(s.id) is not None and a.dropped >= 1
     fresh = ReplicatedStore(name=f"fresh-{uuid.uuid4().hex[:6]}")
     try:

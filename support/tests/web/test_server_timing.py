@@ -1,4 +1,5 @@
 """sessionlab.web.server_timing: the middleware adds app;dur to what the app set, the parser reads it back."""
+
 from __future__ import annotations
 
 import time

@@ -3,6 +3,7 @@
 The Redis store runs against a real redis-server (``sessionlab.infra.redis_servers.start_redis``).
 A new store joins the suite by adding a factory to ``STORES``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -45,6 +46,7 @@ STORES = {"memory": _memory, "sqlite-memory": _sqlite_memory, "sqlite-file": _sq
 
 # --- stores for many servers (issue 6) ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def redis_cluster():
     from sessionlab.infra.redis_topologies import start_cluster
@@ -65,7 +67,10 @@ def _replicated(tmp_path, request, **kw):
     """Node a of a group of two (sync): every write also goes to b over HTTP."""
     from sessionlab.web.stores import ReplicatedStore, connect
 
-    a, b = ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw), ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw)
+    a, b = (
+        ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw),
+        ReplicatedStore(name=f"t-{uuid.uuid4().hex[:6]}", **kw),
+    )
     connect(a, b)
     request.addfinalizer(b.close)
     return a
@@ -88,8 +93,9 @@ def make(request, tmp_path):
 
     def factory(idle=60, absolute=600, **kw):
         clock = FakeClock()
-        store = STORES[request.param](tmp_path, request, idle_timeout=idle, absolute_timeout=absolute,
-                                      clock=clock, **kw)
+        store = STORES[request.param](
+            tmp_path, request, idle_timeout=idle, absolute_timeout=absolute, clock=clock, **kw
+        )
         made.append(store)
         return store, clock
 
@@ -311,6 +317,7 @@ def test_make_store():
     assert isinstance(make_store("memory"), MemoryStore)
     assert isinstance(make_store("sqlite"), SessionStore)
     from sessionlab.web.stores import ReplicatedStore
+
     replicated = make_store("replicated", name="solo")  # a later back end, found by its kind
     assert isinstance(replicated, ReplicatedStore)
     replicated.close()
@@ -324,6 +331,7 @@ def test_new_session_id_is_256_bits():
 
 
 # --- Redis Cluster specifics (here: they use this suite's cluster) ------------------------
+
 
 def test_redis_cluster_store_keyslots(redis_cluster):
     from sessionlab.web.stores import RedisClusterStore

@@ -1,4 +1,5 @@
 """sessionlab.web.token_format: base64url, splitting and assembling tokens by hand, the refusal reasons."""
+
 import pytest
 
 from sessionlab.web.token_format import (

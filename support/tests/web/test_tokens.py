@@ -1,4 +1,5 @@
 """sessionlab.web.tokens: the secure verifier, keys, refresh rotation, the denylist."""
+
 import json
 import time
 
@@ -23,7 +24,8 @@ RFC7515_A1_K = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0i
 RFC7515_A1_TOKEN = (
     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
     ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
-    ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +48,12 @@ def code_of(fn, *args, **kwargs) -> str:
 
 # --- RFC 7515 A.1 --------------------------------------------------------------------
 
+
 def rfc_verifier() -> Verifier:
     # The vector has no aud, iat, jti or kid: a verifier for it requires only exp, trusts iss "joe".
-    return Verifier([hmac_key(b64url_decode(RFC7515_A1_K), kid="rfc7515")], issuer="joe",
-                    audience=None, require=("exp",))
+    return Verifier(
+        [hmac_key(b64url_decode(RFC7515_A1_K), kid="rfc7515")], issuer="joe", audience=None, require=("exp",)
+    )
 
 
 def test_rfc7515_a1_hs256_vector_verifies_with_expiry_check_disabled():
@@ -64,10 +68,14 @@ def test_rfc7515_a1_vector_is_expired_and_tamper_evident():
     assert code_of(rfc_verifier().verify, RFC7515_A1_TOKEN, expected_type=None) == "expired"
     h, p, s = RFC7515_A1_TOKEN.split(".")
     other = b64url_encode(b'{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":false}')
-    assert code_of(rfc_verifier().verify, f"{h}.{other}.{s}", expected_type=None, verify_exp=False) == "bad_signature"
+    assert (
+        code_of(rfc_verifier().verify, f"{h}.{other}.{s}", expected_type=None, verify_exp=False)
+        == "bad_signature"
+    )
 
 
 # --- issuing and verifying -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("alg", ALLOWED_ALGORITHMS)
 def test_round_trip_every_algorithm(keys, alg):
@@ -99,6 +107,7 @@ def test_keys_are_generated_at_run_time():
 
 
 # --- bad input: each refused with its own code --------------------------------------------
+
 
 def test_malformed_tokens(keys):
     v = TokenService(keys).verifier
@@ -143,15 +152,26 @@ def test_audience_issuer_type_and_required_claims(keys):
     assert code_of(svc.verify, svc.issue("a", aud="another-api")) == "wrong_audience"
     assert code_of(svc.verify, svc.issue("a", iss="evil")) == "wrong_issuer"
     assert code_of(svc.verify, svc.issue("a", typ="refresh")) == "wrong_type"
-    no_jti = jwt.encode({"sub": "a", "iss": svc.issuer, "aud": svc.audience, "iat": int(time.time()),
-                         "exp": int(time.time()) + 60, "typ": "access"}, keys["HS256"].signing,
-                        algorithm="HS256", headers={"kid": "hs256-1"})
+    no_jti = jwt.encode(
+        {
+            "sub": "a",
+            "iss": svc.issuer,
+            "aud": svc.audience,
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+            "typ": "access",
+        },
+        keys["HS256"].signing,
+        algorithm="HS256",
+        headers={"kid": "hs256-1"},
+    )
     assert code_of(svc.verify, no_jti) == "missing_claim"
 
 
 def test_algorithm_confusion_is_blocked_and_pyjwt_refuses_pem_as_hmac_secret(keys):
     import hashlib
     import hmac
+
     svc = TokenService(keys, alg="RS256")
     token = svc.issue("alice", role="user")
     header, payload, _ = split_token(token)
@@ -164,6 +184,7 @@ def test_algorithm_confusion_is_blocked_and_pyjwt_refuses_pem_as_hmac_secret(key
 
 # --- denylist and refresh families (real Redis) ------------------------------------------
 
+
 def test_denylist_ttl_is_remaining_lifetime(service):
     token = service.issue("alice", ttl=100)
     ttl = service.revoke(token)
@@ -172,8 +193,10 @@ def test_denylist_ttl_is_remaining_lifetime(service):
     assert 95 <= service.denylist.ttl(jti) <= 106
     assert code_of(service.verify, token) == "revoked"
     old = service.issue("alice", ttl=10, now=time.time() - 60)  # long expired: nothing to store
-    assert service.denylist.add(jwt.decode(old, options={"verify_signature": False})["jti"],
-                                time.time() - 50) == 0
+    assert (
+        service.denylist.add(jwt.decode(old, options={"verify_signature": False})["jti"], time.time() - 50)
+        == 0
+    )
 
 
 def test_without_redis_logout_revokes_nothing(keys):

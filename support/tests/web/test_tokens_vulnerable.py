@@ -1,4 +1,5 @@
 """sessionlab.web.tokens_vulnerable: the ⚠️ vulnerable verifier is labelled and needs each flaw."""
+
 import pytest
 
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
@@ -18,6 +19,7 @@ def code_of(fn, *args, **kwargs) -> str:
 
 def test_vulnerable_verifier_is_labelled_and_needs_each_flaw(keys):
     from sessionlab.labs.lab04a_attacks import forge_alg_none, tamper
+
     svc = TokenService(keys)
     token = svc.issue("alice", role="user")
     none_token = forge_alg_none(token, role="admin")

@@ -23,34 +23,64 @@ Modules: ``strategies`` (the registry), ``backends`` (Redis, cache, cluster,
 SQLite), ``lab`` (``MultiServerLab``, ``RunResult``), ``failover`` (store-node
 deaths, ``failover_loss``), ``measure`` (timings), ``view`` (widget, table, plot).
 """
+
 from __future__ import annotations
 
 from sessionlab.labs.lab05.backends import Backends, lab_redis_processes, quick_client, repoint
 from sessionlab.labs.lab05.failover import (
-                                            WaitRedisStore,
-                                            cluster_outage,
-                                            failover_loss,
-                                            flush_hybrid_cache,
-                                            kill_cluster_primary,
-                                            kill_redis_primary,
+    WaitRedisStore,
+    cluster_outage,
+    failover_loss,
+    flush_hybrid_cache,
+    kill_cluster_primary,
+    kill_redis_primary,
 )
 from sessionlab.labs.lab05.lab import MultiServerLab, RunResult
 from sessionlab.labs.lab05.measure import (
-                                            consistency_window,
-                                            cookie_header,
-                                            measure,
-                                            measure_strategy,
-                                            replication_write_cost,
-                                            store_op_times,
+    consistency_window,
+    cookie_header,
+    measure,
+    measure_strategy,
+    replication_write_cost,
+    store_op_times,
 )
 from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD, STRATEGIES, USER, Strategy
 from sessionlab.labs.lab05.view import comparison, lab_widget, plot_comparison, print_table
 from sessionlab.web.outage import STORE_DOWN_MESSAGE, StoreUnavailable, store_outage_handler
 from sessionlab.web.server_timing import ServerTiming, server_timing
 
-__all__ = ["STRATEGIES", "Strategy", "DEFAULT_POLICY", "USER", "PASSWORD", "LAB_KDF_N", "StoreUnavailable",
-           "WaitRedisStore", "store_outage_handler", "ServerTiming", "MultiServerLab", "RunResult", "measure",
-           "failover_loss", "replication_write_cost", "store_op_times", "consistency_window", "lab_redis_processes",
-           "quick_client", "repoint", "STORE_DOWN_MESSAGE", "kill_redis_primary", "kill_cluster_primary",
-           "flush_hybrid_cache", "cluster_outage", "comparison", "print_table", "plot_comparison",
-           "lab_widget", "measure_strategy", "server_timing", "cookie_header", "Backends"]
+__all__ = [
+    "STRATEGIES",
+    "Strategy",
+    "DEFAULT_POLICY",
+    "USER",
+    "PASSWORD",
+    "LAB_KDF_N",
+    "StoreUnavailable",
+    "WaitRedisStore",
+    "store_outage_handler",
+    "ServerTiming",
+    "MultiServerLab",
+    "RunResult",
+    "measure",
+    "failover_loss",
+    "replication_write_cost",
+    "store_op_times",
+    "consistency_window",
+    "lab_redis_processes",
+    "quick_client",
+    "repoint",
+    "STORE_DOWN_MESSAGE",
+    "kill_redis_primary",
+    "kill_cluster_primary",
+    "flush_hybrid_cache",
+    "cluster_outage",
+    "comparison",
+    "print_table",
+    "plot_comparison",
+    "lab_widget",
+    "measure_strategy",
+    "server_timing",
+    "cookie_header",
+    "Backends",
+]

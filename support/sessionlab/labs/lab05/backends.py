@@ -7,6 +7,7 @@ temporary folder. ``quick_client`` gives up fast when Redis is gone, ``repoint``
 moves a client to a promoted replica, ``lab_redis_processes`` counts this kernel's
 redis-server processes.
 """
+
 from __future__ import annotations
 
 import os
@@ -73,7 +74,9 @@ class Backends:
     @property
     def cluster(self) -> redis_topologies.RedisCluster:
         if self._cluster is None or not any(n.running for n in self._cluster.nodes):
-            self._cluster = redis_topologies.start_cluster(name=f"{self.name}-cluster", primaries=3, replicas=1)
+            self._cluster = redis_topologies.start_cluster(
+                name=f"{self.name}-cluster", primaries=3, replicas=1
+            )
         return self._cluster
 
     def heal_cluster(self, timeout: float = 15.0) -> int:
@@ -93,8 +96,9 @@ class Backends:
             try:
                 roles = cluster.roles()
                 links = [n.client().info("replication").get("master_link_status") for n in dead]
-                if list(roles.values()).count("master") == len(cluster.nodes) // 2 and \
-                        all(link == "up" for link in links):
+                if list(roles.values()).count("master") == len(cluster.nodes) // 2 and all(
+                    link == "up" for link in links
+                ):
                     cluster.wait_ok(max(0.1, deadline - time.monotonic()))
                     break
             except redis_py.RedisError:
@@ -124,7 +128,10 @@ def lab_redis_processes() -> int:
                 status = dict(line.split(":\t", 1) for line in f.read().splitlines() if ":\t" in line)
         except OSError:
             continue
-        if status.get("Name", "").strip() == "redis-server" and status.get("PPid", "").strip() == me \
-                and status.get("State", "").strip()[:1] != "Z":
+        if (
+            status.get("Name", "").strip() == "redis-server"
+            and status.get("PPid", "").strip() == me
+            and status.get("State", "").strip()[:1] != "Z"
+        ):
             count += 1
     return count

@@ -8,6 +8,7 @@ repointed), ``kill_cluster_primary`` (the cluster fails over by itself),
 acknowledged sessions a promoted replica does not have, with and without
 ``WaitRedisStore`` (``WAIT 1``).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,15 @@ from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.web.stores import RedisStore, StoreUnavailable, WaitRedisStore
 
-__all__ = ["kill_redis_primary", "primaries_with_replica", "kill_primary",
-           "kill_cluster_primary", "flush_hybrid_cache", "cluster_outage", "failover_loss"]
+__all__ = [
+    "kill_redis_primary",
+    "primaries_with_replica",
+    "kill_primary",
+    "kill_cluster_primary",
+    "flush_hybrid_cache",
+    "cluster_outage",
+    "failover_loss",
+]
 
 
 def _signal(server: lab_redis.RedisServer, sig: signal.Signals) -> None:
@@ -35,6 +43,7 @@ def _signal(server: lab_redis.RedisServer, sig: signal.Signals) -> None:
 
 
 # --- store-node deaths, one per strategy -------------------------------------------------------
+
 
 def kill_redis_primary(lab: MultiServerLab) -> None:
     """The central Redis primary dies; its replica is promoted and every app server repointed."""
@@ -109,8 +118,14 @@ def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
 
 # --- what a failover loses ------------------------------------------------------------------------
 
-def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
-                  padding_mb: int = 48, name: str = "lab05-backup") -> dict:
+
+def failover_loss(
+    n: int = 20,
+    wait: bool = False,
+    stall_replica: bool = False,
+    padding_mb: int = 48,
+    name: str = "lab05-backup",
+) -> dict:
     """Sessions written to a Redis primary, then the primary dies and its replica is promoted.
 
     ``stall_replica``: the replica is paused (SIGSTOP, as a long GC pause, a slow disk
@@ -144,8 +159,14 @@ def failover_loss(n: int = 20, wait: bool = False, stall_replica: bool = False,
         new = pair.promote(replica)
         survivor = RedisStore(quick_client(new), prefix="backup:")
         lost = sum(survivor.get(sid) is None for sid in acked)
-        return {"written": n, "acknowledged": len(acked), "refused": refused, "lost": lost,
-                "wait": wait, "stalled": stall_replica}
+        return {
+            "written": n,
+            "acknowledged": len(acked),
+            "refused": refused,
+            "lost": lost,
+            "wait": wait,
+            "stalled": stall_replica,
+        }
     finally:
         if stall_replica and replica.running:
             try:

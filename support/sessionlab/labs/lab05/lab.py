@@ -7,6 +7,7 @@ store node) and counts what was lost in a ``RunResult``. Each app server is
 wrapped in ``store_outage_handler`` (503 instead of 500 when the store is
 unreachable) and ``ServerTiming`` (the app's share of each request).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -38,21 +39,26 @@ class RunResult:
     users: int
     logins_ok: int
     requests: int
-    failed: int                      # requests that did not return the user (any status but 200)
-    users_logged_out: int            # users who saw at least one such failure before any server died
+    failed: int  # requests that did not return the user (any status but 200)
+    users_logged_out: int  # users who saw at least one such failure before any server died
     alive_before_kill: int
-    lost_on_app_death: int           # sessions working before the kill that stopped working after
+    lost_on_app_death: int  # sessions working before the kill that stopped working after
     lost_on_store_death: int | None = None  # None: no separate store node to kill
     statuses: Counter = field(default_factory=Counter)
     served_by: Counter = field(default_factory=Counter)
     killed: str = "s2"
-    logged_in_on_killed: int = 0     # users whose login was answered by the server that was killed
+    logged_in_on_killed: int = 0  # users whose login was answered by the server that was killed
     alive_before_store_death: int = 0
 
     def summary(self) -> dict:
-        return {"전략": STRATEGIES[self.strategy].label, "정책": self.policy, "로그인": f"{self.logins_ok}/{self.users}",
-                "실패 요청": f"{self.failed}/{self.requests}", "로그아웃된 사용자": self.users_logged_out,
-                f"{self.killed} 죽은 뒤 잃은 세션": f"{self.lost_on_app_death}/{self.alive_before_kill}"}
+        return {
+            "전략": STRATEGIES[self.strategy].label,
+            "정책": self.policy,
+            "로그인": f"{self.logins_ok}/{self.users}",
+            "실패 요청": f"{self.failed}/{self.requests}",
+            "로그아웃된 사용자": self.users_logged_out,
+            f"{self.killed} 죽은 뒤 잃은 세션": f"{self.lost_on_app_death}/{self.alive_before_kill}",
+        }
 
 
 class MultiServerLab:
@@ -169,8 +175,16 @@ class MultiServerLab:
         return c.get(self._url() + "/me", timeout=10)
 
     # -- one scenario ---------------------------------------------------------------------
-    def scenario(self, strategy: str, policy: str | None = None, users: int = 10, rounds: int = 3,
-                 kill: int = 1, store_death=None, **opts) -> RunResult:
+    def scenario(
+        self,
+        strategy: str,
+        policy: str | None = None,
+        users: int = 10,
+        rounds: int = 3,
+        kill: int = 1,
+        store_death=None,
+        **opts,
+    ) -> RunResult:
         """Log ``users`` in, ``rounds`` × GET /me each, kill server ``kill``, one more GET /me each.
 
         ``store_death``: a function ``(lab) -> None`` that kills a store node and waits for
@@ -198,9 +212,21 @@ class MultiServerLab:
         self.kill(kill)
         after = [u for u in alive if self.me(clients[u]).status_code == 200]
         assert self.policy is not None  # use() set it
-        result = RunResult(strategy, self.policy, users, ok, users * rounds, failed, len(logged_out),
-                           len(alive), len(alive) - len(after), statuses=statuses, served_by=served,
-                           killed=self.names[kill], logged_in_on_killed=on_killed)
+        result = RunResult(
+            strategy,
+            self.policy,
+            users,
+            ok,
+            users * rounds,
+            failed,
+            len(logged_out),
+            len(alive),
+            len(alive) - len(after),
+            statuses=statuses,
+            served_by=served,
+            killed=self.names[kill],
+            logged_in_on_killed=on_killed,
+        )
         self.restart(kill)
         if store_death is not None:
             before = [u for u in after if self.me(clients[u]).status_code == 200]

@@ -6,6 +6,7 @@
 ``replication_write_cost`` and ``consistency_window`` show what synchronous and
 asynchronous replication between app servers cost.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -21,8 +22,14 @@ from sessionlab.labs.lab05.strategies import USER, get_strategy
 from sessionlab.web.server_timing import server_timing
 from sessionlab.web.stores import ReplicatedStore, connect
 
-__all__ = ["measure", "cookie_header", "measure_strategy", "store_op_times", "replication_write_cost",
-           "consistency_window"]
+__all__ = [
+    "measure",
+    "cookie_header",
+    "measure_strategy",
+    "store_op_times",
+    "replication_write_cost",
+    "consistency_window",
+]
 
 
 def measure(url: str, cookie: str | None, n: int = 200, path: str = "/me", headers=None) -> dict:
@@ -51,8 +58,14 @@ def measure(url: str, cookie: str | None, n: int = 200, path: str = "/me", heade
     finally:
         conn.close()
     total.sort()
-    return {"median_ms": statistics.median(total), "p99_ms": total[min(len(total) - 1, int(0.99 * len(total)))],
-            "store_ms": statistics.median(store), "app_ms": statistics.median(app), "statuses": dict(codes), "n": n}
+    return {
+        "median_ms": statistics.median(total),
+        "p99_ms": total[min(len(total) - 1, int(0.99 * len(total)))],
+        "store_ms": statistics.median(store),
+        "app_ms": statistics.median(app),
+        "statuses": dict(codes),
+        "n": n,
+    }
 
 
 def cookie_header(c: requests.Session) -> str:
@@ -72,7 +85,9 @@ def measure_strategy(lab: MultiServerLab, strategy: str, n: int = 200, runs: int
         c, r = lab.login(0)
     assert lb.url is not None  # start_balancer set it
     rows = [measure(lb.url, cookie_header(c), n=n) for _ in range(runs)]
-    out = {k: statistics.median(row[k] for row in rows) for k in ("median_ms", "p99_ms", "store_ms", "app_ms")}
+    out = {
+        k: statistics.median(row[k] for row in rows) for k in ("median_ms", "p99_ms", "store_ms", "app_ms")
+    }
     out["ok"] = sum(row["statuses"].get(200, 0) for row in rows)
     out["n"] = n * runs
     return out
@@ -113,7 +128,6 @@ def consistency_window(lab: MultiServerLab, tries: int = 5) -> dict:
             time.sleep(0.001)
         windows.append((time.perf_counter() - t) * 1000)
     return {"tries": tries, "missed_first_read": missed, "window_ms": statistics.median(windows)}
-
 
 
 def store_op_times(store, n: int = 300) -> dict[str, float]:

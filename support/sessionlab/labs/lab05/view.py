@@ -4,6 +4,7 @@ All three read the strategy registry (``STRATEGIES``): the widget's choices, the
 table's rows in registry order with each strategy's label, consistency and
 store-node note.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,8 +25,9 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
 
     from sessionlab.web.balancer import POLICIES
 
-    strategy = w.Dropdown(options=[(s.label, key) for key, s in STRATEGIES.items()], value="sticky",
-                          description="전략")
+    strategy = w.Dropdown(
+        options=[(s.label, key) for key, s in STRATEGIES.items()], value="sticky", description="전략"
+    )
     policy = w.Dropdown(options=list(POLICIES), value="sticky", description="정책")
     apply = w.Button(description="적용하고 로그인", button_style="primary")
     send = w.Button(description=f"요청 {requests_per_click}번")
@@ -42,8 +44,11 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
         for t in toggles:
             t.value = True
         c, r = lab.login(0)
-        state.update(client=c, rows=[(r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200)],
-                     note="로그인: " + str(r.status_code))
+        state.update(
+            client=c,
+            rows=[(r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200)],
+            note="로그인: " + str(r.status_code),
+        )
         render()
 
     def on_send(_=None):
@@ -64,6 +69,7 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
                 lab.kill(i, health_check=health.value)
             toggles[i].description = f"{lab.names[i]} {'켜짐' if change['new'] else '꺼짐'}"
             render()
+
         return handler
 
     apply.on_click(on_apply)
@@ -71,23 +77,36 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
     for i, t in enumerate(toggles):
         t.observe(on_toggle(i), names="value")
     box = w.VBox([w.HBox([strategy, policy]), w.HBox([apply, send, health]), w.HBox(toggles), view])
-    box.controls = {"strategy": strategy, "policy": policy, "apply": apply, "send": send,
-                    "health": health, "toggles": toggles, "view": view, "state": state}
+    box.controls = {
+        "strategy": strategy,
+        "policy": policy,
+        "apply": apply,
+        "send": send,
+        "health": health,
+        "toggles": toggles,
+        "view": view,
+        "state": state,
+    }
     return box
 
 
 def _view_html(lab: MultiServerLab, state: dict) -> str:
     """The widget's view: strategy, policy, which servers run, the last 12 requests."""
-    rows = "".join(f"<tr><td>{i}</td><td>{html.escape(s)}</td><td>{c}</td><td>{'✅ 살아 있음' if ok else '❌ 잃음'}</td></tr>"
-                   for i, (s, c, ok) in enumerate(state["rows"][-12:], start=max(1, len(state["rows"]) - 11)))
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{html.escape(s)}</td><td>{c}</td><td>{'✅ 살아 있음' if ok else '❌ 잃음'}</td></tr>"
+        for i, (s, c, ok) in enumerate(state["rows"][-12:], start=max(1, len(state["rows"]) - 11))
+    )
     up = " ".join(f"{n}:{'켜짐' if r else '꺼짐'}" for n, r in zip(lab.names, lab.running()))
     label = STRATEGIES[lab.strategy].label if lab.strategy in STRATEGIES else "-"
-    return (f"<b>{html.escape(label)} / {lab.policy}</b> — {up}"
-            f"<br>{html.escape(state['note'])}<table><tr><th>#</th><th>응답한 서버</th><th>상태</th>"
-            f"<th>세션</th></tr>{rows}</table>")
+    return (
+        f"<b>{html.escape(label)} / {lab.policy}</b> — {up}"
+        f"<br>{html.escape(state['note'])}<table><tr><th>#</th><th>응답한 서버</th><th>상태</th>"
+        f"<th>세션</th></tr>{rows}</table>"
+    )
 
 
 # --- the side-by-side table -------------------------------------------------------------------
+
 
 def comparison(runs: dict, timings: dict | None = None) -> list[dict]:
     """One row per strategy: latency through the balancer (if measured), losses counted in the runs."""
@@ -104,9 +123,19 @@ def comparison(runs: dict, timings: dict | None = None) -> list[dict]:
             store_death = f"{run.lost_on_store_death}/{run.alive_before_store_death}"
         else:
             store_death = s.store_node
-        rows.append({"key": key, "전략": s.label, "중앙값 ms": t.get("median_ms"), "p99 ms": t.get("p99_ms"),
-                     "저장소 ms": t.get("store_ms"), "실패 요청": f"{run.failed}/{run.requests}",
-                     "앱 서버 죽음": app_death, "저장소 노드 죽음": store_death, "일관성": s.consistency})
+        rows.append(
+            {
+                "key": key,
+                "전략": s.label,
+                "중앙값 ms": t.get("median_ms"),
+                "p99 ms": t.get("p99_ms"),
+                "저장소 ms": t.get("store_ms"),
+                "실패 요청": f"{run.failed}/{run.requests}",
+                "앱 서버 죽음": app_death,
+                "저장소 노드 죽음": store_death,
+                "일관성": s.consistency,
+            }
+        )
     return rows
 
 
@@ -116,8 +145,10 @@ def print_table(rows: list[dict], timings: bool = True) -> None:
     cols += ["실패 요청", "앱 서버 죽음", "저장소 노드 죽음"] + ([] if timings else ["일관성"])
     print(" | ".join(cols))
     for row in rows:
-        cells = [f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c] if row[c] is not None else "-")
-                 for c in cols]
+        cells = [
+            f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c] if row[c] is not None else "-")
+            for c in cols
+        ]
         print(" | ".join(cells))
 
 
@@ -128,7 +159,13 @@ def plot_comparison(plt, rows: list[dict]):
     x = range(len(rows))
     fig, ax = plt.subplots(figsize=(9, 3.6))
     ax.bar(x, [r["중앙값 ms"] for r in rows], color="tab:blue", label="중앙값(median)")
-    ax.bar(x, [r["저장소 ms"] for r in rows], color="tab:orange", width=0.5, label="그중 저장소 시간(Server-Timing)")
+    ax.bar(
+        x,
+        [r["저장소 ms"] for r in rows],
+        color="tab:orange",
+        width=0.5,
+        label="그중 저장소 시간(Server-Timing)",
+    )
     ax.plot(list(x), [r["p99 ms"] for r in rows], "k^", label="p99")
     ax.set_xticks(list(x), names, rotation=20)
     ax.set(ylabel="ms (로드 밸런서를 거친 GET /me)", title="전략별 지연 시간: 같은 실행 안에서 비교")

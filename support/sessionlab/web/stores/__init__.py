@@ -16,16 +16,17 @@ each back end is one module:
 
 Importing this package imports every back end, so ``make_store(kind)`` finds each ``kind``.
 """
+
 from sessionlab.web.stores.base import (
-                                        DEFAULT_ABSOLUTE,
-                                        DEFAULT_IDLE,
-                                        FakeClock,
-                                        Session,
-                                        SessionExists,
-                                        SessionStore,
-                                        StoreUnavailable,
-                                        make_store,
-                                        new_session_id,
+    DEFAULT_ABSOLUTE,
+    DEFAULT_IDLE,
+    FakeClock,
+    Session,
+    SessionExists,
+    SessionStore,
+    StoreUnavailable,
+    make_store,
+    new_session_id,
 )
 from sessionlab.web.stores.hybrid import HybridStore
 from sessionlab.web.stores.memory import MemoryStore
@@ -34,8 +35,21 @@ from sessionlab.web.stores.replicated import ReplicatedStore, connect
 from sessionlab.web.stores.sqlite import SQLiteStore
 
 __all__ = [
-    "Session", "SessionStore", "SessionExists", "MemoryStore", "SQLiteStore", "RedisStore",
-    "FakeClock", "new_session_id", "make_store",
-    "RedisClusterStore", "ReplicatedStore", "HybridStore", "connect",
-    "WaitRedisStore", "StoreUnavailable", "DEFAULT_IDLE", "DEFAULT_ABSOLUTE",
+    "Session",
+    "SessionStore",
+    "SessionExists",
+    "MemoryStore",
+    "SQLiteStore",
+    "RedisStore",
+    "FakeClock",
+    "new_session_id",
+    "make_store",
+    "RedisClusterStore",
+    "ReplicatedStore",
+    "HybridStore",
+    "connect",
+    "WaitRedisStore",
+    "StoreUnavailable",
+    "DEFAULT_IDLE",
+    "DEFAULT_ABSOLUTE",
 ]

@@ -30,6 +30,7 @@ A new back end implements seven small primitives (``_insert``, ``_read``,
 inherits the semantics; ``support/tests/web/test_stores.py`` runs the same suite
 against each back end (add yours to its ``STORES`` list).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,19 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Session", "SessionStore", "SessionExists", "StoreUnavailable", "FakeClock", "new_session_id", "make_store",
-           "DEFAULT_IDLE", "DEFAULT_ABSOLUTE"]
+__all__ = [
+    "Session",
+    "SessionStore",
+    "SessionExists",
+    "StoreUnavailable",
+    "FakeClock",
+    "new_session_id",
+    "make_store",
+    "DEFAULT_IDLE",
+    "DEFAULT_ABSOLUTE",
+]
 
-DEFAULT_IDLE = 30 * 60          # OWASP: 2–5 min for high-value apps, 15–30 min for low-risk ones
+DEFAULT_IDLE = 30 * 60  # OWASP: 2–5 min for high-value apps, 15–30 min for low-risk ones
 DEFAULT_ABSOLUTE = 8 * 60 * 60  # OWASP: 4–8 hours for apps used all day
 
 
@@ -120,8 +130,13 @@ class SessionStore(ABC):
 
     kind = "abstract"
 
-    def __init__(self, idle_timeout: float = DEFAULT_IDLE, absolute_timeout: float = DEFAULT_ABSOLUTE,
-                 clock: Callable[[], float] = time.time, id_factory: Callable[[], str] = new_session_id):
+    def __init__(
+        self,
+        idle_timeout: float = DEFAULT_IDLE,
+        absolute_timeout: float = DEFAULT_ABSOLUTE,
+        clock: Callable[[], float] = time.time,
+        id_factory: Callable[[], str] = new_session_id,
+    ):
         if idle_timeout <= 0 or absolute_timeout <= 0:
             raise ValueError("idle_timeout과 absolute_timeout은 0보다 커야 합니다.")
         self.idle_timeout = float(idle_timeout)
@@ -207,7 +222,7 @@ class SessionStore(ABC):
         """A new session; ``sid`` only for labs that show attacker-chosen ids."""
         text = _dump(data)
         now = self.now()
-        for new in (self._fresh_ids() if sid is None else [sid]):
+        for new in self._fresh_ids() if sid is None else [sid]:
             if not _valid_sid(new):
                 raise ValueError("세션 ID는 1~512자의 문자열이어야 합니다.")
             if self._insert(new, now, now, text, self._expires(now, now)):
@@ -240,8 +255,11 @@ class SessionStore(ABC):
         text = _dump(session.data)
         created, now = session.created_at, max(self.now(), session.last_access)
         for new in self._fresh_ids():
-            if _valid_sid(new) and new != sid and self._insert(new, created, now, text,
-                                                                self._expires(created, now)):
+            if (
+                _valid_sid(new)
+                and new != sid
+                and self._insert(new, created, now, text, self._expires(created, now))
+            ):
                 break
         self._remove(sid)
         return new
@@ -274,8 +292,7 @@ class SessionStore(ABC):
         return self.count()
 
     def __repr__(self) -> str:
-        return (f"<{type(self).__name__} idle={self.idle_timeout:g}s "
-                f"absolute={self.absolute_timeout:g}s>")
+        return f"<{type(self).__name__} idle={self.idle_timeout:g}s absolute={self.absolute_timeout:g}s>"
 
 
 def make_store(kind: str, **kwargs) -> SessionStore:

@@ -1,4 +1,5 @@
 """HybridStore: Redis in front of SQLite (write-through, read-through); Redis may lose everything."""
+
 from __future__ import annotations
 
 from sessionlab.web.stores.base import SessionStore
@@ -24,16 +25,25 @@ class HybridStore(SessionStore):
 
     kind = "hybrid"
 
-    def __init__(self, redis, path: str = ":memory:", prefix: str = "sessionlab:hybrid:",
-                 table: str = "sessions", **kwargs):
+    def __init__(
+        self,
+        redis,
+        path: str = ":memory:",
+        prefix: str = "sessionlab:hybrid:",
+        table: str = "sessions",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not _is_redis_py(redis) and callable(getattr(redis, "client", None)):  # a sessionlab server
             # The cache is optional: give up on it fast (redis-py's default retries take seconds).
             from redis.backoff import ExponentialBackoff
             from redis.retry import Retry
 
-            redis = redis.client(retry=Retry(ExponentialBackoff(cap=0.05, base=0.005), 2),
-                                 socket_timeout=0.5, socket_connect_timeout=0.5)
+            redis = redis.client(
+                retry=Retry(ExponentialBackoff(cap=0.05, base=0.005), 2),
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
         inner = dict(idle_timeout=self.idle_timeout, absolute_timeout=self.absolute_timeout, clock=self.clock)
         self.cache = RedisStore(redis, prefix=prefix, **inner)
         self.db = SQLiteStore(path, table=table, **inner)

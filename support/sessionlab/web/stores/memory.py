@@ -1,4 +1,5 @@
 """MemoryStore: sessions in a dict of this process (fast, lost on restart, not shared)."""
+
 from __future__ import annotations
 
 import threading

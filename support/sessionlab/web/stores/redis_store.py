@@ -12,6 +12,7 @@ repository there are no extra ``expires:`` keys or expiry sets: one key per
 session, which also keeps it Redis-Cluster friendly (one key → one hash slot).
 Data are JSON, never pickle (a pickle read back from a shared store runs code).
 """
+
 from __future__ import annotations
 
 import math
@@ -91,8 +92,11 @@ class RedisStore(SessionStore):
         return max(1, math.ceil((expires - self.now()) * 1000))
 
     def _insert(self, sid, created, last_access, data, expires):
-        return bool(self._ins(keys=[self.key(sid)],
-                              args=[repr(created), repr(last_access), data, self._ttl_ms(expires)]))
+        return bool(
+            self._ins(
+                keys=[self.key(sid)], args=[repr(created), repr(last_access), data, self._ttl_ms(expires)]
+            )
+        )
 
     def _read(self, sid):
         rec = self.redis.hgetall(self.key(sid))
@@ -124,7 +128,7 @@ class RedisStore(SessionStore):
     def _clear(self):
         keys = list(self.redis.scan_iter(match=self._pattern(), count=500))
         for i in range(0, len(keys), 500):
-            for k in keys[i:i + 500]:  # one key per DEL: works on a cluster too
+            for k in keys[i : i + 500]:  # one key per DEL: works on a cluster too
                 self.redis.delete(k)
 
     def count(self) -> int:
@@ -200,7 +204,9 @@ class WaitRedisStore(RedisStore):
     def _confirm(self) -> None:
         acked = int(self.redis.execute_command("WAIT", self.replicas, self.timeout_ms))
         if acked < self.replicas:
-            raise StoreUnavailable(f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다.")
+            raise StoreUnavailable(
+                f"복제본 {self.replicas}개 중 {acked}개만 {self.timeout_ms}ms 안에 확인했습니다."
+            )
 
     def _insert(self, sid, created, last_access, data, expires):
         ok = super()._insert(sid, created, last_access, data, expires)

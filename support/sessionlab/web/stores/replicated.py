@@ -1,4 +1,5 @@
 """ReplicatedStore: every app server keeps its own copy; writes are broadcast to peers over HTTP."""
+
 from __future__ import annotations
 
 import http.client
@@ -38,8 +39,16 @@ class ReplicatedStore(MemoryStore):
 
     kind = "replicated"
 
-    def __init__(self, name: str = "node", sync: bool = True, batch_interval: float = 0.05,
-                 timeout: float = 1.0, retry_after: float = 1.0, listen: bool = True, **kwargs):
+    def __init__(
+        self,
+        name: str = "node",
+        sync: bool = True,
+        batch_interval: float = 0.05,
+        timeout: float = 1.0,
+        retry_after: float = 1.0,
+        listen: bool = True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.name = name
         self.sync = bool(sync)
@@ -53,12 +62,14 @@ class ReplicatedStore(MemoryStore):
         self._closed = self._busy = False
         self._sender = None
         if not self.sync:
-            self._sender = threading.Thread(target=self._send_loop, daemon=True,
-                                            name=f"sessionlab-replication-{name}")
+            self._sender = threading.Thread(
+                target=self._send_loop, daemon=True, name=f"sessionlab-replication-{name}"
+            )
             self._sender.start()
         self.server = self.url = None
         if listen:
             from sessionlab.infra.servers import serve
+
             self.server = serve(self.replication_app, name=f"replication-{name}")
             self.url = self.server.url
 
@@ -236,7 +247,9 @@ class _Peer:
     def _request(self, method: str, path: str, body=None) -> bytes | None:
         """The body of a 200 answer; None if the peer cannot be reached or says no."""
         try:
-            resp, data = self.pool.request(method, path, body=body, headers={"Content-Type": "application/json"})
+            resp, data = self.pool.request(
+                method, path, body=body, headers={"Content-Type": "application/json"}
+            )
         except (OSError, http.client.HTTPException):
             return None
         return data if resp.status == 200 else None

@@ -1,4 +1,5 @@
 """SQLiteStore: sessions in a SQLite table (in memory, or a WAL file that survives restarts)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -27,7 +28,8 @@ class SQLiteStore(SessionStore):
             self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, created REAL NOT NULL, "
-            "last_access REAL NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL)")
+            "last_access REAL NOT NULL, expires REAL NOT NULL, data TEXT NOT NULL)"
+        )
         self._db.execute(f"CREATE INDEX IF NOT EXISTS {table}_expires ON {table}(expires)")
 
     def _exec(self, sql: str, args=()) -> sqlite3.Cursor:
@@ -36,21 +38,28 @@ class SQLiteStore(SessionStore):
 
     def _insert(self, sid, created, last_access, data, expires):
         try:
-            self._exec("INSERT INTO {t} (id, created, last_access, expires, data) VALUES (?,?,?,?,?)",
-                       (sid, created, last_access, expires, data))
+            self._exec(
+                "INSERT INTO {t} (id, created, last_access, expires, data) VALUES (?,?,?,?,?)",
+                (sid, created, last_access, expires, data),
+            )
         except sqlite3.IntegrityError:
             return False
         return True
 
     def _read(self, sid):
         with self._lock:
-            row = self._db.execute(f"SELECT created, last_access, data FROM {self.table} WHERE id=?",
-                                   (sid,)).fetchone()
+            row = self._db.execute(
+                f"SELECT created, last_access, data FROM {self.table} WHERE id=?", (sid,)
+            ).fetchone()
         return tuple(row) if row else None
 
     def _set_last_access(self, sid, last_access, expires):
-        return self._exec("UPDATE {t} SET last_access=?, expires=? WHERE id=?",
-                          (last_access, expires, sid)).rowcount == 1
+        return (
+            self._exec(
+                "UPDATE {t} SET last_access=?, expires=? WHERE id=?", (last_access, expires, sid)
+            ).rowcount
+            == 1
+        )
 
     def _set_data(self, sid, data):
         return self._exec("UPDATE {t} SET data=? WHERE id=?", (data, sid)).rowcount == 1
@@ -69,8 +78,9 @@ class SQLiteStore(SessionStore):
     def count(self) -> int:
         """Live sessions, in one query (the ``expires`` column mirrors the rule)."""
         with self._lock:
-            return self._db.execute(f"SELECT COUNT(*) FROM {self.table} WHERE expires > ?",
-                                    (self.now(),)).fetchone()[0]
+            return self._db.execute(
+                f"SELECT COUNT(*) FROM {self.table} WHERE expires > ?", (self.now(),)
+            ).fetchone()[0]
 
     def purge_expired(self) -> int:
         return self._exec("DELETE FROM {t} WHERE expires <= ?", (self.now(),)).rowcount
