@@ -19,7 +19,7 @@ import subprocess
 
 from sessionlab.infra.tmp import lab_dir
 
-__all__ = ["find_chromium", "available", "skip_reason", "Profile", "dump_dom", "BrowserError"]
+__all__ = ["find_chromium", "available", "skip_reason", "host_rules", "Profile", "dump_dom", "BrowserError"]
 
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Flags: no sandbox (containers run as root), and no background traffic to the
@@ -69,21 +69,37 @@ def skip_reason() -> str:
     )
 
 
-class Profile:
-    """One browser profile (cookie jar, localStorage) kept across page loads until ``close()``."""
+def host_rules(hosts: tuple[str, ...] | list[str]) -> str:
+    """``--host-resolver-rules`` that send each name to 127.0.0.1: other sites, never another machine."""
+    for host in hosts:
+        if not host or any(c in host for c in " ,:/"):
+            raise ValueError(f"호스트 이름이 아닙니다: {host!r}")
+    return "--host-resolver-rules=" + ", ".join(f"MAP {h} 127.0.0.1" for h in hosts)
 
-    def __init__(self):
+
+class Profile:
+    """One browser profile (cookie jar, localStorage) kept across page loads until ``close()``.
+
+    ``hosts`` (e.g. ``("shop.test", "evil.test")``) resolve to 127.0.0.1 in this browser only,
+    so a lab can show two different sites, or a non-secure http origin, on one machine;
+    ``flags`` are more Chromium switches for every load.
+    """
+
+    def __init__(self, hosts: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
         binary = find_chromium()
         if binary is None:
             raise BrowserError(skip_reason())
         self.binary = binary
         self.dir = str(lab_dir("chromium"))
+        self.flags = [host_rules(hosts)] if hosts else []
+        self.flags += list(flags)
 
     def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
         """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
         argv = [
             self.binary,
             *_FLAGS,
+            *self.flags,
             f"--user-data-dir={self.dir}",
             f"--virtual-time-budget={budget_ms}",
             "--dump-dom",
@@ -126,7 +142,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def dump_dom(url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
+def dump_dom(url: str, timeout: float = 20, budget_ms: int = 2000, hosts: tuple[str, ...] = ()) -> str:
     """Load ``url`` once in a brand-new profile and return the final DOM."""
-    with Profile() as profile:
+    with Profile(hosts=hosts) as profile:
         return profile.dump_dom(url, timeout=timeout, budget_ms=budget_ms)

@@ -38,3 +38,23 @@ def test_browser_experiments_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
     monkeypatch.setenv("CHROMIUM", "/bin/sh")  # even an explicit binary is ignored then
     assert browser.find_chromium() is None and not browser.available()
+
+
+def test_host_rules_map_names_to_loopback_only():
+    assert browser.host_rules(("shop.test", "evil.test")) == (
+        "--host-resolver-rules=MAP shop.test 127.0.0.1, MAP evil.test 127.0.0.1"
+    )
+    for bad in ("a b", "x.test,MAP y 10.0.0.1", "host:80", ""):
+        with pytest.raises(ValueError):
+            browser.host_rules((bad,))
+
+
+@pytest.mark.skipif(not browser.available(), reason="no Chromium")
+def test_a_mapped_name_reaches_the_lab_server():
+    from flask import Flask
+
+    app = Flask("hosts")
+    app.get("/")(lambda: "<p id='x'>shop</p>")
+    with serve(app, name="t-hosts") as srv, browser.Profile(hosts=("shop.test",)) as profile:
+        dom = profile.dump_dom(f"http://shop.test:{srv.port}/")
+    assert '<p id="x">shop</p>' in dom
