@@ -14,7 +14,27 @@ from sessionlab.infra.redis_servers import HOST, RedisServer, find_redis_cli, fo
 from sessionlab.infra.servers import LabServerError
 
 
-class ReplicatedRedis:
+class _Topology:
+    """Several nodes started as one: stopped together, usable in a ``with`` block."""
+
+    name: str
+
+    def members(self) -> list[RedisServer]:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        for node in self.members():
+            node.stop()
+        forget_named(self.name, self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class ReplicatedRedis(_Topology):
     """A primary and its replicas (``--replicaof``), linked and ready to read."""
 
     def __init__(self, name: str, replicas: int = 1, persistence: bool = False):
@@ -40,6 +60,9 @@ class ReplicatedRedis:
     def nodes(self) -> list[RedisServer]:
         return [self.primary, *self.replicas]
 
+    def members(self) -> list[RedisServer]:
+        return self.nodes
+
     def promote(self, replica: RedisServer) -> RedisServer:
         """Make ``replica`` the primary (``REPLICAOF NO ONE``), as a failover would."""
         replica.client().execute_command("REPLICAOF", "NO", "ONE")
@@ -47,16 +70,6 @@ class ReplicatedRedis:
         self.primary = replica
         return replica
 
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.stop()
-        forget_named(self.name, self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def wait_link_up(replica: RedisServer, timeout: float = 5.0) -> None:
@@ -76,7 +89,7 @@ def start_replicated(
     return replace_named(name, lambda: ReplicatedRedis(name or "replicated", replicas, persistence))
 
 
-class RedisCluster:
+class RedisCluster(_Topology):
     """A small Redis Cluster: ``primaries`` primaries, ``replicas`` replicas each."""
 
     def __init__(self, name: str, primaries: int = 3, replicas: int = 0, timeout: float = 20.0):
@@ -157,20 +170,13 @@ class RedisCluster:
         """port → 'master' or 'slave', as each running node sees itself."""
         return {n.port: n.client().info("replication")["role"] for n in self.nodes if n.running}
 
+    def members(self) -> list[RedisServer]:
+        return self.nodes
+
     def primaries(self) -> list[RedisServer]:
         roles = self.roles()
         return [n for n in self.nodes if roles.get(n.port) == "master"]
 
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.stop()
-        forget_named(self.name, self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def start_cluster(name: str | None = "cluster", primaries: int = 3, replicas: int = 0) -> RedisCluster:

@@ -61,3 +61,28 @@ def test_layer_check_catches_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text('"""x"""\nfrom sessionlab.labs.lab05 import MultiServerLab\n')
     assert sessionlab_imports(bad) == {"labs"} and "labs" not in ALLOWED["web"]
+
+
+def long_units(path: Path, max_function: int = 60) -> list[str]:
+    """Functions longer than ``max_function`` lines in one module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno - node.lineno + 1 > max_function
+    ]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
+def test_modules_and_functions_fit_on_a_few_screens(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 420, f"{path.relative_to(PKG)} has {lines} lines: split it by topic"
+    assert long_units(path) == [], f"{path.relative_to(PKG)}: split these functions {long_units(path)}"
+
+
+def test_size_check_catches_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(70))
+    long = tmp_path / "long.py"
+    long.write_text(f'"""x"""\n\n\ndef huge():\n{body}\n')
+    assert long_units(long) == ["huge: 71 lines"]

@@ -21,73 +21,74 @@ def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
 
     Returns an ipywidgets box; ``box.controls`` holds the controls by name (tests click them).
     """
-    import ipywidgets as w
+    return _LabWidget(lab, requests_per_click).box
 
-    from sessionlab.web.balancer import POLICIES
 
-    strategy = w.Dropdown(
-        options=[(s.label, key) for key, s in STRATEGIES.items()], value="sticky", description="전략"
-    )
-    policy = w.Dropdown(options=list(POLICIES), value="sticky", description="정책")
-    apply = w.Button(description="적용하고 로그인", button_style="primary")
-    send = w.Button(description=f"요청 {requests_per_click}번")
-    health = w.Checkbox(value=True, description="헬스 체크(죽은 서버 제외)")
-    toggles = [w.ToggleButton(value=True, description=f"{name} 켜짐") for name in lab.names]
-    view = w.HTML("<i>전략과 정책을 고르고 '적용하고 로그인'을 누르세요.</i>")
-    state: dict[str, Any] = {"client": None, "rows": [], "note": ""}
+class _LabWidget:
+    """The controls of ``lab_widget`` and what each click does to the lab."""
 
-    def render():
-        view.value = _view_html(lab, state)
+    def __init__(self, lab: MultiServerLab, requests_per_click: int):
+        import ipywidgets as w
 
-    def on_apply(_=None):
-        lab.use(strategy.value, policy.value)
-        for t in toggles:
-            t.value = True
-        c, r = lab.login(0)
-        state.update(
-            client=c,
-            rows=[(r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200)],
-            note="로그인: " + str(r.status_code),
-        )
-        render()
+        from sessionlab.web.balancer import POLICIES
 
-    def on_send(_=None):
-        if state["client"] is None:
-            on_apply()
-        for _ in range(requests_per_click):
-            r = lab.me(state["client"])
-            state["rows"].append((r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200))
-        render()
+        self.lab, self.n = lab, requests_per_click
+        options = [(s.label, key) for key, s in STRATEGIES.items()]
+        self.state: dict[str, Any] = {"client": None, "rows": [], "note": ""}
+        c = {
+            "strategy": w.Dropdown(options=options, value="sticky", description="전략"),
+            "policy": w.Dropdown(options=list(POLICIES), value="sticky", description="정책"),
+            "apply": w.Button(description="적용하고 로그인", button_style="primary"),
+            "send": w.Button(description=f"요청 {requests_per_click}번"),
+            "health": w.Checkbox(value=True, description="헬스 체크(죽은 서버 제외)"),
+            "toggles": [w.ToggleButton(value=True, description=f"{name} 켜짐") for name in lab.names],
+            "view": w.HTML("<i>전략과 정책을 고르고 '적용하고 로그인'을 누르세요.</i>"),
+            "state": self.state,
+        }
+        self.c = c
+        c["apply"].on_click(self.on_apply)
+        c["send"].on_click(self.on_send)
+        for i, toggle in enumerate(c["toggles"]):
+            toggle.observe(self.on_toggle(i), names="value")
+        rows = [[c["strategy"], c["policy"]], [c["apply"], c["send"], c["health"]], c["toggles"]]
+        self.box = w.VBox([*(w.HBox(row) for row in rows), c["view"]])
+        self.box.controls = c
 
-    def on_toggle(i):
+    def render(self) -> None:
+        self.c["view"].value = _view_html(self.lab, self.state)
+
+    def on_apply(self, _=None) -> None:
+        self.lab.use(self.c["strategy"].value, self.c["policy"].value)
+        for toggle in self.c["toggles"]:
+            toggle.value = True
+        client, r = self.lab.login(0)
+        row = (r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200)
+        self.state.update(client=client, rows=[row], note="로그인: " + str(r.status_code))
+        self.render()
+
+    def on_send(self, _=None) -> None:
+        if self.state["client"] is None:
+            self.on_apply()
+        for _ in range(self.n):
+            r = self.lab.me(self.state["client"])
+            self.state["rows"].append(
+                (r.headers.get("X-Served-By", "-"), r.status_code, r.status_code == 200)
+            )
+        self.render()
+
+    def on_toggle(self, i: int):
         def handler(change):
+            lab = self.lab
             if lab.lb is None:
                 return
             if change["new"] and not lab.running()[i]:
                 lab.restart(i)
             elif not change["new"] and lab.running()[i]:
-                lab.kill(i, health_check=health.value)
-            toggles[i].description = f"{lab.names[i]} {'켜짐' if change['new'] else '꺼짐'}"
-            render()
+                lab.kill(i, health_check=self.c["health"].value)
+            self.c["toggles"][i].description = f"{lab.names[i]} {'켜짐' if change['new'] else '꺼짐'}"
+            self.render()
 
         return handler
-
-    apply.on_click(on_apply)
-    send.on_click(on_send)
-    for i, t in enumerate(toggles):
-        t.observe(on_toggle(i), names="value")
-    box = w.VBox([w.HBox([strategy, policy]), w.HBox([apply, send, health]), w.HBox(toggles), view])
-    box.controls = {
-        "strategy": strategy,
-        "policy": policy,
-        "apply": apply,
-        "send": send,
-        "health": health,
-        "toggles": toggles,
-        "view": view,
-        "state": state,
-    }
-    return box
 
 
 def _view_html(lab: MultiServerLab, state: dict) -> str:
