@@ -71,7 +71,6 @@ class ReplicatedRedis(_Topology):
         return replica
 
 
-
 def wait_link_up(replica: RedisServer, timeout: float = 5.0) -> None:
     client = replica.client()
     deadline = time.monotonic() + timeout
@@ -176,7 +175,6 @@ class RedisCluster(_Topology):
     def primaries(self) -> list[RedisServer]:
         roles = self.roles()
         return [n for n in self.nodes if roles.get(n.port) == "master"]
-
 
 
 def start_cluster(name: str | None = "cluster", primaries: int = 3, replicas: int = 0) -> RedisCluster:
