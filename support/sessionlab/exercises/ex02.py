@@ -135,7 +135,7 @@ def check_memory_estimate(
     if abs(answer - expected) <= 0.02 * expected:
         return CheckResult(
             True,
-            f"맞습니다: 약 {expected:,.0f} {unit}. 세션 하나의 크기 × 세션 수, 세션 수에 정비례하는 비용입니다.",
+            "맞습니다: 세션 하나의 크기 × 세션 수, 세션 수에 정비례하는 비용입니다.",
         )
     if abs(answer - per_session * sessions / other_divisor) <= 0.02 * expected:
         return CheckResult(False, f"{other}가 아니라 {unit}로 나누세요 ({unit} = {divisor:,.0f}바이트).")
