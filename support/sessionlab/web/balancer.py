@@ -14,11 +14,27 @@ Policies (how a backend is chosen for each request):
   backend; later requests with that cookie go to the same backend. If that backend
   is marked down, the request goes to another one and the cookie is replaced; if it
   is unreachable, the answer is 502 saying the session's server is gone.
-- ``hash``: a hash of the client's address picks the backend, so one client always
-  lands on the same server as long as the set of servers that are up does not
-  change. On one machine every client is 127.0.0.1, so the client address is taken
-  from the first ``X-Forwarded-For`` entry when the request has one (a lab can then
-  play many clients; a real balancer trusts that header only from its own proxies).
+- ``hash``: ``hash(client address) mod (number of backends that are up)``, the naive
+  IP hash. One client always lands on the same server as long as the set of servers
+  that are up does not change; when one goes down, the modulus changes and most
+  clients of the *surviving* servers move too. Kept because notebooks compare it.
+- ``ip_hash``: what nginx's ``ip_hash`` does (``ngx_http_upstream_ip_hash_module.c``):
+  the key is the first three octets of an IPv4 address (the whole IPv6 address),
+  ``hash = (hash * 113 + octet) % 6271`` from 89, and the backend is
+  ``hash % (number of configured backends)``, down ones included. If that backend
+  is down the hash is stirred again and retried (at most 20 times, then round
+  robin), so only the down server's clients move; adding a server to the list
+  changes the modulus and moves most clients.
+- ``consistent``: a hash ring (consistent hashing, like nginx ``hash $remote_addr
+  consistent`` / HAProxy ``hash-type consistent``): each backend owns ``VNODES``
+  points (virtual nodes) on a 32-bit ring, a client goes to the first point
+  clockwise from its hash whose backend is up. A down server's clients go to the
+  next points; a new server takes only the arcs in front of its own points.
+
+For the three hash policies the client address is taken from the first
+``X-Forwarded-For`` entry when the request has one: on one machine every client is
+127.0.0.1, so a lab plays many clients that way (a real balancer trusts that header
+only from its own proxies).
 
 What is forwarded: method, path and query exactly as received, every header
 except the hop-by-hop ones (``Connection``, ``Keep-Alive``, ...) with the client's
@@ -44,8 +60,10 @@ A naive proxy built on ``requests`` and werkzeug adds about 1.65 ms.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import http.client
+import ipaddress
 import itertools
 import time
 from dataclasses import dataclass
@@ -55,9 +73,10 @@ from urllib.parse import quote, urlsplit
 from sessionlab.infra.servers import LabServer, serve
 from sessionlab.web.http_pool import ConnectionPool
 
-__all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
+__all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer", "nginx_ip_hash", "HashRing"]
 
-POLICIES = ("round_robin", "sticky", "hash")
+POLICIES = ("round_robin", "sticky", "hash", "ip_hash", "consistent")
+VNODES = 160  # points per backend on the consistent-hashing ring (nginx's ketama uses 160 per weight)
 STICKY_COOKIE = "lb_server"
 HOP_BY_HOP = frozenset(
     (
@@ -135,6 +154,7 @@ class Balancer:
         self.policy = policy
         self.log: list[Record] = []
         self._turn = itertools.count()
+        self.ring = HashRing([b.name for b in self.backends])
         self.server: LabServer | None = None  # once started
         self.url: str | None = None
 
@@ -180,6 +200,13 @@ class Balancer:
         if self._policy == "hash":
             digest = hashlib.sha256(client_address(environ).encode()).digest()
             return up[int.from_bytes(digest[:8], "big") % len(up)], False
+        if self._policy == "ip_hash":
+            index = nginx_ip_hash(client_address(environ), [b.up for b in self.backends])
+            if index is not None:
+                return self.backends[index], False
+        if self._policy == "consistent":
+            name = self.ring.lookup(client_address(environ), {b.name for b in up})
+            return self._by_name(name), False
         return up[next(self._turn) % len(up)], self._policy == "sticky"
 
     # --- forwarding ---------------------------------------------------------
@@ -331,9 +358,52 @@ def start_balancer(
     return lb
 
 
+# --- hashing policies -----------------------------------------------------------
+def nginx_ip_hash(address: str, up: list[bool], tries: int = 20) -> int | None:
+    """The backend index nginx's ``ip_hash`` picks for ``address`` (None: fall back to round robin).
+
+    ``up[i]`` says whether configured backend ``i`` is up; all weights are 1.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+        key = ip.packed[:3] if ip.version == 4 else ip.packed
+    except ValueError:  # not an address (a lab's made-up client): hash its bytes
+        key = address.encode()
+    h = 89
+    for _ in range(tries + 1):
+        for octet in key:
+            h = (h * 113 + octet) % 6271
+        index = h % len(up)
+        if up[index]:
+            return index
+    return None
+
+
+def _point(text: str) -> int:
+    return int.from_bytes(hashlib.md5(text.encode()).digest()[:4], "big")
+
+
+class HashRing:
+    """Consistent hashing: ``vnodes`` points per name on a 32-bit ring; a key goes clockwise."""
+
+    def __init__(self, names, vnodes: int = VNODES):
+        self.vnodes = vnodes
+        self.points = sorted((_point(f"{name}#{i}"), name) for name in names for i in range(vnodes))
+        self._hashes = [p for p, _ in self.points]
+
+    def lookup(self, key: str, up=None) -> str | None:
+        """The first name clockwise from ``key``'s hash that is in ``up`` (every name when None)."""
+        start = bisect.bisect(self._hashes, _point(key))
+        for k in range(len(self.points)):
+            name = self.points[(start + k) % len(self.points)][1]
+            if up is None or name in up:
+                return name
+        return None
+
+
 # --- small helpers ------------------------------------------------------------
 def client_address(environ) -> str:
-    """The client as the hash policy sees it: first X-Forwarded-For entry, else the peer."""
+    """The client as the hash policies see it: first X-Forwarded-For entry, else the peer."""
     forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.split(",")[0].strip() or environ.get("REMOTE_ADDR", "")
 
