@@ -206,7 +206,7 @@ class Balancer:
                 return self.backends[index], False
         if self._policy == "consistent":
             name = self.ring.lookup(client_address(environ), {b.name for b in up})
-            return self._by_name(name), False
+            return self._by_name(name or ""), False
         return up[next(self._turn) % len(up)], self._policy == "sticky"
 
     # --- forwarding ---------------------------------------------------------

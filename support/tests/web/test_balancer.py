@@ -14,7 +14,14 @@ import requests
 from flask import Flask, Response, request
 
 from sessionlab import serve
-from sessionlab.web.balancer import POLICIES, Balancer, HashRing, client_address, nginx_ip_hash, start_balancer
+from sessionlab.web.balancer import (
+    POLICIES,
+    Balancer,
+    HashRing,
+    client_address,
+    nginx_ip_hash,
+    start_balancer,
+)
 
 TIMEOUT = 5  # every client call has one: a test fails, it never hangs
 
