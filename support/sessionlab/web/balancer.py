@@ -73,9 +73,19 @@ from urllib.parse import quote, urlsplit
 from sessionlab.infra.servers import LabServer, serve
 from sessionlab.web.http_pool import ConnectionPool
 
-__all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer", "nginx_ip_hash", "HashRing"]
+__all__ = [
+    "Balancer",
+    "Backend",
+    "Record",
+    "POLICIES",
+    "ALL_POLICIES",
+    "start_balancer",
+    "nginx_ip_hash",
+    "HashRing",
+]
 
-POLICIES = ("round_robin", "sticky", "hash", "ip_hash", "consistent")
+POLICIES = ("round_robin", "sticky", "hash")  # the three that notebook 03 compares (and loops over)
+ALL_POLICIES = (*POLICIES, "ip_hash", "consistent")  # every policy a Balancer accepts
 VNODES = 160  # points per backend on the consistent-hashing ring (nginx's ketama uses 160 per weight)
 STICKY_COOKIE = "lb_server"
 HOP_BY_HOP = frozenset(
@@ -165,8 +175,8 @@ class Balancer:
 
     @policy.setter
     def policy(self, value: str) -> None:
-        if value not in POLICIES:
-            raise ValueError(f"정책(policy)은 {', '.join(POLICIES)} 중 하나여야 합니다: {value!r}")
+        if value not in ALL_POLICIES:
+            raise ValueError(f"정책(policy)은 {', '.join(ALL_POLICIES)} 중 하나여야 합니다: {value!r}")
         self._policy = value
 
     def backend(self, which: int | str) -> Backend:
