@@ -73,3 +73,19 @@ def test_keyslot_wrong_answers_say_why():
     crc = ex.check_keyslot(key_slot(b"lab05:demo-session-0001") + 16384, sid, store)  # forgot "mod 16384"
     assert not crc and "store.key(sid)" in crc.message
     assert not ex.check_keyslot(..., sid, store)
+
+
+def test_hash_policies_right_answer():
+    assert ex.check_hash_policies({"추가에 강함": "consistent", "제거에 약함": "hash"})
+
+
+def test_hash_policies_wrong_answers_say_why():
+    # the old lesson: "IP hash loses the survivors' users" (nginx ip_hash does not)
+    old = ex.check_hash_policies({"추가에 강함": "consistent", "제거에 약함": "ip_hash"})
+    assert not old and "down" in old.message
+    # "ip_hash keeps users on their server, so adding one is fine" (the modulus changes)
+    added = ex.check_hash_policies({"추가에 강함": "ip_hash", "제거에 약함": "hash"})
+    assert not added and "대부분" in added.message
+    shape = ex.check_hash_policies({"consistent": True})
+    assert not shape and "dict" in shape.message
+    assert not ex.check_hash_policies(...)
