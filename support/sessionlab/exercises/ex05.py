@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
 from sessionlab.labs.lab05.strategies import STRATEGIES
 
-__all__ = ["check_sticky_loss", "check_survivors", "check_keyslot"]
+__all__ = ["check_sticky_loss", "check_survivors", "check_keyslot", "check_hash_policies"]
 
 # The answer key comes from the strategy registry, the one place each strategy is described.
 SURVIVE_APP_DEATH = {key for key, s in STRATEGIES.items() if s.survives_app_death}
@@ -70,3 +70,38 @@ def check_keyslot(answer, sid: str, store) -> CheckResult:
         "CLUSTER KEYSLOT에 Redis 키 이름(store.key(sid))을 물어보세요: "
         "client.cluster_keyslot(store.key(sid)).",
     )
+
+
+# What 3.2 measured: the policy that moves the fewest users when a server is added, and the
+# policy whose users on *surviving* servers lose their sessions when one server is removed.
+HASH_ANSWER = {"추가에 강함": "consistent", "제거에 약함": "hash"}
+_HASH_HINTS = {
+    (
+        "추가에 강함",
+        "ip_hash",
+    ): "ip_hash는 서버를 추가하면 나누는 수(설정된 서버 수)가 바뀌어 대부분이 옮겨 갑니다",
+    ("추가에 강함", "hash"): "단순 hash도 나누는 수가 바뀌어 대부분이 옮겨 갑니다",
+    ("제거에 약함", "ip_hash"): (
+        "nginx ip_hash는 down인 서버의 사용자만 다시 해시합니다: 살아 있는 서버의 사용자는 그대로입니다"
+    ),
+    ("제거에 약함", "consistent"): "해시 링에서는 빠진 서버의 구간만 옆 서버로 넘어갑니다",
+}
+
+
+def check_hash_policies(answer) -> CheckResult:
+    """Which hash policy copes with an added server, which one hurts survivors' users on a removal?"""
+    problem, wrong = table_mistakes(
+        answer,
+        HASH_ANSWER,
+        '두 키("추가에 강함", "제거에 약함")에 정책 이름("hash", "ip_hash", "consistent")을 적은 dict로 답하세요.',
+    )
+    if problem is not None:
+        return problem
+    if not wrong:
+        return CheckResult(
+            True,
+            "맞습니다: 일관된 해싱은 서버를 더해도 새 서버로 가는 일부만 옮기고, "
+            "단순 hash mod N은 서버 하나가 빠지면 다른 서버의 사용자까지 옮겨 세션을 잃습니다.",
+        )
+    hints = [_HASH_HINTS.get((k, answer[k]), f"{k}: 3.2의 표를 다시 보세요") for k in wrong]
+    return CheckResult(False, "; ".join(hints) + ".")

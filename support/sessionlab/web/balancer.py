@@ -14,11 +14,27 @@ Policies (how a backend is chosen for each request):
   backend; later requests with that cookie go to the same backend. If that backend
   is marked down, the request goes to another one and the cookie is replaced; if it
   is unreachable, the answer is 502 saying the session's server is gone.
-- ``hash``: a hash of the client's address picks the backend, so one client always
-  lands on the same server as long as the set of servers that are up does not
-  change. On one machine every client is 127.0.0.1, so the client address is taken
-  from the first ``X-Forwarded-For`` entry when the request has one (a lab can then
-  play many clients; a real balancer trusts that header only from its own proxies).
+- ``hash``: ``hash(client address) mod (number of backends that are up)``, the naive
+  IP hash. One client always lands on the same server as long as the set of servers
+  that are up does not change; when one goes down, the modulus changes and most
+  clients of the *surviving* servers move too. Kept because notebooks compare it.
+- ``ip_hash``: what nginx's ``ip_hash`` does (``ngx_http_upstream_ip_hash_module.c``):
+  the key is the first three octets of an IPv4 address (the whole IPv6 address),
+  ``hash = (hash * 113 + octet) % 6271`` from 89, and the backend is
+  ``hash % (number of configured backends)``, down ones included. If that backend
+  is down the hash is stirred again and retried (at most 20 times, then round
+  robin), so only the down server's clients move; adding a server to the list
+  changes the modulus and moves most clients.
+- ``consistent``: a hash ring (consistent hashing, like nginx ``hash $remote_addr
+  consistent`` / HAProxy ``hash-type consistent``): each backend owns ``VNODES``
+  points (virtual nodes) on a 32-bit ring, a client goes to the first point
+  clockwise from its hash whose backend is up. A down server's clients go to the
+  next points; a new server takes only the arcs in front of its own points.
+
+For the three hash policies the client address is taken from the first
+``X-Forwarded-For`` entry when the request has one: on one machine every client is
+127.0.0.1, so a lab plays many clients that way (a real balancer trusts that header
+only from its own proxies).
 
 What is forwarded: method, path and query exactly as received, every header
 except the hop-by-hop ones (``Connection``, ``Keep-Alive``, ...) with the client's
@@ -53,11 +69,22 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote, urlsplit
 
 from sessionlab.infra.servers import LabServer, serve
+from sessionlab.web.balancer_hashing import HashRing, nginx_ip_hash
 from sessionlab.web.http_pool import ConnectionPool
 
-__all__ = ["Balancer", "Backend", "Record", "POLICIES", "start_balancer"]
+__all__ = [
+    "Balancer",
+    "Backend",
+    "Record",
+    "POLICIES",
+    "ALL_POLICIES",
+    "start_balancer",
+    "nginx_ip_hash",
+    "HashRing",
+]
 
-POLICIES = ("round_robin", "sticky", "hash")
+POLICIES = ("round_robin", "sticky", "hash")  # the three that notebook 03 compares (and loops over)
+ALL_POLICIES = (*POLICIES, "ip_hash", "consistent")  # every policy a Balancer accepts
 STICKY_COOKIE = "lb_server"
 HOP_BY_HOP = frozenset(
     (
@@ -135,6 +162,7 @@ class Balancer:
         self.policy = policy
         self.log: list[Record] = []
         self._turn = itertools.count()
+        self.ring = HashRing([b.name for b in self.backends])
         self.server: LabServer | None = None  # once started
         self.url: str | None = None
 
@@ -145,8 +173,8 @@ class Balancer:
 
     @policy.setter
     def policy(self, value: str) -> None:
-        if value not in POLICIES:
-            raise ValueError(f"정책(policy)은 {', '.join(POLICIES)} 중 하나여야 합니다: {value!r}")
+        if value not in ALL_POLICIES:
+            raise ValueError(f"정책(policy)은 {', '.join(ALL_POLICIES)} 중 하나여야 합니다: {value!r}")
         self._policy = value
 
     def backend(self, which: int | str) -> Backend:
@@ -180,6 +208,13 @@ class Balancer:
         if self._policy == "hash":
             digest = hashlib.sha256(client_address(environ).encode()).digest()
             return up[int.from_bytes(digest[:8], "big") % len(up)], False
+        if self._policy == "ip_hash":
+            index = nginx_ip_hash(client_address(environ), [b.up for b in self.backends])
+            if index is not None:
+                return self.backends[index], False
+        if self._policy == "consistent":
+            name = self.ring.lookup(client_address(environ), {b.name for b in up})
+            return self._by_name(name or ""), False
         return up[next(self._turn) % len(up)], self._policy == "sticky"
 
     # --- forwarding ---------------------------------------------------------
@@ -333,7 +368,7 @@ def start_balancer(
 
 # --- small helpers ------------------------------------------------------------
 def client_address(environ) -> str:
-    """The client as the hash policy sees it: first X-Forwarded-For entry, else the peer."""
+    """The client as the hash policies see it: first X-Forwarded-For entry, else the peer."""
     forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.split(",")[0].strip() or environ.get("REMOTE_ADDR", "")
 

@@ -93,9 +93,44 @@ def test_backend_down_gives_502(lab):
 
 def test_failover_loss_async_vs_wait():
     stalled = cl.failover_loss(n=5, stall_replica=True, padding_mb=32, name="t05-backup")
-    assert stalled["acknowledged"] == 5 and stalled["lost"] == 5
+    assert stalled["acknowledged"] == 5 and stalled["lost"] == 5 and stalled["on_primary"] == 5
     waited = cl.failover_loss(n=3, stall_replica=True, wait=True, padding_mb=32, name="t05-backup")
     assert waited["lost"] == 0 and waited["refused"] == 3
+    assert waited["on_primary"] == 3  # a WAIT timeout does not undo the write on the primary
+    healthy = cl.failover_loss(n=4, wait=True, name="t05-backup")
+    assert healthy["acknowledged"] == 4 and healthy["lost"] == 0 and healthy["replica_appendonly"] == "no"
+
+
+def test_wait_does_not_rule_out_loss_when_the_lagging_replica_is_promoted():
+    res = cl.failover_loss(
+        n=4, wait=True, stall_replica=True, replicas=2, promote_lagging=True, padding_mb=32, name="t05-backup"
+    )
+    assert res["acknowledged"] == 4 and res["refused"] == 0 and res["lost"] == 4
+    with pytest.raises(ValueError, match="promote_lagging"):
+        cl.failover_loss(n=1, promote_lagging=True, name="t05-backup")
+
+
+def test_remap_counts_moves_and_losses_per_policy():
+    naive, nginx, ring = (cl.remap(p, clients=30, name="t05-hash") for p in ("hash", "ip_hash", "consistent"))
+    for r in (naive, nginx, ring):
+        assert r.on_removed > 0 and r.removed_lost == r.removed_moved  # memory store: moved = lost
+    assert naive.removed_lost_others > 0  # hash mod N: survivors' users move too
+    assert nginx.removed_lost == nginx.on_removed and nginx.removed_lost_others == 0
+    assert ring.removed_lost == ring.on_removed and ring.removed_lost_others == 0
+    assert nginx.added_moved > 15 and nginx.added_lost == nginx.added_moved  # mod 3 -> mod 4
+    assert ring.added_moved < 12 and ring.added_moved == ring.added_moved_to_new  # only to s4
+    assert cl.client_ip(0) == "10.0.0.1" and cl.client_ip(251) == "10.1.1.1"
+
+
+def test_trace_shows_cookies_servers_and_redis_commands(lab):
+    rows = cl.trace_scenario(lab, "redis", gets=2)
+    assert [r.server for r in rows] == ["s1", "s2", "s3"] and [r.status for r in rows] == [200] * 3
+    assert rows[0].set_cookie.startswith("sid=<sid>;") and rows[0].cookie_sent == ""
+    assert rows[1].cookie_sent == rows[2].cookie_sent == "sid=<sid>"
+    assert all(any("lab05:<sid>" in cmd for cmd in r.store_commands) for r in rows)
+    memory = cl.trace_scenario(lab, "memory", gets=2)
+    assert [r.status for r in memory] == [200, 401, 401] and "Max-Age=0" in memory[1].set_cookie
+    assert memory[2].cookie_sent == "" and all(r.store_commands == [] for r in memory)
 
 
 def test_widget_clicks(lab):

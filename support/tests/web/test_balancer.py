@@ -14,7 +14,15 @@ import requests
 from flask import Flask, Response, request
 
 from sessionlab import serve
-from sessionlab.web.balancer import POLICIES, Balancer, client_address, start_balancer
+from sessionlab.web.balancer import (
+    ALL_POLICIES,
+    POLICIES,
+    Balancer,
+    HashRing,
+    client_address,
+    nginx_ip_hash,
+    start_balancer,
+)
 
 TIMEOUT = 5  # every client call has one: a test fails, it never hangs
 
@@ -159,6 +167,54 @@ def test_hash_remaps_when_the_set_of_servers_changes(lb):
     assert "b3" not in after and any(x != y for x, y in zip(before, after) if x != "b3")
 
 
+def test_nginx_ip_hash_matches_nginx_arithmetic():
+    # 89 -> (89*113+10)%6271=3796 -> (3796*113+0)%6271=2520 -> (2520*113+3)%6271=2568; 2568 % 3 = 0
+    assert nginx_ip_hash("10.0.3.200", [True, True, True]) == 0
+    # only the first three octets count: a whole /24 goes to one server
+    assert {nginx_ip_hash(f"10.0.3.{i}", [True] * 3) for i in range(256)} == {0}
+    # first choice down: the hash is stirred again (2568 -> ...), not taken mod 2
+    # (2568*113+10)%6271=1728 -> (1728*113+0)%6271=863 -> (863*113+3)%6271=3457; 3457 % 3 = 1
+    assert nginx_ip_hash("10.0.3.200", [False, True, True]) == 1
+    assert nginx_ip_hash("10.0.3.200", [False, False, False]) is None  # nginx falls back to round robin
+    assert nginx_ip_hash("::1", [True, True]) in (0, 1) and nginx_ip_hash("not-an-ip", [True]) == 0
+
+
+def _routes(lb, clients):
+    return [served(lb, 1, headers={"X-Forwarded-For": ip})[0] for ip in clients]
+
+
+@pytest.mark.parametrize("policy", ["ip_hash", "consistent"])
+def test_down_server_moves_only_its_own_clients(lb, policy):
+    lb.policy = policy
+    clients = [f"10.{i}.{i * 7 % 256}.1" for i in range(60)]
+    before = _routes(lb, clients)
+    assert set(before) == {"b1", "b2", "b3"}
+    lb.mark_down("b2")
+    after = _routes(lb, clients)
+    assert "b2" not in after
+    assert all(a == b for a, b in zip(before, after) if a != "b2")  # survivors' clients stay
+
+
+def test_naive_hash_moves_survivors_clients_too(lb):
+    lb.policy = "hash"
+    clients = [f"10.{i}.{i * 7 % 256}.1" for i in range(60)]
+    before = _routes(lb, clients)
+    lb.mark_down("b2")
+    after = _routes(lb, clients)
+    assert sum(a != b for a, b in zip(before, after) if a != "b2") > 5
+
+
+def test_hash_ring_adding_a_name_moves_a_quarter_to_it_only():
+    keys = [f"10.{i}.{i % 256}.1" for i in range(2000)]
+    three, four = HashRing(["s1", "s2", "s3"]), HashRing(["s1", "s2", "s3", "s4"])
+    moved = [(three.lookup(k), four.lookup(k)) for k in keys if three.lookup(k) != four.lookup(k)]
+    assert all(new == "s4" for _, new in moved) and 0.15 < len(moved) / len(keys) < 0.35
+    assert three.lookup("x", up={"s3"}) == "s3" and three.lookup("x", up=set()) is None
+    mod3 = [nginx_ip_hash(k, [True] * 3) for k in keys]
+    mod4 = [nginx_ip_hash(k, [True] * 4) for k in keys]
+    assert sum(a != b for a, b in zip(mod3, mod4)) / len(keys) > 0.5  # ip_hash: most clients move
+
+
 def test_client_address():
     assert client_address({"REMOTE_ADDR": "127.0.0.1"}) == "127.0.0.1"
     assert (
@@ -167,7 +223,9 @@ def test_client_address():
 
 
 def test_policy_switches_at_run_time_and_rejects_unknown(lb):
-    for policy in POLICIES:
+    assert POLICIES == ("round_robin", "sticky", "hash")  # notebook 03 loops over exactly these
+    assert set(POLICIES) < set(ALL_POLICIES)
+    for policy in ALL_POLICIES:
         lb.policy = policy
         assert served(lb, 1)[0] in {"b1", "b2", "b3"} and lb.log[-1].policy == policy
     with pytest.raises(ValueError, match="정책"):

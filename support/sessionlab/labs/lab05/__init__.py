@@ -21,7 +21,10 @@ request apart from transport.
 
 Modules: ``strategies`` (the registry), ``backends`` (Redis, cache, cluster,
 SQLite), ``lab`` (``MultiServerLab``, ``RunResult``), ``failover`` (store-node
-deaths, ``failover_loss``), ``measure`` (timings), ``view`` (widget, table, plot).
+deaths, ``failover_loss``), ``measure`` (timings), ``view`` (widget, table, plot),
+``hashing`` (``remap``: clients moved and sessions lost per balancer hash policy when a
+server is removed or added), ``wire`` (``trace_scenario``: per request the server, the
+cookies and the Redis commands from ``MONITOR``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sessionlab.labs.lab05.failover import (
     kill_cluster_primary,
     kill_redis_primary,
 )
+from sessionlab.labs.lab05.hashing import Remap, client_ip, remap
 from sessionlab.labs.lab05.lab import MultiServerLab, RunResult
 from sessionlab.labs.lab05.measure import (
     consistency_window,
@@ -46,6 +50,7 @@ from sessionlab.labs.lab05.measure import (
 )
 from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD, STRATEGIES, USER, Strategy
 from sessionlab.labs.lab05.view import comparison, lab_widget, plot_comparison, print_table
+from sessionlab.labs.lab05.wire import RedisMonitor, TraceRow, print_trace, trace_scenario
 from sessionlab.web.outage import STORE_DOWN_MESSAGE, StoreUnavailable, store_outage_handler
 from sessionlab.web.server_timing import ServerTiming, server_timing
 
@@ -83,4 +88,11 @@ __all__ = [
     "server_timing",
     "cookie_header",
     "Backends",
+    "remap",
+    "Remap",
+    "client_ip",
+    "trace_scenario",
+    "print_trace",
+    "TraceRow",
+    "RedisMonitor",
 ]

@@ -125,55 +125,92 @@ def failover_loss(
     stall_replica: bool = False,
     padding_mb: int = 48,
     name: str = "lab05-backup",
+    replicas: int = 1,
+    promote_lagging: bool = False,
 ) -> dict:
-    """Sessions written to a Redis primary, then the primary dies and its replica is promoted.
+    """Sessions written to a Redis primary, then the primary dies and a replica is promoted.
 
-    ``stall_replica``: the replica is paused (SIGSTOP, as a long GC pause, a slow disk
-    or a congested link would) and the primary first writes ``padding_mb`` MB, so the
-    socket buffers between them are full and later writes wait in the primary's memory.
+    ``stall_replica``: the (last) replica is paused (SIGSTOP, as a long GC pause, a slow
+    disk or a congested link would) and the primary first writes ``padding_mb`` MB, so
+    the socket buffers between them are full and later writes wait in the primary's memory.
     ``wait``: the store confirms each new session with ``WAIT 1`` (``WaitRedisStore``);
     a session that was not confirmed is refused (the app would answer 503).
-    Returns acknowledged (the user got a session), refused, and lost (acknowledged,
-    yet missing on the promoted replica).
+    ``promote_lagging`` (``replicas`` ≥ 2, ``stall_replica``): the healthy replicas, which
+    confirmed the writes, die with the primary (one rack, one zone) and the paused replica
+    is the one promoted.
+    Returns acknowledged (the user got a session), refused, on_primary (session keys the
+    primary held just before it died, refused ones included: a WAIT timeout does not undo
+    the write) and lost (acknowledged, yet missing on the promoted replica).
     """
-    pair = redis_topologies.start_replicated(name=name, replicas=1)
-    replica = pair.replicas[0]
+    if promote_lagging and not (stall_replica and replicas >= 2):
+        raise ValueError("promote_lagging에는 stall_replica=True와 replicas >= 2가 필요합니다.")
+    pair = redis_topologies.start_replicated(name=name, replicas=replicas)
+    lagging = pair.replicas[-1]
     try:
         client = quick_client(pair.primary)
         store = WaitRedisStore(client, prefix="backup:") if wait else RedisStore(client, prefix="backup:")
         if stall_replica:
-            _signal(replica, signal.SIGSTOP)
-            chunk = "x" * (1024 * 1024)
-            for i in range(padding_mb):
-                client.set(f"padding:{i}", chunk)
-        acked, refused = [], 0
-        for k in range(n):
-            try:
-                acked.append(store.create({"user": f"user{k}"}).id)
-            except StoreUnavailable:
-                refused += 1
-        pair.primary.kill()
-        if stall_replica:
-            _signal(replica, signal.SIGCONT)
-        _wait_link_down(replica)
-        new = pair.promote(replica)
+            _stall(lagging, client, padding_mb)
+        acked, refused = _create_sessions(store, n)
+        on_primary = sum(1 for _ in client.scan_iter(match="backup:*", count=1000))
+        appendonly = None if stall_replica else _appendonly(lagging)
+        new = _fail_over(pair, lagging, promote_lagging, stall_replica)
         survivor = RedisStore(quick_client(new), prefix="backup:")
         lost = sum(survivor.get(sid) is None for sid in acked)
         return {
             "written": n,
             "acknowledged": len(acked),
             "refused": refused,
+            "on_primary": on_primary,
             "lost": lost,
+            "replica_appendonly": appendonly or _appendonly(new),
             "wait": wait,
             "stalled": stall_replica,
+            "promoted_lagging": promote_lagging,
         }
     finally:
-        if stall_replica and replica.running:
+        if stall_replica and lagging.running:
             try:
-                _signal(replica, signal.SIGCONT)
+                _signal(lagging, signal.SIGCONT)
             except ProcessLookupError:
                 pass
         pair.stop()
+
+
+def _stall(replica, primary_client, padding_mb: int) -> None:
+    """Pause ``replica`` and fill the link with ``padding_mb`` MB, so later writes wait on the primary."""
+    _signal(replica, signal.SIGSTOP)
+    chunk = "x" * (1024 * 1024)
+    for i in range(padding_mb):
+        primary_client.set(f"padding:{i}", chunk)
+
+
+def _create_sessions(store, n: int) -> tuple[list[str], int]:
+    """Create ``n`` sessions; (ids the store acknowledged, how many it refused)."""
+    acked, refused = [], 0
+    for k in range(n):
+        try:
+            acked.append(store.create({"user": f"user{k}"}).id)
+        except StoreUnavailable:
+            refused += 1
+    return acked, refused
+
+
+def _appendonly(server) -> str | None:
+    return quick_client(server).config_get("appendonly").get("appendonly")
+
+
+def _fail_over(pair, lagging, promote_lagging: bool, stall_replica: bool):
+    """Kill the primary (and, with ``promote_lagging``, the healthy replicas); promote a replica."""
+    pair.primary.kill()
+    if promote_lagging:
+        for replica in pair.replicas[:-1]:
+            replica.kill()
+    promoted = lagging if promote_lagging else pair.replicas[0]
+    if stall_replica:
+        _signal(lagging, signal.SIGCONT)
+    _wait_link_down(promoted)
+    return pair.promote(promoted)
 
 
 def _wait_link_down(replica, timeout: float = 5.0) -> None:

@@ -18,6 +18,7 @@ import requests
 
 from sessionlab.infra.servers import serve
 from sessionlab.labs.lab05.backends import Backends
+from sessionlab.labs.lab05.hashing import client_ip
 from sessionlab.labs.lab05.strategies import PASSWORD, STRATEGIES, USER, get_strategy
 from sessionlab.web.balancer import Balancer, start_balancer
 from sessionlab.web.outage import store_outage_handler
@@ -161,9 +162,13 @@ class MultiServerLab:
 
     # -- clients --------------------------------------------------------------------------
     def client(self, number: int = 0) -> requests.Session:
-        """A browser-like client; ``X-Forwarded-For`` makes it a distinct user for the hash policy."""
+        """A browser-like client; ``X-Forwarded-For`` makes it a distinct user for the hash policies.
+
+        Every user gets its own /24 (``10.<n // 250>.<n % 250>.1``): nginx's ``ip_hash`` only
+        looks at the first three octets, so users of one /24 would all share a server.
+        """
         c = requests.Session()
-        c.headers["X-Forwarded-For"] = f"10.0.{number // 250}.{number % 250 + 1}"
+        c.headers["X-Forwarded-For"] = client_ip(number)
         return c
 
     def login(self, number: int = 0) -> tuple[requests.Session, requests.Response]:

@@ -138,7 +138,7 @@ STRATEGIES: dict[str, Strategy] = {
         ),
         Strategy(
             "replicated",
-            "5. 서버 간 복제",
+            "5. 서버 간 복제(세션 클러스터링)",
             replicated_store,
             "동기 복제: 즉시 / 비동기: 창(window)이 있음",
             store_node=_ON_APP_SERVER,

@@ -30,14 +30,14 @@ class _LabWidget:
     def __init__(self, lab: MultiServerLab, requests_per_click: int):
         import ipywidgets as w
 
-        from sessionlab.web.balancer import POLICIES
+        from sessionlab.web.balancer import ALL_POLICIES
 
         self.lab, self.n = lab, requests_per_click
         options = [(s.label, key) for key, s in STRATEGIES.items()]
         self.state: dict[str, Any] = {"client": None, "rows": [], "note": ""}
         c = {
             "strategy": w.Dropdown(options=options, value="sticky", description="전략"),
-            "policy": w.Dropdown(options=list(POLICIES), value="sticky", description="정책"),
+            "policy": w.Dropdown(options=list(ALL_POLICIES), value="sticky", description="정책"),
             "apply": w.Button(description="적용하고 로그인", button_style="primary"),
             "send": w.Button(description=f"요청 {requests_per_click}번"),
             "health": w.Checkbox(value=True, description="헬스 체크(죽은 서버 제외)"),
