@@ -13,6 +13,11 @@ def check_self_contained(answer) -> CheckResult:
     if is_blank(answer):
         return not_answered()
     text = str(answer).strip().rstrip(":").lower()
+    if text == "set-cookie":
+        return CheckResult(
+            False,
+            "Set-Cookie는 서버가 응답에 붙이는 헤더입니다. 브라우저가 그 값을 요청에 되돌려 보낼 때 쓰는 헤더는?",
+        )
     return result(
         text == "cookie",
         "맞습니다. 요청마다 Cookie 헤더에 세션 ID가 실려 오므로 새 연결에서도 서버는 저장소에서 상태를 찾습니다. "
