@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessionlab.exercises.ex03 import check_policies, check_raw_request, check_revalidation
+from sessionlab.exercises.ex03 import check_cache_control, check_policies, check_raw_request, check_revalidation
 
 
 # --- checkers -------------------------------------------------------------------
@@ -68,4 +68,21 @@ def test_check_policies_hints(answer, ok, hint):
 )
 def test_check_revalidation_hints(answer, ok, hint):
     got = check_revalidation(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ("private, max-age=60", True, "bob은 자기 페이지"),
+        ("no-store", True, "저장하지 않았고"),
+        ("max-age=60", False, "bob에게 alice의 페이지"),  # freshness only
+        ("public, max-age=600", False, "bob에게 alice의 페이지"),
+        ("no-cache", False, "재검증"),  # stored but revalidated: not "private"
+        ("", False, "문자열"),
+        (..., False, "빈칸"),
+    ],
+)
+def test_check_cache_control(answer, ok, hint):
+    got = check_cache_control(answer)
     assert bool(got) is ok and hint in got.message
