@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sessionlab.exercises.ex03 import check_cache_control, check_policies, check_raw_request, check_revalidation
+from sessionlab.exercises.ex03 import (
+    check_cache_control,
+    check_policies,
+    check_raw_request,
+    check_revalidation,
+)
 
 
 # --- checkers -------------------------------------------------------------------
