@@ -98,3 +98,23 @@ def test_check_idempotent_hints(changes, named):
     got = check_idempotent(dict(right, **changes))
     assert not got and named in got.message and "서버 상태" in got.message
     assert "모두 키로" in check_idempotent({"GET": True}).message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        (("If-Match", 412), True, "갱신 손실"),
+        (("if-match", 412), True, "412 Precondition Failed"),
+        (("If-None-Match", 304), False, "캐시 재검증"),  # the caching twin
+        (("If-Match", 409), False, "15.5.13"),  # Conflict is close but not the standard answer
+        (("If-Match", 200), False, "덮어쓴 것"),
+        (("ETag", 412), False, "요청 헤더의 이름"),
+        ("If-Match", False, "튜플"),
+        (..., False, "빈칸"),
+    ],
+)
+def test_check_lost_update(answer, ok, hint):
+    from sessionlab.exercises.ex03a import check_lost_update
+
+    got = check_lost_update(answer)
+    assert bool(got) is ok and hint in got.message
