@@ -8,7 +8,10 @@
 - ``/visits?count=``         the same counter, stateless: the client sends its count
 - ``/cookie-visits``         the same counter carried in a cookie the client sends back
 - ``/fail``                  raises inside the handler (a 500)
-- ``/doc``                   a 20 KB document with ``ETag`` and ``Cache-Control``
+- ``/doc``                   a 20 KB document with ``ETag`` and ``Cache-Control``; ``PUT /doc`` replaces it
+- ``/session-visits``        the counter kept in a server-side session: the cookie holds only an id
+- ``/my-page``               ⚠️ VULNERABLE: a page for the session's user with ``Cache-Control: max-age=60``
+- ``/my-page/private``       the same page with ``Cache-Control: private, max-age=60``
 
 Built as the login app is (flaskr style): ``create_http_lab_app`` is the factory,
 the app's state is one ``HttpLab`` (``app.http_lab``: its name and the in-memory
@@ -19,6 +22,7 @@ the requests for ``/doc`` (notebooks read it).
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,12 +39,14 @@ class HttpLab:
 
     name: str
     memory_visits: Counter = field(default_factory=Counter)
+    sessions: dict[str, dict] = field(default_factory=dict)  # session id → {"user", "visits"} (⚠️ memory)
 
 
 def create_http_lab_app(name: str = "web") -> Flask:
     app = Flask(name)
     app.http_lab = HttpLab(name)  # type: ignore[attr-defined]
     app.config["doc_hits"] = 0
+    app.config["doc"] = DOC
     app.register_blueprint(bp)
     return app
 
@@ -105,11 +111,60 @@ def server_error(exc):
 @bp.get("/doc")
 def doc():
     current_app.config["doc_hits"] += 1
-    etag = '"' + hashlib.sha256(DOC).hexdigest()[:16] + '"'
+    body = current_app.config["doc"]
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
     if etag in request.headers.get("If-None-Match", ""):
         resp = Response(status=304)
     else:
-        resp = Response(DOC, mimetype="text/plain")
+        resp = Response(body, mimetype="text/plain")
     resp.headers["ETag"] = etag
     resp.headers["Cache-Control"] = "public, max-age=60"
     return resp
+
+
+@bp.put("/doc")
+def replace_doc():
+    """The resource changes: the same GET now gets a different answer (and a new ETag)."""
+    current_app.config["doc"] = request.get_data()
+    return Response(status=204)
+
+
+# --- server-side sessions: the cookie carries an id, the state stays in this process ---
+@bp.post("/session-visits")
+def session_counter():
+    """No ``sid`` cookie: a new session. A known ``sid``: one more visit. An unknown ``sid``: 401."""
+    lab = current_lab()
+    sid = request.cookies.get("sid")
+    if sid is None:
+        sid = secrets.token_urlsafe(16)
+        lab.sessions[sid] = {"user": request.args.get("user", "guest"), "visits": 0}
+    elif sid not in lab.sessions:
+        return jsonify(server=lab.name, error="unknown_session"), 401
+    lab.sessions[sid]["visits"] += 1
+    resp = jsonify(server=lab.name, visits=lab.sessions[sid]["visits"])
+    resp.set_cookie("sid", sid, httponly=True, samesite="Lax")
+    return resp
+
+
+def _my_page(cache_control: str):
+    lab = current_lab()
+    sid = request.cookies.get("sid", "")
+    session = lab.sessions.get(sid)
+    if session is None:
+        return jsonify(error="login_required"), 401
+    resp = Response(f"{session['user']}님의 페이지: 방문 {session['visits']}번\n", mimetype="text/plain")
+    resp.headers["Cache-Control"] = cache_control
+    resp.set_cookie("sid", sid, httponly=True, samesite="Lax")  # sliding refresh, as many apps do
+    return resp
+
+
+@bp.get("/my-page")
+def my_page():
+    """⚠️ VULNERABLE: personal page with ``max-age=60`` and no ``private``: a shared cache may store it."""
+    return _my_page("max-age=60")
+
+
+@bp.get("/my-page/private")
+def my_page_private():
+    """The fix: ``private`` forbids shared caches to store it (RFC 9111, 5.2.2.7)."""
+    return _my_page("private, max-age=60")

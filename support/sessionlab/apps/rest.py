@@ -11,8 +11,9 @@ GET      /sessions/current       who am I (cookie *or* ``Authorization: Bearer``
 DELETE   /sessions/current       log out → 204 (the server record is deleted)
 POST     /notes                  a new note each time → 201 (not idempotent)
 PUT      /notes/<id>             create (201) or replace (200) this note (idempotent); not yours → 403
-GET      /notes/<id>             → 200; unknown → 404
+GET      /notes/<id>             → 200 + ``ETag``; unknown → 404
 DELETE   /notes/<id>             → 204; already gone → 404 (idempotent: same state either way)
+                                 PUT/DELETE with a stale ``If-Match`` → 412 (no lost update)
 =======  ======================  ===============================================
 
 Bad input answers with ``application/problem+json`` (RFC 9457): a body that is
@@ -34,7 +35,9 @@ are the factories, each app's state is one ``RestLab`` (``app.rest_lab``) or
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -247,6 +250,28 @@ def new_note():
     return jsonify(lab.notes[note_id]), 201, {"Location": f"/notes/{note_id}"}
 
 
+def note_etag(note: dict) -> str:
+    """A strong validator of the note's current state (RFC 9110, 8.8.3)."""
+    return '"' + hashlib.sha256(json.dumps(note, sort_keys=True).encode()).hexdigest()[:16] + '"'
+
+
+def check_if_match(found: dict | None) -> None:
+    """``If-Match`` (RFC 9110, 13.1.1): change only the state the client saw, else 412 (15.5.13)."""
+    wanted = request.headers.get("If-Match")
+    if wanted is None:
+        return
+    tags = [t.strip() for t in wanted.split(",")]
+    if found is not None and ("*" in tags or note_etag(found) in tags):
+        return
+    raise Problem(
+        412,
+        "precondition-failed",
+        "Precondition Failed",
+        "메모가 그사이 바뀌었습니다 (If-Match의 ETag가 지금 상태와 다릅니다). 다시 읽고 고치세요.",
+        current_etag=note_etag(found) if found is not None else None,
+    )
+
+
 @bp.route("/notes/<note_id>", methods=["GET", "PUT", "DELETE"])
 def note(note_id):
     notes = current_lab().notes
@@ -254,15 +279,17 @@ def note(note_id):
     found = notes.get(note_id)
     if found and found["owner"] != user:
         raise Problem(403, "forbidden", "Forbidden", f"이 메모의 주인은 {found['owner']}입니다.")
+    if request.method in ("PUT", "DELETE"):
+        check_if_match(found)
     if request.method == "PUT":
         notes[note_id] = {"id": note_id, "owner": user, "text": json_body("text")["text"]}
-        return jsonify(notes[note_id]), 200 if found else 201
+        return jsonify(notes[note_id]), 200 if found else 201, {"ETag": note_etag(notes[note_id])}
     if found is None:
         raise Problem(404, "not-found", "Not Found", f"'{note_id}' 메모가 없습니다.")
     if request.method == "DELETE":
         del notes[note_id]
         return no_content()
-    return jsonify(found)
+    return jsonify(found), {"ETag": note_etag(found)}
 
 
 # -- the RPC twin --------------------------------------------------------------------------

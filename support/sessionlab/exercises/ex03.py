@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
 
-__all__ = ["check_policies", "check_raw_request", "check_revalidation"]
+__all__ = ["check_policies", "check_raw_request", "check_revalidation", "check_cache_control"]
 
 POLICY_ANSWER = {"round_robin": False, "sticky": True, "hash": True}
 
@@ -81,3 +81,63 @@ def check_revalidation(answer) -> CheckResult:
         "If-None-Match → 304 Not Modified: 본문 없이 '가진 것을 그대로 쓰라'는 답입니다.",
         "바뀌지 않았을 때의 상태 코드는 200이 아닙니다: 본문을 다시 보내지 않는 코드입니다.",
     )
+
+
+def check_cache_control(answer) -> CheckResult:
+    """A ``Cache-Control`` value for a logged-in user's page behind a shared cache.
+
+    Tried for real: a page that greets the user of its ``sid`` cookie is served with
+    ``answer`` behind ``sessionlab.labs.lab03.SharedCache``; alice reads it, then bob.
+    """
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, str) or not answer.strip():
+        return CheckResult(False, 'Cache-Control 헤더의 값을 문자열로 쓰세요. 예: "max-age=60"')
+    leaked = _bob_gets_alice(answer.strip())
+    if leaked:
+        return CheckResult(
+            False,
+            "공유 캐시가 bob에게 alice의 페이지(와 Set-Cookie)를 주었습니다. 신선도만 밝히면 공유 캐시는 "
+            "쿠키와 상관없이 저장합니다(RFC 9111, 7.3). 공유 캐시에 저장을 금지하는 지시어는?",
+        )
+    directives = {d.strip().split("=")[0].lower() for d in answer.split(",")}
+    if not directives & {"private", "no-store"}:
+        hint = (
+            " no-cache는 저장은 허용하고 쓸 때마다 재검증만 요구합니다(RFC 9111, 5.2.2.4)."
+            if "no-cache" in directives
+            else ""
+        )
+        return CheckResult(
+            False,
+            "이번 프록시는 저장하지 않았지만, 사용자별 응답이라고 밝힌 것은 아닙니다: "
+            "private 또는 no-store를 쓰세요." + hint,
+        )
+    return CheckResult(
+        True,
+        f"'{answer.strip()}': 공유 캐시는 이 응답을 저장하지 않았고 bob은 자기 페이지를 받았습니다.",
+    )
+
+
+def _bob_gets_alice(cache_control: str) -> bool:
+    import requests
+
+    from sessionlab.infra.servers import serve
+    from sessionlab.labs.lab03 import SharedCache
+
+    def page(environ, start_response):
+        cookie = environ.get("HTTP_COOKIE", "")
+        user = cookie.split("sid=")[-1].split(";")[0] or "guest"
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Cache-Control", cache_control),
+                ("Set-Cookie", f"sid={user}; HttpOnly; Path=/"),
+            ],
+        )
+        return [f"{user}님의 페이지".encode()]
+
+    with serve(page, name=None) as origin, serve(SharedCache(origin.url), name=None) as proxy:
+        requests.get(proxy.url + "/me", cookies={"sid": "alice"}, timeout=5)
+        bob = requests.get(proxy.url + "/me", cookies={"sid": "bob"}, timeout=5)
+    return "alice" in bob.text

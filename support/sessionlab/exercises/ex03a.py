@@ -6,7 +6,7 @@ from typing import Any
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
 
-__all__ = ["check_status_codes", "check_idempotent", "check_session_api", "STATUS_CASES"]
+__all__ = ["check_status_codes", "check_idempotent", "check_session_api", "check_lost_update", "STATUS_CASES"]
 
 STATUS_CASES = {
     "본문이 깨진 JSON": 400,
@@ -100,4 +100,34 @@ def check_session_api(answer) -> CheckResult:
     return CheckResult(
         True,
         "세션을 자원으로: POST /sessions(201) → GET /sessions/current(200) → DELETE /sessions/current(204).",
+    )
+
+
+def check_lost_update(answer) -> CheckResult:
+    """(request header that makes a PUT conditional on the ETag it read, status when that ETag is stale)."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        return CheckResult(False, '("헤더 이름", 상태 코드) 모양의 튜플로 답하세요.')
+    header, status = str(answer[0]).strip().lower(), answer[1]
+    if header == "if-none-match":
+        return CheckResult(
+            False,
+            "If-None-Match는 '바뀌었으면 새로 달라'(캐시 재검증, 304)는 조건입니다. "
+            "'내가 읽은 상태 그대로일 때만 바꿔라'는 조건의 헤더는?",
+        )
+    if header != "if-match":
+        return CheckResult(
+            False, "읽을 때 받은 ETag를 실어 조건을 거는 요청 헤더의 이름을 3.6에서 다시 보세요."
+        )
+    if status == 409:
+        return CheckResult(
+            False,
+            "409 Conflict도 충돌에 쓰이지만, 조건부 요청의 조건이 거짓일 때 표준이 정한 코드는 따로 있습니다 "
+            "(RFC 9110, 15.5.13).",
+        )
+    return result(
+        status == 412,
+        "If-Match + 412 Precondition Failed: 그사이 바뀐 자원을 덮어쓰지 않습니다(갱신 손실 방지, RFC 9110 13.1.1).",
+        "조건(If-Match)이 거짓일 때 서버가 답한 상태 코드를 3.6에서 다시 보세요. 200이면 덮어쓴 것입니다.",
     )

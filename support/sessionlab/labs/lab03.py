@@ -1,10 +1,12 @@
-"""Lab 03 (HTTP is stateless): a tiny browser-like HTTP cache and the balancer-policy experiment.
+"""Lab 03 (HTTP is stateless): connections per request, a browser-like cache, a shared cache, balancer policies.
 
 Raw-socket HTTP is ``sessionlab.infra.wire``; the app is ``sessionlab.apps.http_basics``.
 """
 
 from __future__ import annotations
 
+import http.client
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +15,49 @@ from urllib.parse import urlsplit
 from sessionlab.infra.wire import parse_raw_response, raw_http
 from sessionlab.web.balancer import POLICIES
 
-__all__ = ["MiniCache", "visit_answers", "policy_table", "policy_widget"]
+__all__ = [
+    "MiniCache",
+    "SharedCache",
+    "connections_used",
+    "visit_answers",
+    "policy_table",
+    "policy_widget",
+]
+
+
+# --- how many TCP connections do N requests need? ------------------------------------
+def connections_used(url: str, n: int, request: bytes, timeout: float = 5) -> list[int]:
+    """Send ``request`` ``n`` times, reusing one TCP connection until the *server* closes it.
+
+    Returns, for each answer, the local port of the connection that carried it: one
+    port for all answers means the server kept the connection alive; ``n`` ports mean
+    it closed the connection after every answer (the client reconnects only then).
+    """
+    parts = urlsplit(url)
+    address = (parts.hostname, parts.port or 80)
+    ports: list[int] = []
+    sock: socket.socket | None = None
+    try:
+        for _ in range(n):
+            for _attempt in range(2):  # the old connection, or one new one if the server closed it
+                if sock is None:
+                    sock = socket.create_connection(address, timeout=timeout)
+                try:
+                    sock.sendall(request)
+                    resp = http.client.HTTPResponse(sock)
+                    resp.begin()
+                    resp.read()
+                    ports.append(sock.getsockname()[1])
+                    break
+                except (http.client.RemoteDisconnected, ConnectionError):
+                    sock.close()
+                    sock = None
+            else:
+                raise ConnectionError("서버가 새 연결에서도 답하지 않았습니다")
+    finally:
+        if sock is not None:
+            sock.close()
+    return ports
 
 
 # --- a browser-like cache in 30 lines ----------------------------------------------
@@ -101,3 +145,69 @@ def policy_widget(lb, path: str = "/memory-visits?user=kim", n: int = 6):
 
     button.on_click(send)
     return w.VBox([w.HBox([choice, button]), out])
+
+
+# --- a shared cache (a proxy in front of the app), as RFC 9111 allows one to behave ---
+@dataclass
+class SharedCache:
+    """A WSGI reverse proxy that caches GET answers for *every* client, keyed by the URL.
+
+    It stores a 200 answer that has explicit freshness (``max-age``/``s-maxage``) unless
+    ``Cache-Control`` says ``private`` or ``no-store`` or the request had ``Authorization``
+    (RFC 9111, 3 and 3.5). Like the RFC (7.3), it does not treat ``Cookie`` or ``Set-Cookie``
+    as a reason not to store. Answers say ``X-Cache: HIT`` or ``MISS``.
+    """
+
+    origin: str
+    clock: Callable[[], float] = time.monotonic
+    entries: dict[str, tuple[float, int, list, bytes]] = field(default_factory=dict)
+    log: list = field(default_factory=list)  # (path, "HIT" | "MISS")
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "/") + (
+            "?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else ""
+        )
+        entry = self.entries.get(path)
+        if environ["REQUEST_METHOD"] == "GET" and entry and self.clock() < entry[0]:
+            self.log.append((path, "HIT"))
+            return self._answer(start_response, entry[1], entry[2], entry[3], "HIT")
+        status, headers, body = self._forward(environ, path)
+        if environ["REQUEST_METHOD"] == "GET" and status == 200:
+            lifetime = self.storable_for(headers, "HTTP_AUTHORIZATION" in environ)
+            if lifetime:
+                self.entries[path] = (self.clock() + lifetime, status, headers, body)
+        self.log.append((path, "MISS"))
+        return self._answer(start_response, status, headers, body, "MISS")
+
+    @staticmethod
+    def storable_for(headers: list[tuple[str, str]], authorization: bool = False) -> int:
+        """Seconds a shared cache may keep this answer (0: must not store it)."""
+        cc = ",".join(v for k, v in headers if k.lower() == "cache-control").lower()
+        directives = dict((d.split("=", 1) + [""])[:2] for d in (p.strip() for p in cc.split(",")) if d)
+        if "private" in directives or "no-store" in directives or authorization:
+            return 0
+        for name in ("s-maxage", "max-age"):
+            if directives.get(name, "").isdigit():
+                return int(directives[name])
+        return 0
+
+    def _forward(self, environ, path):
+        parts = urlsplit(self.origin)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else None
+        try:
+            conn.request(environ["REQUEST_METHOD"], path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.getheaders(), resp.read()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _answer(start_response, status, headers, body, how):
+        hop = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+        out = [(k, v) for k, v in headers if k.lower() not in hop]
+        out += [("Content-Length", str(len(body))), ("X-Cache", how)]
+        start_response(f"{status} {http.client.responses.get(status, '')}", out)
+        return [body]

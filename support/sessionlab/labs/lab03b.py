@@ -9,7 +9,15 @@ import html
 import json
 import re
 
-__all__ = ["storage_result", "largest_accepted", "summary_table", "STRATEGY_NAMES", "COLUMNS"]
+__all__ = [
+    "storage_result",
+    "largest_accepted",
+    "summary_table",
+    "fill",
+    "count_keys",
+    "STRATEGY_NAMES",
+    "COLUMNS",
+]
 
 STRATEGY_NAMES = (
     "URL 쿼리",
@@ -61,3 +69,28 @@ def summary_table(rows) -> object:
     for row in rows:
         lines.append("| " + " | ".join(str(row.get(c, "")) for c in COLUMNS) + " |")
     return Markdown("\n".join(lines))
+
+
+# --- one Redis for cache and sessions: what eviction does ------------------------------
+def fill(client, prefix: str, n: int, size: int, ttl: int) -> int:
+    """``SET prefix:i <size bytes> EX ttl`` for i < n, pipelined; returns how many writes Redis refused.
+
+    With ``maxmemory-policy noeviction`` a full Redis refuses writes (``OOM command not allowed``);
+    with an eviction policy it accepts them and deletes other keys instead.
+    """
+    import redis as redis_py
+
+    refused = 0
+    value = "x" * size
+    for start in range(0, n, 500):
+        pipe = client.pipeline(transaction=False)
+        for i in range(start, min(start + 500, n)):
+            pipe.set(f"{prefix}:{i}", value, ex=ttl)
+        replies = pipe.execute(raise_on_error=False)
+        refused += sum(isinstance(r, redis_py.exceptions.ResponseError) for r in replies)
+    return refused
+
+
+def count_keys(client, prefix: str) -> int:
+    """How many keys named ``prefix:*`` exist now (SCAN, not KEYS)."""
+    return sum(1 for _ in client.scan_iter(f"{prefix}:*", count=1000))

@@ -64,3 +64,44 @@ def test_etag_revalidation_and_wire_bytes(web):
         raw_http(web.url, build_request("GET", "/doc", host(web), {"If-None-Match": '"stale"'}, close=True))
     )
     assert other.status == 200
+
+
+def test_put_doc_changes_answer_and_etag(web):
+    first = parse_raw_response(raw_http(web.url, build_request("GET", "/doc", host(web), close=True)))
+    put = raw_http(web.url, build_request("PUT", "/doc", host(web), body=b"new", close=True))
+    assert parse_raw_response(put).status == 204
+    again = parse_raw_response(
+        raw_http(
+            web.url,
+            build_request("GET", "/doc", host(web), {"If-None-Match": first.header("ETag")}, close=True),
+        )
+    )
+    assert (again.status, again.body) == (200, b"new") and again.header("ETag") != first.header("ETag")
+
+
+def test_session_visits_counts_on_its_server_and_401_elsewhere(web):
+    other = serve(create_http_lab_app("other"))
+    try:
+        with RawConnection(web.url) as conn:
+            created = conn.send(build_request("POST", "/session-visits?user=kim", host(web)))
+            cookie = created.header("Set-Cookie").split(";")[0]
+            again = conn.send(build_request("POST", "/session-visits", host(web), {"Cookie": cookie}))
+        with RawConnection(other.url) as conn:
+            elsewhere = conn.send(build_request("POST", "/session-visits", host(web), {"Cookie": cookie}))
+    finally:
+        other.stop()
+    assert created.json()["visits"] == 1 and again.json()["visits"] == 2
+    assert (elsewhere.status, elsewhere.json()["error"]) == (401, "unknown_session")
+
+
+def test_my_page_cache_control_variants(web):
+    import requests
+
+    with requests.Session() as browser:
+        assert browser.get(web.url + "/my-page", timeout=5).status_code == 401
+        browser.post(web.url + "/session-visits?user=lee", timeout=5)
+        public = browser.get(web.url + "/my-page", timeout=5)
+        private = browser.get(web.url + "/my-page/private", timeout=5)
+    assert "lee" in public.text and public.headers["Cache-Control"] == "max-age=60"
+    assert "Set-Cookie" in public.headers
+    assert private.headers["Cache-Control"] == "private, max-age=60"

@@ -207,3 +207,25 @@ def test_rpc_answers_200_even_for_errors_and_deletes_on_get():
     assert crawler.get("/api/deleteNote?id=1").get_json()["ok"] is False
     assert c.post("/api/logout").get_json() == {"ok": True}
     assert c.post("/api/getCurrentUser").get_json()["ok"] is False
+
+
+def test_if_match_prevents_a_lost_update(alice):
+    created = alice.put("/notes/plan", json={"text": "v1"})
+    seen = created.headers["ETag"]
+    assert alice.get("/notes/plan").headers["ETag"] == seen
+    other_writer = alice.put("/notes/plan", json={"text": "v2"}, headers={"If-Match": seen})
+    assert other_writer.status_code == 200 and other_writer.headers["ETag"] != seen
+    stale = alice.put("/notes/plan", json={"text": "v1 edited"}, headers={"If-Match": seen})
+    assert stale.status_code == 412 and stale.content_type == PROBLEM_JSON
+    assert stale.get_json()["current_etag"] == other_writer.headers["ETag"]
+    assert alice.get("/notes/plan").get_json()["text"] == "v2"
+    assert alice.delete("/notes/plan", headers={"If-Match": seen}).status_code == 412
+    assert alice.delete("/notes/plan", headers={"If-Match": "*"}).status_code == 204
+    assert alice.put("/notes/plan", json={"text": "x"}, headers={"If-Match": "*"}).status_code == 412
+
+
+def test_without_if_match_a_blind_put_overwrites(alice):
+    alice.put("/notes/plan", json={"text": "v1"})
+    alice.put("/notes/plan", json={"text": "v2"})
+    assert alice.put("/notes/plan", json={"text": "v1 edited"}).status_code == 200
+    assert alice.get("/notes/plan").get_json()["text"] == "v1 edited"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sessionlab.exercises.ex03 import check_policies, check_raw_request, check_revalidation
+from sessionlab.exercises.ex03 import (
+    check_cache_control,
+    check_policies,
+    check_raw_request,
+    check_revalidation,
+)
 
 
 # --- checkers -------------------------------------------------------------------
@@ -40,3 +45,49 @@ def test_check_revalidation():
     assert not check_revalidation(("If-None-Match", 200))
     assert not check_revalidation("304")
     assert not check_revalidation(...)
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ({"round_robin": False, "sticky": True, "hash": True}, True, "sticky, hash"),
+        ({"round_robin": True, "sticky": True, "hash": True}, False, "round_robin"),  # "all work"
+        ({"round_robin": False, "sticky": True, "hash": False}, False, "hash"),  # hash forgotten
+        ({"sticky": True}, False, "정책 세 개"),
+    ],
+)
+def test_check_policies_hints(answer, ok, hint):
+    got = check_policies(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        (("If-None-Match", 304), True, "304 Not Modified"),
+        (("If-Modified-Since", 304), False, "Last-Modified"),
+        (("ETag", 304), False, "요청 헤더의 이름"),
+        (("If-None-Match", 200), False, "200이 아닙니다"),
+        ("304", False, "튜플"),
+    ],
+)
+def test_check_revalidation_hints(answer, ok, hint):
+    got = check_revalidation(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ("private, max-age=60", True, "bob은 자기 페이지"),
+        ("no-store", True, "저장하지 않았고"),
+        ("max-age=60", False, "bob에게 alice의 페이지"),  # freshness only
+        ("public, max-age=600", False, "bob에게 alice의 페이지"),
+        ("no-cache", False, "재검증"),  # stored but revalidated: not "private"
+        ("", False, "문자열"),
+        (..., False, "빈칸"),
+    ],
+)
+def test_check_cache_control(answer, ok, hint):
+    got = check_cache_control(answer)
+    assert bool(got) is ok and hint in got.message

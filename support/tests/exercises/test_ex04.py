@@ -1,15 +1,52 @@
-"""Checkers of notebook 04 accept the right answer and reject typical mistakes."""
+"""Checkers of notebook 04 accept the right answer and reject typical mistakes with a Korean hint."""
+
+from __future__ import annotations
+
+import pytest
 
 from sessionlab.exercises.ex04 import check_memory_estimate, check_needs_state, check_self_contained
 
 
-def test_checkers_04():
-    assert (
-        not check_self_contained(...) and check_self_contained("cookie") and not check_self_contained("Host")
-    )
-    assert check_memory_estimate(
-        600 * 250_000 / 2**20, 600, 250_000, unit="MiB"
-    ) and not check_memory_estimate(600 * 250_000 / 1e6, 600, 250_000, unit="MiB")
-    assert (
-        check_needs_state({"b", "C"}) and not check_needs_state({"A", "B", "C"}) and not check_needs_state(5)
-    )
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ("Cookie", True, "열쇠(ID)뿐"),
+        ("cookie:", True, "Cookie 헤더"),
+        ("Set-Cookie", False, "응답에 붙이는 헤더"),
+        ("Host", False, "3.2의 원시 요청"),
+        ("Connection", False, "3.2의 원시 요청"),
+        (..., False, "빈칸"),
+    ],
+)
+def test_check_self_contained(answer, ok, hint):
+    got = check_self_contained(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        (600 * 250_000 / 2**20, True, "정비례"),
+        (600 * 250_000 / 1e6, False, "MB가 아니라 MiB"),  # divided by 10**6
+        (600 * 250_000, False, "÷"),  # bytes, not MiB
+        ("143", False, "숫자"),
+    ],
+)
+def test_check_memory_estimate(answer, ok, hint):
+    got = check_memory_estimate(answer, 600, 250_000, unit="MiB")
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ({"b", "C"}, True, "denylist"),
+        ({"A", "B", "C"}, False, "A와 D"),  # signature check needs no store
+        ({"B", "C", "D"}, False, "A와 D"),  # exp check needs no store
+        ({"B"}, False, "빠진 것"),  # refresh reuse detection is state too
+        (5, False, "집합"),
+    ],
+)
+def test_check_needs_state(answer, ok, hint):
+    got = check_needs_state(answer)
+    assert bool(got) is ok and hint in got.message

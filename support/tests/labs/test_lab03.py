@@ -78,3 +78,50 @@ def test_policy_widget_sends_requests(capsys):
         lb.stop()
         for s in servers:
             s.stop()
+
+
+def test_connections_used_counts_what_the_server_does(web):
+    from sessionlab.infra.wire import build_request
+    from sessionlab.labs.lab03 import connections_used
+
+    host = web.url.removeprefix("http://")
+    http10 = f"GET /hello HTTP/1.0\r\nHost: {host}\r\n\r\n".encode()
+    assert len(set(connections_used(web.url, 4, http10))) == 4
+    assert len(set(connections_used(web.url, 4, build_request("GET", "/hello", host, close=True)))) == 4
+    assert len(set(connections_used(web.url, 4, build_request("GET", "/hello", host)))) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "authorization", "seconds"),
+    [
+        ([("Cache-Control", "max-age=60")], False, 60),
+        ([("Cache-Control", "public, s-maxage=5, max-age=60")], False, 5),
+        ([("Cache-Control", "private, max-age=60")], False, 0),
+        ([("Cache-Control", "no-store")], False, 0),
+        ([("Cache-Control", "max-age=60")], True, 0),
+        ([("Set-Cookie", "sid=x")], False, 0),
+        ([("Cache-Control", "max-age=60"), ("Set-Cookie", "sid=x")], False, 60),
+    ],
+)
+def test_shared_cache_storable_for(headers, authorization, seconds):
+    from sessionlab.labs.lab03 import SharedCache
+
+    assert SharedCache.storable_for(headers, authorization) == seconds
+
+
+def test_shared_cache_leaks_max_age_page_but_not_private(web):
+    from sessionlab.labs.lab03 import SharedCache
+
+    proxy = serve(SharedCache(web.url))
+    users = {name: requests.Session() for name in ("a", "b", "c", "d")}
+    try:
+        for name, browser in users.items():
+            browser.post(web.url + f"/session-visits?user={name}", timeout=5)
+        leak = [users[n].get(proxy.url + "/my-page", timeout=5) for n in ("a", "b")]
+        safe = [users[n].get(proxy.url + "/my-page/private", timeout=5) for n in ("c", "d")]
+    finally:
+        proxy.stop()
+        for browser in users.values():
+            browser.close()
+    assert [r.headers["X-Cache"] for r in leak] == ["MISS", "HIT"] and leak[1].text.startswith("a님")
+    assert [r.headers["X-Cache"] for r in safe] == ["MISS", "MISS"] and safe[1].text.startswith("d님")

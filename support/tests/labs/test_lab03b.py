@@ -52,3 +52,38 @@ def test_summary_table_is_markdown():
     table = summary_table([{"전략": "쿠키", "수명": "30일"}])
     assert table.data.splitlines()[0].startswith("| 전략 | 상태가 사는 곳")
     assert "| 쿠키 |  |  |  |  | 30일 |  |" in table.data
+
+
+@pytest.mark.parametrize(("policy", "sessions_survive"), [("volatile-lru", False), ("noeviction", True)])
+def test_one_redis_for_cache_and_sessions(redis_server, policy, sessions_survive):
+    from sessionlab.labs.lab03b import count_keys, fill
+
+    client = redis_server.client()
+    client.flushall()
+    old = client.config_get("maxmemory*")
+    client.config_set("maxmemory", "3mb")
+    client.config_set("maxmemory-policy", policy)
+    try:
+        assert fill(client, "session", 1000, size=200, ttl=1800) == 0
+        refused = fill(client, "cache", 15_000, size=500, ttl=60)
+        left = count_keys(client, "session")
+    finally:
+        client.flushall()
+        client.config_set("maxmemory", old["maxmemory"])
+        client.config_set("maxmemory-policy", old["maxmemory-policy"])
+    if sessions_survive:
+        assert left == 1000 and refused > 0
+    else:
+        assert left < 1000 and refused == 0
+
+
+def test_lab_server_answers_431_for_a_long_url_and_a_big_header():
+    from sessionlab.apps.http_basics import create_http_lab_app
+
+    with serve(create_http_lab_app("t")) as server:
+        long_url = requests.get(server.url + "/hello?q=" + "x" * 20_000, timeout=5).status_code
+        big_header = requests.get(
+            server.url + "/hello", headers={"X-Big": "x" * 20_000}, timeout=5
+        ).status_code
+        fine = requests.get(server.url + "/hello?q=" + "x" * 1000, timeout=5).status_code
+    assert (long_url, big_header, fine) == (431, 431, 200)
