@@ -10,7 +10,7 @@ from sessionlab.exercises.ex04a import (
     check_safe_verify,
     safe_verify_cases,
 )
-from sessionlab.web.tokens import TokenService, generate_keys
+from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_safe_verify_cases_are_really_bad(service):
     cases = safe_verify_cases(service)
     assert set(cases) == {"alg: none", "변조된 payload", "만료된 토큰", "다른 서비스용(aud)", "refresh 토큰"}
     for token in cases.values():
-        with pytest.raises(Exception):
+        with pytest.raises(TokenError):
             service.verify(token)
 
 
