@@ -2,6 +2,8 @@
 
 * ``POST /collect`` — where an injected script sends what it stole (any body); each
   arrival is kept in ``app.collected`` (``body`` parsed as JSON when it is JSON, ``origin``);
+* ``GET /jwks.json`` — the attacker's key set (``app.jwks``, set by the lab), for a
+  token whose ``jku`` header points here; each fetch is counted in ``app.jwks_fetches``;
 * ``GET /csrf?target=URL&how=form|fetch`` — the page of the "other site": ``form`` submits
   a cross-site ``POST /transfer`` as a plain HTML form (what any site can do), ``fetch``
   sends it from JavaScript with ``credentials: "include"`` *and* an ``X-Requested-With``
@@ -27,6 +29,13 @@ def create_token_attacker_app(name: str = "token-attacker") -> Flask:
     app = Flask(name)
     collected: deque = deque(maxlen=200)
     app.collected = collected  # type: ignore[attr-defined]  # read by the lab
+    app.jwks = {"keys": []}  # type: ignore[attr-defined]  # the lab puts the attacker's public key here
+    app.jwks_fetches = 0  # type: ignore[attr-defined]
+
+    @app.get("/jwks.json")
+    def jwks():
+        app.jwks_fetches += 1
+        return app.jwks
 
     @app.route("/collect", methods=["POST", "GET"])
     def collect():

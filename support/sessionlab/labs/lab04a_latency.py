@@ -17,6 +17,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 __all__ = ["DelayProxy", "lookup_ops"]
 
@@ -107,7 +108,10 @@ def lookup_ops(service, redis_server, proxies: dict[str, DelayProxy]) -> dict:
     token = service.issue("alice", role="user")
     direct = RedisStore(redis_server)
     sid = direct.create({"user": "alice", "role": "user"}).id
-    ops = {"JWT HS256 검증": lambda: verifier.verify(token), "Redis 조회 (루프백)": lambda: direct.get(sid)}
+    ops: dict[str, Callable[[], object]] = {
+        "JWT HS256 검증": lambda: verifier.verify(token),
+        "Redis 조회 (루프백)": lambda: direct.get(sid),
+    }
     for label, proxy in proxies.items():
         store = RedisStore(redis_py.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=5))
         ops[f"Redis 조회 ({label})"] = lambda store=store: store.get(sid)

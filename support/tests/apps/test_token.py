@@ -221,9 +221,21 @@ def test_crack_finds_a_weak_secret_and_not_a_random_one():
 
 
 def test_attack_scoreboard_every_attack_needs_its_flaw(service, app_url):
-    lab = AttackLab(TokenService(service.keys), words=load_wordlist()[:400], app_url=app_url)
-    lab.crack(progress=False)
-    outcomes = lab.run_all()
+    from sessionlab.apps.token_attacker import create_token_attacker_app
+    from sessionlab.labs.lab04a_attacks import attacker_jwks
+
+    thief = create_token_attacker_app()
+    with serve(thief) as evil:
+        lab = AttackLab(
+            TokenService(service.keys), words=load_wordlist()[:400], app_url=app_url, attacker_url=evil.url
+        )
+        thief.jwks = attacker_jwks(lab.attacker_key)
+        lab.crack(progress=False)
+        outcomes = lab.run_all()
+    assert thief.jwks_fetches == 1  # the ⚠️ jku verifier fetched the attacker's key set; the secure one never
+    for o in outcomes:  # the subject is shown: the forged token's changes and the app's own answer
+        assert o.http_answer["code"] == o.secure_code and "error=" in o.www_authenticate
+        assert "보안 앱의 대답: HTTP 401" in o.details()
     assert [o.attack for o in outcomes] == list(ATTACKS)
     for o in outcomes:
         assert o.vulnerable_accepted, o
