@@ -14,6 +14,7 @@ request/response round trip costs ``delay_ms`` more. Threads only, bounded: ``cl
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -114,5 +115,5 @@ def lookup_ops(service, redis_server, proxies: dict[str, DelayProxy]) -> dict:
     }
     for label, proxy in proxies.items():
         store = RedisStore(redis_py.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=5))
-        ops[f"Redis 조회 ({label})"] = lambda store=store: store.get(sid)
+        ops[f"Redis 조회 ({label})"] = functools.partial(store.get, sid)
     return ops
