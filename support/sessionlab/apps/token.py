@@ -29,7 +29,7 @@ What reached the server is recorded in ``app.token_lab.seen`` (method, path, whi
 credentials arrived, ``Origin``, status) for ``/transfer`` and ``/demo/pixel.gif``.
 
 Options for the cross-site (CSRF / CORS) labs, defaults secure: ``cookie_samesite``
-(``"Lax"``; ``"None"`` needs ``cookie_secure=True``) and ``cors`` (``None``: no CORS
+(``"Lax"``; ``"None"`` needs ``cookie_secure=True``; ``""`` sends no SameSite attribute, leaving it to the browser's default) and ``cors`` (``None``: no CORS
 headers at all; ``"reflect"``: ⚠️ VULNERABLE, a permissive policy that reflects any
 ``Origin`` with ``Access-Control-Allow-Credentials: true``).
 
@@ -123,8 +123,8 @@ def create_token_app(
     ``cookie_samesite`` and ``cors`` (see the module docstring) are for the CSRF labs;
     ``cors="reflect"`` makes the app ⚠️ VULNERABLE (``X-Lab-Variant``) whatever the verifier.
     """
-    if cookie_samesite not in ("Strict", "Lax", "None"):
-        raise ValueError(f"SameSite는 Strict, Lax, None 중 하나입니다: {cookie_samesite!r}")
+    if cookie_samesite not in ("Strict", "Lax", "None", ""):
+        raise ValueError(f"SameSite는 Strict, Lax, None, ''(속성 없음) 중 하나입니다: {cookie_samesite!r}")
     if cookie_samesite == "None" and not cookie_secure:
         raise ValueError("SameSite=None 쿠키는 Secure여야 브라우저가 받습니다: cookie_secure=True를 주세요.")
     if cors not in (None, "reflect"):
@@ -280,7 +280,7 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
         max_age=lab.service.access_ttl,
         httponly=True,
         secure=lab.cookie_secure,
-        samesite=lab.cookie_samesite,
+        samesite=lab.cookie_samesite or None,  # "": no attribute at all
         path="/",
     )
     if pair.refresh:

@@ -113,6 +113,8 @@ def check_denylist_ttl(answer, exp: int, now: int, leeway: int) -> CheckResult:
         )
     if answer == exp - now:
         return CheckResult(False, "거의 맞습니다. 검증기가 허용하는 시계 오차(leeway)만큼 더 남겨야 합니다.")
+    if answer == exp + leeway:
+        return CheckResult(False, "그것은 시각(Unix time)입니다. TTL은 지금부터 남은 초입니다: now를 빼세요.")
     return CheckResult(False, "남은 수명(exp - now)에 leeway를 더하세요.")
 
 

@@ -279,6 +279,9 @@ def test_samesite_option(service):
     client = create_token_app(service, cookie_samesite="None", cookie_secure=True).test_client()
     cookie = client.post("/login", json={"username": "alice", "password": "alice-pw"}).headers["Set-Cookie"]
     assert "SameSite=None" in cookie and "Secure" in cookie
+    bare = create_token_app(service, cookie_samesite="").test_client()
+    cookie = bare.post("/login", json={"username": "alice", "password": "alice-pw"}).headers["Set-Cookie"]
+    assert "SameSite" not in cookie and "HttpOnly" in cookie  # the browser's default decides
     with pytest.raises(ValueError):
         create_token_app(service, cookie_samesite="None")  # browsers drop SameSite=None without Secure
     with pytest.raises(ValueError):

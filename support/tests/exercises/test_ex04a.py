@@ -101,7 +101,8 @@ def test_denylist_ttl():
     assert check_denylist_ttl(305, 1000300, 1000000, 5)
     forgot_leeway = check_denylist_ttl(300, 1000300, 1000000, 5)
     assert not forgot_leeway and "leeway" in forgot_leeway.message
-    assert not check_denylist_ttl(1000305, 1000300, 1000000, 5)  # the absolute time, not a TTL
+    absolute = check_denylist_ttl(1000305, 1000300, 1000000, 5)  # the absolute time, not a TTL
+    assert not absolute and "now를 빼세요" in absolute.message
     assert not check_denylist_ttl(..., 1000300, 1000000, 5)
 
 
