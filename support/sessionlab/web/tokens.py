@@ -56,6 +56,7 @@ from sessionlab.web.tokens_vulnerable import FLAWS, VulnerableVerifier
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
+    "TOKEN_TYPES",
     "TokenError",
     "SigningKey",
     "generate_keys",
@@ -73,6 +74,10 @@ __all__ = [
 ]
 
 ALLOWED_ALGORITHMS = ("HS256", "RS256", "EdDSA")
+# Explicit typing (RFC 8725 §3.11): the header's ``typ`` says what a token is for, so a token of
+# one kind can never pass as another. ``at+jwt`` is the access-token type of RFC 9068 §2.1;
+# ``rt+jwt`` is this course's own type for refresh tokens (no registered one exists).
+TOKEN_TYPES = {"access": "at+jwt", "refresh": "rt+jwt"}
 
 # What a SigningKey holds: the HS256 secret itself, or a private/public key pair.
 SigningMaterial = bytes | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -168,6 +173,18 @@ class Verifier:
             raise TokenError("unknown_kid", "kid 없음")
         return candidates[0]
 
+    @staticmethod
+    def _check_type(header: dict, claims: dict, expected_type: str) -> None:
+        """Explicit typing (RFC 8725 §3.11, RFC 9068 §4): the signed header's ``typ`` and the ``typ`` claim."""
+        want = TOKEN_TYPES.get(expected_type)
+        got = header.get("typ")
+        if isinstance(got, str) and got.lower().startswith("application/"):
+            got = got[len("application/") :]
+        if want is not None and (not isinstance(got, str) or got.lower() != want):
+            raise TokenError("wrong_type", f"typ={str(got)[:12]} ≠ {want}")
+        if claims.get("typ") != expected_type:
+            raise TokenError("wrong_type", f"{claims.get('typ')!s:.10} ≠ {expected_type}")
+
     def verify(self, token, expected_type: str | None = "access", verify_exp: bool = True) -> dict:
         header, _payload, _sig = split_token(token)  # structure first: precise reasons, never a crash
         key = self._key_for(header)
@@ -189,8 +206,8 @@ class Verifier:
             )
         except jwt.exceptions.PyJWTError as exc:
             raise map_pyjwt_error(exc) from None
-        if expected_type is not None and claims.get("typ") != expected_type:
-            raise TokenError("wrong_type", f"{claims.get('typ')!s:.10} ≠ {expected_type}")
+        if expected_type is not None:
+            self._check_type(header, claims, expected_type)
         if self.denylist is not None and self.denylist.contains(claims.get("jti", "")):
             raise TokenError("revoked")
         return claims
@@ -306,7 +323,8 @@ class TokenService:
             "typ": typ,
             **claims,
         }
-        return jwt.encode(payload, key.signing, algorithm=key.alg, headers={"kid": key.kid})
+        headers = {"kid": key.kid, "typ": TOKEN_TYPES.get(typ, "JWT")}  # explicit typing (RFC 8725 §3.11)
+        return jwt.encode(payload, key.signing, algorithm=key.alg, headers=headers)
 
     def verify(self, token, expected_type: str | None = "access") -> dict:
         return self.verifier.verify(token, expected_type)

@@ -2,7 +2,8 @@
 
 ``VulnerableVerifier(keys, flaws=(...))`` switches on the mistakes listed in
 ``FLAWS`` (no signature check, ``alg: none``, the algorithm taken from the header,
-no expiry check, ``kid`` used as a file path); everything else is checked
+no expiry check, ``kid`` used as a file path, a key taken from the token's own ``jwk``
+header, a key set fetched from the token's ``jku`` URL); everything else is checked
 correctly, so an attack that succeeds shows exactly which mistake it needs.
 The secure verifier is ``sessionlab.web.tokens.Verifier``.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import shutil
 import time
@@ -40,7 +42,12 @@ FLAWS = {
     "alg_from_header": "헤더의 alg로 검증 방식을 고름: RS256 공개 키를 HS256 비밀로 써 버림 (알고리즘 혼동)",
     "no_exp": "exp(만료)를 확인하지 않음",
     "kid_path": "kid를 키 파일 경로로 그대로 씀 (경로 조작, path traversal)",
+    "jwk_header": "헤더에 들어 있는 jwk(공개 키)로 서명을 검증함: 공격자가 자기 키를 토큰에 넣어 보냄",
+    "jku_header": "헤더의 jku URL에서 키 집합(JWKS)을 받아 검증함: 공격자의 서버가 키를 줌",
 }
+
+# The lab's own guard, not part of the flaw: a jku is fetched only from this machine.
+_LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://[::1]:", "http://localhost:")
 
 
 class VulnerableVerifier:
@@ -94,6 +101,16 @@ class VulnerableVerifier:
             claims = payload  # VULNERABLE: decoded, never verified
         elif header.get("alg") == "none" and "alg_none" in self.flaws:
             claims = payload  # VULNERABLE: "no algorithm, nothing to check"
+        elif "jwk_header" in self.flaws and isinstance(header.get("jwk"), dict):
+            # VULNERABLE: the token brings the key that verifies it.
+            claims = _decode_asymmetric(token, _jwk_key(header["jwk"]), header.get("alg"))
+        elif "jku_header" in self.flaws and isinstance(header.get("jku"), str):
+            # VULNERABLE: the key set is fetched from wherever the token says.
+            jwks = _fetch_jwks(header["jku"])
+            match = [k for k in jwks.get("keys", []) if k.get("kid") == header.get("kid")]
+            if not match:
+                raise TokenError("unknown_kid")
+            claims = _decode_asymmetric(token, _jwk_key(match[0]), header.get("alg"))
         else:
             try:
                 material, alg = self._key_material(header)
@@ -106,21 +123,7 @@ class VulnerableVerifier:
                     raise TokenError("bad_signature")
                 claims = payload
             elif alg in ("RS256", "EdDSA"):
-                try:
-                    claims = jwt.decode(
-                        token,
-                        material,
-                        algorithms=[alg],
-                        options={
-                            "verify_exp": False,
-                            "verify_aud": False,
-                            "verify_iss": False,
-                            "verify_iat": False,
-                            "verify_nbf": False,
-                        },
-                    )
-                except jwt.exceptions.PyJWTError as exc:
-                    raise map_pyjwt_error(exc) from None
+                claims = _decode_asymmetric(token, material, alg)
             else:
                 raise TokenError("alg_not_allowed")
         if "no_exp" not in self.flaws:
@@ -142,3 +145,45 @@ def _file_bytes(key: SigningKey) -> bytes:
         assert isinstance(key.signing, bytes)  # hmac_key stores the secret as bytes
         return key.signing
     return key.public_pem()
+
+
+def _decode_asymmetric(token: str, key, alg) -> dict:
+    """Signature only (the claims are checked by the caller, flaw by flaw)."""
+    if alg not in ("RS256", "EdDSA"):
+        raise TokenError("alg_not_allowed")
+    try:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[alg],
+            options={
+                "verify_exp": False,
+                "verify_aud": False,
+                "verify_iss": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+    except jwt.exceptions.PyJWTError as exc:
+        raise map_pyjwt_error(exc) from None
+
+
+def _jwk_key(jwk: dict):
+    try:
+        return jwt.PyJWK(jwk).key
+    except (jwt.exceptions.PyJWTError, ValueError, TypeError, KeyError):
+        raise TokenError("invalid", "jwk") from None
+
+
+def _fetch_jwks(url: str) -> dict:
+    """GET the key set at ``url`` (⚠️ any URL the token names; the lab allows loopback only)."""
+    import urllib.request
+
+    if not url.startswith(_LOOPBACK_PREFIXES):
+        raise TokenError("invalid", "이 실습은 127.0.0.1의 jku만 가져옵니다")
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:  # noqa: S310 - loopback only (checked above)
+            data = json.loads(resp.read(65536))
+    except (OSError, ValueError):
+        raise TokenError("invalid", "jku") from None
+    return data if isinstance(data, dict) else {}

@@ -221,12 +221,76 @@ def test_crack_finds_a_weak_secret_and_not_a_random_one():
 
 
 def test_attack_scoreboard_every_attack_needs_its_flaw(service, app_url):
-    lab = AttackLab(TokenService(service.keys), words=load_wordlist()[:400], app_url=app_url)
-    lab.crack(progress=False)
-    outcomes = lab.run_all()
+    from sessionlab.apps.token_attacker import create_token_attacker_app
+    from sessionlab.labs.lab04a_attacks import attacker_jwks
+
+    thief = create_token_attacker_app()
+    with serve(thief) as evil:
+        lab = AttackLab(
+            TokenService(service.keys), words=load_wordlist()[:400], app_url=app_url, attacker_url=evil.url
+        )
+        thief.jwks = attacker_jwks(lab.attacker_key)
+        lab.crack(progress=False)
+        outcomes = lab.run_all()
+    assert thief.jwks_fetches == 1  # the ⚠️ jku verifier fetched the attacker's key set; the secure one never
+    for o in outcomes:  # the subject is shown: the forged token's changes and the app's own answer
+        assert o.http_answer["code"] == o.secure_code and "error=" in o.www_authenticate
+        assert "보안 앱의 대답: HTTP 401" in o.details()
     assert [o.attack for o in outcomes] == list(ATTACKS)
     for o in outcomes:
         assert o.vulnerable_accepted, o
         assert o.secure_blocked and o.http_status == 401, o
     assert lab.scoreboard().all_as_expected
     assert lab.pyjwt_warnings  # PyJWT itself warned about the short HMAC key
+
+
+def test_image_request_is_recorded_with_the_credentials_that_arrived(service):
+    app = create_token_app(service)
+    client = app.test_client()
+    token = client.post("/login", json={"username": "alice", "password": "alice-pw"}).json["access_token"]
+    assert client.get("/demo/pixel.gif").status_code == 200  # the cookie from /login rode along
+    bare = app.test_client().get("/demo/pixel.gif")
+    bearer = app.test_client().get("/demo/pixel.gif", headers={"Authorization": f"Bearer {token}"})
+    assert bare.status_code == 401 and bearer.status_code == 200 and bearer.mimetype == "image/gif"
+    seen = list(app.token_lab.seen)
+    assert [(s["cookie"], s["authorization"], s["status"]) for s in seen] == [
+        (True, False, 200),
+        (False, False, 401),
+        (False, True, 200),
+    ]
+
+
+def test_cors_is_off_by_default_and_reflect_is_labelled_vulnerable(service):
+    preflight = {
+        "Origin": "http://evil.test:1",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-requested-with",
+    }
+    secure = create_token_app(service).test_client().options("/transfer", headers=preflight)
+    assert "Access-Control-Allow-Origin" not in secure.headers and secure.headers["X-Lab-Variant"] == "secure"
+    loose = create_token_app(service, cors="reflect").test_client().options("/transfer", headers=preflight)
+    assert loose.headers["Access-Control-Allow-Origin"] == "http://evil.test:1"
+    assert loose.headers["Access-Control-Allow-Credentials"] == "true"
+    assert loose.headers["Access-Control-Allow-Headers"] == "x-requested-with"
+    assert loose.headers["X-Lab-Variant"] == "VULNERABLE"
+
+
+def test_samesite_option(service):
+    client = create_token_app(service, cookie_samesite="None", cookie_secure=True).test_client()
+    cookie = client.post("/login", json={"username": "alice", "password": "alice-pw"}).headers["Set-Cookie"]
+    assert "SameSite=None" in cookie and "Secure" in cookie
+    bare = create_token_app(service, cookie_samesite="").test_client()
+    cookie = bare.post("/login", json={"username": "alice", "password": "alice-pw"}).headers["Set-Cookie"]
+    assert "SameSite" not in cookie and "HttpOnly" in cookie  # the browser's default decides
+    with pytest.raises(ValueError):
+        create_token_app(service, cookie_samesite="None")  # browsers drop SameSite=None without Secure
+    with pytest.raises(ValueError):
+        create_token_app(service, cors="*")
+
+
+def test_xss_page_only_takes_a_plain_http_collector(service):
+    client = create_token_app(service).test_client()
+    page = client.get("/demo/xss?store=localStorage&attacker=http://127.0.0.1:9/").get_data(as_text=True)
+    assert 'ATTACKER = "http://127.0.0.1:9"' in page
+    hostile = client.get('/demo/xss?attacker=http://x"</script>').get_data(as_text=True)
+    assert "ATTACKER = null" in hostile

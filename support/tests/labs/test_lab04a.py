@@ -93,3 +93,13 @@ def test_xss_page_in_real_chromium(service):
         storage = xss_report(srv.url, "localStorage")
     assert cookie["cookie_readable"] is False and cookie["api_call_status"] == 200
     assert storage["storage_readable"] is True
+
+
+def test_token_diff_names_each_change(service):
+    from sessionlab.labs.lab04a_attacks import forge_alg_none, token_diff
+
+    token = service.issue("alice", role="user")
+    lines = token_diff(token, forge_alg_none(token, role="admin"))
+    assert "  header.alg: 'HS256' → 'none'" in lines and "  payload.role: 'user' → 'admin'" in lines
+    assert lines[2] == "signature: 43자 → 0자"
+    assert token_diff(token, token)[0].endswith("(그대로)")

@@ -228,3 +228,24 @@ def test_logout_revokes_the_family(service):
     assert service.logout(pair.access) == 2
     assert code_of(service.verify, pair.access) == "revoked"
     assert code_of(service.refresh, pair.refresh) == "revoked"
+
+
+def test_explicit_typing_rfc8725_rfc9068(keys):
+    """Access tokens carry typ: at+jwt; a refresh token or an untyped JWT with the same key is refused."""
+    svc = TokenService(keys)
+    access = svc.issue("a", role="user")
+    assert split_token(access)[0]["typ"] == "at+jwt" and svc.verify(access)["sub"] == "a"
+    refresh = svc.issue("a", typ="refresh")
+    assert split_token(refresh)[0]["typ"] == "rt+jwt"
+    assert code_of(svc.verify, refresh) == "wrong_type"
+    assert svc.verify(refresh, expected_type="refresh")["typ"] == "refresh"
+    _, payload, _ = split_token(access)
+    untyped = jwt.encode(payload, keys["HS256"].signing, algorithm="HS256", headers={"kid": "hs256-1"})
+    assert split_token(untyped)[0]["typ"] == "JWT" and code_of(svc.verify, untyped) == "wrong_type"
+    media = jwt.encode(
+        payload,
+        keys["HS256"].signing,
+        algorithm="HS256",
+        headers={"kid": "hs256-1", "typ": "application/at+jwt"},
+    )
+    assert svc.verify(media)["sub"] == "a"  # RFC 9068 §4 allows the full media type too

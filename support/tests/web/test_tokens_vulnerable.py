@@ -37,3 +37,25 @@ def test_flaws_are_explained_and_reexported():
 
     assert tokens.VulnerableVerifier is VulnerableVerifier and tokens.FLAWS is FLAWS
     assert all(any("\uac00" <= ch <= "\ud7a3" for ch in text) for text in FLAWS.values())
+
+
+def test_jwk_and_jku_header_injection_need_their_flaws(keys):
+    from sessionlab import serve
+    from sessionlab.apps.token_attacker import create_token_attacker_app
+    from sessionlab.labs.lab04a_attacks import attacker_jwks, attacker_key, forge_jku, forge_jwk_header
+
+    svc = TokenService(keys)
+    token, mine = svc.issue("alice", role="user"), attacker_key()
+    embedded = forge_jwk_header(token, mine, role="admin")
+    assert VulnerableVerifier(keys, flaws=("jwk_header",)).verify(embedded)["role"] == "admin"
+    assert code_of(VulnerableVerifier(keys, flaws=()).verify, embedded) == "bad_signature"
+    assert code_of(svc.verify, embedded) == "bad_signature"
+    thief = create_token_attacker_app()
+    thief.jwks = attacker_jwks(mine)
+    with serve(thief) as evil:
+        remote = forge_jku(token, mine, evil.url + "/jwks.json", role="admin")
+        assert VulnerableVerifier(keys, flaws=("jku_header",)).verify(remote)["role"] == "admin"
+        assert code_of(svc.verify, remote) == "bad_signature"
+        assert thief.jwks_fetches == 1  # only the vulnerable verifier went to fetch it
+    far = forge_jku(token, mine, "http://203.0.113.9/jwks.json", role="admin")
+    assert code_of(VulnerableVerifier(keys, flaws=("jku_header",)).verify, far) == "invalid"  # loopback only
