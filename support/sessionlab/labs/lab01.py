@@ -352,3 +352,31 @@ def session_restore_experiment(app, url: str, restore: bool) -> dict:
         "restore_on_startup": restore,
         "cookies_after_restart": sorted(c.split("=")[0] for c in header.split("; ") if c),
     }
+
+
+def raw_status(url: str, request: bytes, timeout: float = 5) -> tuple[int, bytes]:
+    """Send raw request bytes and return the status code and body the server answers.
+
+    A server that refuses an oversized request answers and closes before reading it all;
+    so this sends in pieces and reads the answer as soon as it arrives.
+    """
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    answer = b""
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as sock:
+        try:
+            for start in range(0, len(request), 4096):
+                sock.sendall(request[start : start + 4096])
+                if select.select([sock], [], [], 0)[0]:
+                    break
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+    if not answer:
+        raise ConnectionError("서버가 응답 없이 연결을 끊었습니다.")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body

@@ -38,3 +38,15 @@ def test_werkzeug_warns_past_its_cookie_size():
     assert not cookie_header_limit(4080)["warning"]  # "big=" + value + "; Path=/" = 4092 bytes
     assert cookie_header_limit(4085)["warning"]  # 4097 bytes: past werkzeug's 4093
     assert cookie_header_limit(5000)["warning"]
+
+
+def test_raw_status_reads_the_refusal_of_an_oversized_request():
+    from sessionlab import serve
+    from sessionlab.infra.wire import build_request
+    from sessionlab.labs.lab01 import raw_status
+
+    with serve(create_cookie_app(), name="test-lab01-raw") as srv:
+        assert raw_status(srv.url, build_request("GET", "/echo", "127.0.0.1", close=True))[0] == 200
+        long_url = build_request("GET", "/echo?q=" + "x" * 100_000, "127.0.0.1", close=True)
+        status, body = raw_status(srv.url, long_url)
+        assert status == 431 and b"Request Header Fields Too Large" in body
