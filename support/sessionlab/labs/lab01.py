@@ -1,5 +1,9 @@
 """Lab 01 (쿠키와 세션의 차이): look at cookies and session records, measure their size and cost, run real Chromium.
 
+The Chromium labs read what the browser really did from the server side: ``/probe/<label>``
+records the ``Cookie`` header each request carried (``received``), ``HeaderSink`` takes
+headers of any size, and ``session_restore_experiment`` closes and reopens the browser.
+
 The app itself is ``sessionlab.apps.cookie``; the exercise checkers are ``sessionlab.exercises.ex01``.
 """
 
@@ -21,8 +25,16 @@ from sessionlab.infra.wire import wire_bytes
 from sessionlab.web.stores import SessionStore
 
 __all__ = [
-    "browser_restart_experiment",
-    "browser_cookie_size_experiment",
+    "HeaderSink",
+    "browser_go",
+    "browser_steps",
+    "chromium_cookie_limits",
+    "origin",
+    "probe_url",
+    "raw_status",
+    "received",
+    "session_restore_experiment",
+    "set_url",
     "flask_session_cookie",
     "jar_table",
     "store_table",
@@ -38,35 +50,6 @@ def _dom_text(dom: str, element_id: str) -> str:
 
     m = re.search(rf'id="{element_id}">(.*?)</p>', dom, re.S)
     return m.group(1) if m else ""
-
-
-def browser_restart_experiment(url: str) -> dict:
-    """Real Chromium: store state, close the browser, reopen it on the same profile."""
-    from sessionlab.infra import browser
-
-    with browser.Profile() as profile:
-        first = profile.dump_dom(url + "/page/start")
-        second = profile.dump_dom(url + "/page/show")  # a new browser process: "reopened"
-    return {
-        "first_visit_done": _dom_text(first, "done") == "done",
-        "js_cookies_after_restart": sorted(
-            c.split("=")[0] for c in _dom_text(second, "cookies").split("; ") if c
-        ),
-        "cart_after_restart": json.loads(_dom_text(second, "cart") or "null"),
-    }
-
-
-def browser_cookie_size_experiment(url: str, sizes=(4000, 4090, 5000)) -> dict:
-    """Real Chromium: which cookie sizes does the browser keep and send back?"""
-    from sessionlab.infra import browser
-
-    kept = {}
-    for size in sizes:
-        with browser.Profile() as profile:
-            profile.dump_dom(f"{url}/big?size={size}")
-            dom = profile.dump_dom(url + "/page/show")
-        kept[size] = json.loads(_dom_text(dom, "echo") or "{}").get("cookie_header_bytes", 0) > size
-    return kept
 
 
 def flask_session_cookie(data: dict, secret_key) -> str:
