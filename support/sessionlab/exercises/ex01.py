@@ -69,3 +69,48 @@ def check_bytes_for(
         f"맞습니다: HTTP/1.1에서 요청마다 약 {measured_per_request}바이트, {requests_count}번이면 {expected}바이트입니다.",
         f"요청 하나가 더 싣는 바이트(측정값 {measured_per_request})에 요청 수를 곱해 보세요. 요청 전체 크기가 아니라 '더' 싣는 양입니다.",
     )
+
+
+def _cookie_attributes(line: str) -> tuple[str, dict[str, str]]:
+    """``"__Host-sid=abc; Secure; Path=/"`` → ``("__Host-sid", {"secure": "", "path": "/"})``."""
+    text = line.strip()
+    if text.lower().startswith("set-cookie:"):
+        text = text.split(":", 1)[1].strip()
+    first, *rest = [part.strip() for part in text.split(";")]
+    name = first.split("=", 1)[0].strip()
+    attributes = {}
+    for part in rest:
+        if part:
+            key, _, value = part.partition("=")
+            attributes[key.strip().lower()] = value.strip()
+    return name, attributes
+
+
+def check_host_cookie(answer) -> CheckResult:
+    """Exercise 4: a Set-Cookie line for the session id that a sibling subdomain cannot toss over (3.8)."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, str) or "=" not in answer:
+        return CheckResult(False, 'Set-Cookie 줄을 문자열로 적으세요. 예: "이름=값; 속성; 속성=값"')
+    name, attributes = _cookie_attributes(answer)
+    if not name.startswith("__Host-"):
+        return CheckResult(
+            False,
+            "이름에 접두사가 없으면 하위 도메인이 같은 이름의 쿠키를 Domain으로 던질 수 있습니다. __Host-로 시작하세요.",
+        )
+    if "domain" in attributes:
+        return CheckResult(
+            False, "__Host- 쿠키에 Domain이 있으면 브라우저가 통째로 버립니다 (3.8에서 __Host-dom)."
+        )
+    if "secure" not in attributes:
+        return CheckResult(False, "__Host- 쿠키는 Secure가 있어야 저장됩니다 (3.8에서 __Host-nosecure).")
+    if attributes.get("path") != "/":
+        return CheckResult(False, "__Host- 쿠키는 Path=/여야 저장됩니다 (3.8에서 __Host-subpath).")
+    if "httponly" not in attributes:
+        return CheckResult(
+            False, "브라우저는 저장하겠지만, 세션 ID라면 스크립트가 읽지 못하게 HttpOnly도 붙이세요 (02a)."
+        )
+    return CheckResult(
+        True,
+        "__Host- 쿠키는 이 호스트에만 묶여 하위 도메인이 던진 쿠키로 덮어쓸 수 없고, HttpOnly로 스크립트도 읽지 못합니다.",
+    )

@@ -299,7 +299,7 @@ def _run_until(profile, url: str, done, timeout: float = 20) -> None:
         time.sleep(1.0)  # let the page's last responses land in the cookie store
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             pass
     finally:

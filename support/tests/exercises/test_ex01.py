@@ -4,7 +4,7 @@ import pytest
 
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
-from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_lifetime
+from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_host_cookie, check_lifetime
 from sessionlab.infra.wire import wire_bytes
 
 
@@ -72,3 +72,25 @@ def test_bytes_for_wrong_answers_get_a_hint(wrong, hint):
 def test_bytes_for_right_answer():
     assert check_bytes_for(3012 * 100, 3000, 100, measured_per_request=3012)
     assert "HTTP/1.1" in check_bytes_for(3012 * 100, 3000, 100, measured_per_request=3012).message
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        ("sid=abc; Secure; HttpOnly; Path=/", "__Host-로 시작"),  # no prefix: can be tossed
+        ("__Host-sid=abc; Secure; HttpOnly; Path=/; Domain=shop.localhost", "Domain"),
+        ("__Host-sid=abc; HttpOnly; Path=/", "Secure"),
+        ("__Host-sid=abc; Secure; HttpOnly; Path=/app", "Path=/"),
+        ("__Host-sid=abc; Secure; Path=/", "HttpOnly"),
+        ({"__Host-sid": "abc"}, "문자열"),
+    ],
+)
+def test_host_cookie_wrong_answers_get_a_hint(wrong, hint):
+    checked = check_host_cookie(wrong)
+    assert not checked and hint in checked.message
+
+
+def test_host_cookie_right_answers():
+    assert check_host_cookie("__Host-sid=abc; Secure; HttpOnly; Path=/; SameSite=Lax")
+    assert check_host_cookie("Set-Cookie: __Host-sid=abc; path=/; secure; httponly")
+    assert not check_host_cookie(...)
