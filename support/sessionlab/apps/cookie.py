@@ -5,7 +5,10 @@
 - server-side state: ``/cart`` (the data in a ``SessionStore``, only an id in the cookie);
 - three ways to carry a role: ``/unsigned/*`` (plain cookie — ⚠️ VULNERABLE on purpose),
   ``/signed/*`` (HMAC-signed cookie), ``/flask/*`` (Flask's default signed client-side session);
-- ``/echo`` tells how many bytes of ``Cookie`` header the server received.
+- ``/echo`` tells how many bytes of ``Cookie`` header the server received;
+- browser labs: ``/set?c=<Set-Cookie line>`` sends the given lines as they are, ``/probe/<label>``
+  records which ``Cookie`` header arrived (``app.probes``), ``/page/steps`` fetches a list of
+  URLs in order, ``/page/limits`` measures Chromium's cookie size and count limits.
 
 Built as the login app is (flaskr style): ``create_cookie_app`` is the factory, the
 routes are the Blueprint ``bp``; the server-side store is ``app.store`` (notebooks
@@ -38,6 +41,7 @@ def create_cookie_app(store: SessionStore | None = None, secret_key: bytes | Non
     assert isinstance(json_provider, DefaultJSONProvider)  # Flask's default provider
     json_provider.ensure_ascii = False  # Korean stays readable in traces
     app.store = store if store is not None else MemoryStore()  # type: ignore[attr-defined]  # notebooks read app.store
+    app.probes = []  # type: ignore[attr-defined]  # what /probe/<label> received, in order
     app.register_blueprint(bp)
     return app
 
@@ -179,6 +183,41 @@ def page_show():  # what a (re)opened browser still has
     return _PAGE_SHOW
 
 
+@bp.get("/set")
+def set_raw():  # browser labs: the Set-Cookie lines the notebook wrote, sent exactly as written
+    lines = request.args.getlist("c")
+    if not lines or any("\r" in line or "\n" in line for line in lines):
+        return jsonify(error="c=<Set-Cookie 줄>을 한 줄 이상, 줄바꿈 없이 주세요."), 400
+    resp = jsonify(set=len(lines))
+    for line in lines:
+        resp.headers.add("Set-Cookie", line)
+    return resp
+
+
+@bp.route("/probe/<path:label>", methods=["GET", "POST"])
+def probe(label):  # browser labs: remember which Cookie header this request carried
+    probes = current_app.probes
+    probes.append(
+        {"label": label, "host": request.host.split(":")[0], "cookie": request.headers.get("Cookie", "")}
+    )
+    return f"<!doctype html><p id='probe'>{len(probes)}</p>"
+
+
+@bp.get("/page/steps")
+def page_steps():  # fetch each URL of ?u= in order (cookies included), then show document.cookie
+    return _PAGE_STEPS
+
+
+@bp.get("/page/go")
+def page_go():  # a top-level navigation (?method=post: a form submission) to ?to=, started by this page
+    return _PAGE_GO
+
+
+@bp.get("/page/limits")
+def page_limits():  # Chromium's own limits, measured with document.cookie
+    return _PAGE_LIMITS
+
+
 @bp.get("/echo")
 def echo():
     header = request.headers.get("Cookie", "")
@@ -199,4 +238,61 @@ document.getElementById('cookies').textContent = document.cookie;
 (async () => {
   document.getElementById('cart').textContent = JSON.stringify((await (await fetch('/cart')).json()).cart);
   document.getElementById('echo').textContent = JSON.stringify(await (await fetch('/echo')).json());
+})();</script>"""
+
+
+_PAGE_STEPS = """<!doctype html><meta charset="utf-8"><p id="cookies"></p><p id="done">…</p><script>
+(async () => {
+  for (const u of new URLSearchParams(location.search).getAll('u')) {
+    try { await fetch(u, {mode: 'no-cors', credentials: 'include'}); } catch (e) {}
+  }
+  document.getElementById('cookies').textContent = document.cookie;
+  document.getElementById('done').textContent = 'done';
+})();</script>"""
+
+
+_PAGE_GO = """<!doctype html><meta charset="utf-8"><form id="f" method="post"></form><script>
+const q = new URLSearchParams(location.search), f = document.getElementById('f');
+if (q.get('method') === 'post') { f.action = q.get('to'); f.submit(); } else { location.href = q.get('to'); }
+</script>"""
+
+
+_PAGE_LIMITS = """<!doctype html><meta charset="utf-8"><p id="limits"></p><script>
+(async () => {
+  const q = new URLSearchParams(location.search), out = {};
+  const has = (name) => document.cookie.split('; ').some((c) => c.split('=')[0] === name);
+  const clear = () => document.cookie.split('; ').forEach((c) => {
+    document.cookie = c.split('=')[0] + '=; Max-Age=0; Path=/'; });  // every cookie below has Path=/
+  // 1. the largest name+value stored: binary search over the total length
+  let lo = 1, hi = 20000;
+  while (lo < hi) {
+    const n = Math.ceil((lo + hi) / 2);
+    document.cookie = 'k=' + 'x'.repeat(n - 1) + '; Path=/';
+    if (has('k')) lo = n; else hi = n - 1;
+    document.cookie = 'k=; Max-Age=0; Path=/';
+  }
+  out.max_name_value = lo;
+  // 2. an attribute past its own limit: a Path of 1024 bytes, then of 1025 bytes
+  out.path_attr_applied = {};
+  for (const len of [1024, 1025]) {
+    document.cookie = 'p=1; Path=/nowhere' + 'a'.repeat(len - 8);
+    out.path_attr_applied[len] = !has('p');  // ignored Path: default path /page, visible here
+    document.cookie = 'p=; Max-Age=0; Path=/nowhere' + 'a'.repeat(len - 8);
+    document.cookie = 'p=; Max-Age=0';
+  }
+  // 3. how many cookies one host keeps, and which go when there are too many
+  const n = Number(q.get('count') || 181), size = Number(q.get('size') || 10);
+  for (let i = 0; i < n; i++) document.cookie = 'c' + i + '=' + 'v'.repeat(size) + '; Path=/';
+  const kept = document.cookie.split('; ').map((c) => c.split('=')[0]);
+  out.set = n;
+  out.kept = kept.length;
+  out.evicted = [...Array(n).keys()].map((i) => 'c' + i).filter((c) => !kept.includes(c));
+  out.document_cookie_bytes = document.cookie.length;
+  // 4. the Cookie header they make together, as a server with no header limit receives it
+  if (q.get('sink')) {
+    try { await fetch(q.get('sink'), {mode: 'no-cors', credentials: 'include'}); out.sink = 'sent'; }
+    catch (e) { out.sink = String(e); }
+  }
+  clear();
+  document.getElementById('limits').textContent = JSON.stringify(out);
 })();</script>"""

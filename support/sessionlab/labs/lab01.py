@@ -1,5 +1,9 @@
 """Lab 01 (쿠키와 세션의 차이): look at cookies and session records, measure their size and cost, run real Chromium.
 
+The Chromium labs read what the browser really did from the server side: ``/probe/<label>``
+records the ``Cookie`` header each request carried (``received``), ``HeaderSink`` takes
+headers of any size, and ``session_restore_experiment`` closes and reopens the browser.
+
 The app itself is ``sessionlab.apps.cookie``; the exercise checkers are ``sessionlab.exercises.ex01``.
 """
 
@@ -21,8 +25,18 @@ from sessionlab.infra.wire import wire_bytes
 from sessionlab.web.stores import SessionStore
 
 __all__ = [
-    "browser_restart_experiment",
-    "browser_cookie_size_experiment",
+    "HeaderSink",
+    "hpack_available",
+    "hpack_request_sizes",
+    "browser_go",
+    "browser_steps",
+    "chromium_cookie_limits",
+    "origin",
+    "probe_url",
+    "raw_status",
+    "received",
+    "session_restore_experiment",
+    "set_url",
     "flask_session_cookie",
     "jar_table",
     "store_table",
@@ -38,35 +52,6 @@ def _dom_text(dom: str, element_id: str) -> str:
 
     m = re.search(rf'id="{element_id}">(.*?)</p>', dom, re.S)
     return m.group(1) if m else ""
-
-
-def browser_restart_experiment(url: str) -> dict:
-    """Real Chromium: store state, close the browser, reopen it on the same profile."""
-    from sessionlab.infra import browser
-
-    with browser.Profile() as profile:
-        first = profile.dump_dom(url + "/page/start")
-        second = profile.dump_dom(url + "/page/show")  # a new browser process: "reopened"
-    return {
-        "first_visit_done": _dom_text(first, "done") == "done",
-        "js_cookies_after_restart": sorted(
-            c.split("=")[0] for c in _dom_text(second, "cookies").split("; ") if c
-        ),
-        "cart_after_restart": json.loads(_dom_text(second, "cart") or "null"),
-    }
-
-
-def browser_cookie_size_experiment(url: str, sizes=(4000, 4090, 5000)) -> dict:
-    """Real Chromium: which cookie sizes does the browser keep and send back?"""
-    from sessionlab.infra import browser
-
-    kept = {}
-    for size in sizes:
-        with browser.Profile() as profile:
-            profile.dump_dom(f"{url}/big?size={size}")
-            dom = profile.dump_dom(url + "/page/show")
-        kept[size] = json.loads(_dom_text(dom, "echo") or "{}").get("cookie_header_bytes", 0) > size
-    return kept
 
 
 def flask_session_cookie(data: dict, secret_key) -> str:
@@ -166,3 +151,296 @@ def size_experiment(url: str, sizes, n: int = 150, rounds: int = 3, progress=Non
             if progress is not None:
                 progress.update(1)
     return [{**r, "median_us": statistics.median(r["runs"])} for r in rows.values()]
+
+
+# --- real Chromium: scope, attributes, prefixes, limits, session restore ------------
+
+
+class HeaderSink:
+    """A listener on 127.0.0.1 with no header limit: it records the size of each ``Cookie`` header it gets.
+
+    The lab server refuses headers past 16 KiB (431), so it cannot tell whether the *browser*
+    caps the Cookie header; this sink can. Reads at most ``max_bytes`` per request and
+    stops with ``close()`` (or ``with``).
+    """
+
+    def __init__(self, max_bytes: int = 4 * 1024 * 1024):
+        import socket
+        import threading
+
+        self.max_bytes = max_bytes
+        self.cookie_header_bytes: list[int] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sessionlab-header-sink", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:  # timeout (check the stop flag) or closed
+                continue
+            with conn:
+                conn.settimeout(5)
+                self._serve_one(conn)
+
+    def _serve_one(self, conn) -> None:
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data and len(data) < self.max_bytes:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            return
+        head = data.partition(b"\r\n\r\n")[0].decode("latin-1")
+        cookie = [
+            line.split(":", 1)[1].strip()
+            for line in head.split("\r\n")[1:]
+            if line.lower().startswith("cookie:")
+        ]
+        self.cookie_header_bytes.append(sum(len(c) for c in cookie))
+        body = b"ok"
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n" + body)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        self._thread.join(timeout=2)
+
+    def __enter__(self) -> HeaderSink:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def chromium_cookie_limits(url: str, count: int = 181, size: int = 10, sink_url: str | None = None) -> dict:
+    """Real Chromium measures its own limits with ``document.cookie`` (page ``/page/limits``)."""
+    from urllib.parse import urlencode
+
+    from sessionlab.infra import browser
+
+    query = {"count": count, "size": size, **({"sink": sink_url} if sink_url else {})}
+    with browser.Profile() as profile:
+        dom = profile.dump_dom(f"{url}/page/limits?{urlencode(query)}", budget_ms=5000)
+    return json.loads(_dom_text(dom, "limits") or "{}")
+
+
+def origin(url: str, host: str) -> str:
+    """The lab server under another host name: ``origin(lab.url, "localhost")`` → ``http://localhost:PORT``."""
+    return f"http://{host}:{url.rsplit(':', 1)[1]}"
+
+
+def set_url(at: str, *set_cookie_lines: str) -> str:
+    """A URL on ``at`` whose response carries exactly these ``Set-Cookie`` lines."""
+    from urllib.parse import urlencode
+
+    return f"{at}/set?" + urlencode([("c", line) for line in set_cookie_lines])
+
+
+def probe_url(at: str, path: str) -> str:
+    """A URL on ``at`` that records the ``Cookie`` header it receives under the label ``path``."""
+    return f"{at}/probe/{path.lstrip('/')}"
+
+
+def browser_steps(profile, page: str, *urls: str) -> str:
+    """Open ``page``'s step page in ``profile``; it fetches ``urls`` in order; returns its document.cookie."""
+    from urllib.parse import urlencode
+
+    dom = profile.dump_dom(f"{page}/page/steps?" + urlencode([("u", u) for u in urls]))
+    if _dom_text(dom, "done") != "done":
+        raise RuntimeError("Chromium이 단계 페이지를 끝까지 실행하지 못했습니다.")
+    return _dom_text(dom, "cookies")
+
+
+def received(app, label: str) -> str:
+    """The ``Cookie`` header the last request to ``/probe/<label>`` carried ('' if none)."""
+    hits = [p for p in app.probes if p["label"] == label.lstrip("/")]
+    if not hits:
+        raise KeyError(f"/probe/{label.lstrip('/')}에 온 요청이 없습니다.")
+    return hits[-1]["cookie"]
+
+
+def browser_go(profile, page: str, to: str, method: str = "get") -> None:
+    """From a page on ``page``, navigate the whole tab to ``to`` (a link click, or a form POST)."""
+    from urllib.parse import urlencode
+
+    profile.dump_dom(f"{page}/page/go?" + urlencode({"to": to, "method": method}))
+
+
+def _run_until(profile, url: str, done, timeout: float = 20) -> None:
+    """Chromium opens ``url`` like a user would (no --dump-dom); once ``done()`` holds, close it the normal way.
+
+    A normal close (SIGINT, like closing the window) lets Chromium write its cookie database;
+    its helper processes are ended afterwards.
+    """
+    import os
+    import signal
+    import subprocess
+
+    from sessionlab.infra import browser
+
+    argv = [profile.binary, *browser._FLAGS, *profile.flags, f"--user-data-dir={profile.dir}", url]
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not done() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(1.0)  # let the page's last responses land in the cookie store
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+
+
+def session_restore_experiment(app, url: str, restore: bool) -> dict:
+    """Real Chromium, closed and reopened on one profile, with "continue where you left off" on or off.
+
+    ``restore=True`` writes ``{"session": {"restore_on_startup": 1}}`` into the profile's
+    Preferences before the first start (Settings → On startup → Continue where you left off).
+    Returns the cookie names the server received from the reopened browser.
+    """
+    import os
+
+    from sessionlab.infra import browser
+
+    label = f"after-restart-{'restore' if restore else 'default'}-{len(app.probes)}"
+    with browser.Profile() as profile:
+        if restore:
+            os.makedirs(os.path.join(profile.dir, "Default"), exist_ok=True)
+            with open(os.path.join(profile.dir, "Default", "Preferences"), "w") as f:
+                json.dump({"session": {"restore_on_startup": 1}}, f)
+        sessions = app.store.count()
+        _run_until(profile, url + "/page/start", lambda: app.store.count() > sessions)
+        _run_until(profile, probe_url(url, label), lambda: any(p["label"] == label for p in app.probes))
+    header = received(app, label)
+    return {
+        "restore_on_startup": restore,
+        "cookies_after_restart": sorted(c.split("=")[0] for c in header.split("; ") if c),
+    }
+
+
+def raw_status(url: str, request: bytes, timeout: float = 5) -> tuple[int, bytes]:
+    """Send raw request bytes and return the status code and body the server answers.
+
+    A server that refuses an oversized request answers and closes before reading it all;
+    so this sends in pieces and reads the answer as soon as it arrives.
+    """
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    answer = b""
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as sock:
+        try:
+            for start in range(0, len(request), 4096):
+                sock.sendall(request[start : start + 4096])
+                if select.select([sock], [], [], 0)[0]:
+                    break
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+    if not answer:
+        raise ConnectionError("서버가 응답 없이 연결을 끊었습니다.")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+# --- HTTP/2 header compression (HPACK, RFC 7541) with the real nghttp2 library -------
+
+
+def _nghttp2():
+    """libnghttp2 (the HTTP/2 library of curl and Apache's mod_http2), or None when not installed."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("nghttp2")
+    if name is None:
+        return None
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.nghttp2_hd_deflate_new.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t]
+    lib.nghttp2_hd_deflate_hd.restype = ctypes.c_ssize_t
+    lib.nghttp2_hd_deflate_hd.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+    ]
+    lib.nghttp2_hd_deflate_del.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def hpack_available() -> bool:
+    return _nghttp2() is not None
+
+
+def hpack_request_sizes(cookie_fields_per_request, table_size: int = 4096) -> list[int]:
+    """Bytes of each request's HTTP/2 header block, all requests on one connection (one HPACK encoder).
+
+    ``cookie_fields_per_request``: for each request, the ``cookie`` field values it sends —
+    one value (``["a=1; b=2"]``) or one field per cookie (``["a=1", "b=2"]``, RFC 9113 §8.2.3).
+    ``table_size`` is the dynamic table size (HTTP/2's default SETTINGS_HEADER_TABLE_SIZE is 4096).
+    """
+    import ctypes
+
+    lib = _nghttp2()
+    if lib is None:
+        raise RuntimeError("libnghttp2가 없어 HPACK을 잴 수 없습니다 (Debian/Ubuntu: libnghttp2-14).")
+
+    class NV(ctypes.Structure):  # nghttp2_nv
+        _fields_ = [
+            ("name", ctypes.c_char_p),
+            ("value", ctypes.c_char_p),
+            ("namelen", ctypes.c_size_t),
+            ("valuelen", ctypes.c_size_t),
+            ("flags", ctypes.c_uint8),
+        ]
+
+    deflater = ctypes.c_void_p()
+    if lib.nghttp2_hd_deflate_new(ctypes.byref(deflater), table_size) != 0:
+        raise RuntimeError("nghttp2 HPACK 인코더를 만들지 못했습니다.")
+    sizes = []
+    try:
+        for cookies in cookie_fields_per_request:
+            fields = [
+                (":method", "GET"),
+                (":scheme", "https"),
+                (":authority", "shop.example"),
+                (":path", "/"),
+            ]
+            fields += [("cookie", value) for value in cookies]
+            raw = [(k.encode(), v.encode()) for k, v in fields]
+            nva = (NV * len(raw))(*[NV(k, v, len(k), len(v), 0) for k, v in raw])
+            buf = ctypes.create_string_buffer(64 * 1024)
+            written = lib.nghttp2_hd_deflate_hd(deflater, buf, len(buf), nva, len(raw))
+            if written < 0:
+                raise RuntimeError(f"nghttp2 HPACK 인코딩 실패 ({written})")
+            sizes.append(int(written))
+    finally:
+        lib.nghttp2_hd_deflate_del(deflater)
+    return sizes

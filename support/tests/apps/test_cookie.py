@@ -56,3 +56,27 @@ def test_garbage_flask_session_cookie_is_not_a_500(client):
 def test_tampered_visit_counter_restarts(client):
     client.set_cookie("visits", "abc")
     assert client.get("/visit").json["visits"] == 1
+
+
+def test_set_sends_the_given_set_cookie_lines_exactly(client):
+    resp = client.get("/set", query_string=[("c", "a=1; Path=/app"), ("c", "__Host-b=2; Secure; Path=/")])
+    assert resp.headers.getlist("Set-Cookie") == ["a=1; Path=/app", "__Host-b=2; Secure; Path=/"]
+
+
+@pytest.mark.parametrize("query", [[], [("c", "a=1\r\nX-Evil: 1")], [("c", "a=1\nb")]])
+def test_set_refuses_no_line_or_a_line_break(client, query):
+    assert client.get("/set", query_string=query).status_code == 400
+
+
+def test_probe_records_the_cookie_header_it_received(app, client):
+    client.set_cookie("a", "1")
+    client.get("/probe/app/page")
+    client.delete_cookie("a")
+    client.get("/probe/other")
+    assert [(p["label"], p["cookie"]) for p in app.probes] == [("app/page", "a=1"), ("other", "")]
+
+
+@pytest.mark.parametrize("page", ["/page/steps", "/page/go", "/page/limits"])
+def test_browser_pages_are_html_with_a_script(client, page):
+    resp = client.get(page)
+    assert resp.status_code == 200 and "<script>" in resp.get_data(as_text=True)

@@ -1,22 +1,96 @@
-"""Checkers of notebook 01 accept the right answer and reject typical mistakes."""
+"""Checkers of notebook 01 accept the right answer and reject typical mistakes with a Korean hint."""
+
+import pytest
 
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
-from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_lifetime
+from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_host_cookie, check_lifetime
 from sessionlab.infra.wire import wire_bytes
 
 
-def test_request_bytes_counts_the_cookie_and_oversized_header_is_431():
-    with serve(create_cookie_app()) as srv:
-        base, _ = wire_bytes(srv.url, "/echo")
-        more, status = wire_bytes(srv.url, "/echo", cookie="c=" + "x" * 100)
-        assert status == 200 and more - base == 100 + len("Cookie: c=\r\n")
-        assert wire_bytes(srv.url, "/echo", cookie="c=" + "x" * 20000)[1] == 431
-        assert check_forged_role(srv.url, {"role": "admin"})
-        assert not check_forged_role(srv.url, {"role": "user"})
+@pytest.fixture(scope="module")
+def lab():
+    with serve(create_cookie_app(), name="test-ex01") as srv:
+        yield srv
 
 
-def test_exercise_checkers_tell_right_from_wrong():
+def test_request_bytes_counts_the_cookie_and_oversized_header_is_431(lab):
+    base, _ = wire_bytes(lab.url, "/echo")
+    more, status = wire_bytes(lab.url, "/echo", cookie="c=" + "x" * 100)
+    assert status == 200 and more - base == 100 + len("Cookie: c=\r\n")
+    assert wire_bytes(lab.url, "/echo", cookie="c=" + "x" * 20000)[1] == 431
+
+
+def test_lifetime_blank_is_not_answered():
     assert not check_lifetime(...) and "빈칸" in check_lifetime(...).message
-    assert check_lifetime({"a", "C"}) and not check_lifetime({"A", "B"})
-    assert check_bytes_for(1212 * 100, 1200, 100, 1212) and not check_bytes_for(1200, 1200, 100, 1212)
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        ({"A", "B"}, "Max-Age=3600"),
+        ({"A"}, "수명을 정하지 않습니다"),
+        ({"B", "C"}, "영속 쿠키"),
+        ({"C"}, "Expires나 Max-Age"),
+    ],
+)
+def test_lifetime_wrong_answers_get_a_hint(wrong, hint):
+    checked = check_lifetime(wrong)
+    assert not checked and hint in checked.message
+
+
+def test_lifetime_right_answer_in_any_case():
+    assert check_lifetime({"a", "C"}) and check_lifetime(["C", "A"])
+
+
+@pytest.mark.parametrize(
+    "wrong, hint", [({"role": "user"}, "403"), ({"admin": "true"}, "role"), ("role=admin", "딕셔너리")]
+)
+def test_forged_role_wrong_answers_are_refused_by_the_server(lab, wrong, hint):
+    checked = check_forged_role(lab.url, wrong)
+    assert not checked and hint in checked.message
+
+
+def test_forged_role_right_answer_gets_in(lab):
+    assert check_forged_role(lab.url, {"role": "admin"})
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (3000 * 100, "쿠키 값만 셌습니다"),  # forgot "Cookie: c=" and CRLF
+        (3012, "요청 1번 몫"),  # one request, not a hundred
+        (3084 * 100, "'더' 싣는 양"),  # whole request, not the extra bytes
+        ("많이", "정수"),
+    ],
+)
+def test_bytes_for_wrong_answers_get_a_hint(wrong, hint):
+    checked = check_bytes_for(wrong, 3000, 100, measured_per_request=3012)
+    assert not checked and hint in checked.message
+
+
+def test_bytes_for_right_answer():
+    assert check_bytes_for(3012 * 100, 3000, 100, measured_per_request=3012)
+    assert "HTTP/1.1" in check_bytes_for(3012 * 100, 3000, 100, measured_per_request=3012).message
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        ("sid=abc; Secure; HttpOnly; Path=/", "__Host-로 시작"),  # no prefix: can be tossed
+        ("__Host-sid=abc; Secure; HttpOnly; Path=/; Domain=shop.localhost", "Domain"),
+        ("__Host-sid=abc; HttpOnly; Path=/", "Secure"),
+        ("__Host-sid=abc; Secure; HttpOnly; Path=/app", "Path=/"),
+        ("__Host-sid=abc; Secure; Path=/", "HttpOnly"),
+        ({"__Host-sid": "abc"}, "문자열"),
+    ],
+)
+def test_host_cookie_wrong_answers_get_a_hint(wrong, hint):
+    checked = check_host_cookie(wrong)
+    assert not checked and hint in checked.message
+
+
+def test_host_cookie_right_answers():
+    assert check_host_cookie("__Host-sid=abc; Secure; HttpOnly; Path=/; SameSite=Lax")
+    assert check_host_cookie("Set-Cookie: __Host-sid=abc; path=/; secure; httponly")
+    assert not check_host_cookie(...)

@@ -3,7 +3,14 @@
 import pytest
 
 from sessionlab.apps.cookie import create_cookie_app
-from sessionlab.labs.lab01 import cookie_header_limit, decode_flask_session, flask_session_cookie, store_table
+from sessionlab.labs.lab01 import (
+    cookie_header_limit,
+    decode_flask_session,
+    flask_session_cookie,
+    hpack_available,
+    hpack_request_sizes,
+    store_table,
+)
 from sessionlab.web.stores import FakeClock, MemoryStore
 
 
@@ -38,3 +45,45 @@ def test_werkzeug_warns_past_its_cookie_size():
     assert not cookie_header_limit(4080)["warning"]  # "big=" + value + "; Path=/" = 4092 bytes
     assert cookie_header_limit(4085)["warning"]  # 4097 bytes: past werkzeug's 4093
     assert cookie_header_limit(5000)["warning"]
+
+
+def test_raw_status_reads_the_refusal_of_an_oversized_request():
+    from sessionlab import serve
+    from sessionlab.infra.wire import build_request
+    from sessionlab.labs.lab01 import raw_status
+
+    with serve(create_cookie_app(), name="test-lab01-raw") as srv:
+        assert raw_status(srv.url, build_request("GET", "/echo", "127.0.0.1", close=True))[0] == 200
+        long_url = build_request("GET", "/echo?q=" + "x" * 100_000, "127.0.0.1", close=True)
+        status, body = raw_status(srv.url, long_url)
+        assert status == 431 and b"Request Header Fields Too Large" in body
+
+
+needs_nghttp2 = pytest.mark.skipif(not hpack_available(), reason="libnghttp2가 없습니다")
+
+
+@needs_nghttp2
+def test_hpack_sends_a_repeated_cookie_as_a_table_index():
+    first, second, third = hpack_request_sizes([["c=" + "x" * 1000]] * 3)
+    assert first > 800 and second == third < 10
+
+
+@needs_nghttp2
+def test_hpack_resends_a_cookie_too_big_for_the_encoder_to_index():
+    first, second = hpack_request_sizes([["c=" + "x" * 4000]] * 2)
+    assert second > 3000 and first - second < 20
+
+
+@needs_nghttp2
+def test_cookie_crumbs_compress_better_when_one_cookie_changes():
+    sid = "sid=" + "A1b2C3d4" * 5
+    one = hpack_request_sizes([[f"{sid}; theme=dark; seen={i}"] for i in range(3)])
+    crumbs = hpack_request_sizes([[sid, "theme=dark", f"seen={i}"] for i in range(3)])
+    assert crumbs[2] < one[2] / 2
+
+
+@needs_nghttp2
+def test_nghttp2_indexes_only_entries_up_to_three_quarters_of_the_table():
+    # entry size = len("cookie") + len(value) + 32 (RFC 7541 §4.1); 3/4 of 4096 is 3072
+    assert hpack_request_sizes([["c=" + "x" * 3032]] * 2)[1] < 10  # 6 + 3034 + 32 = 3072
+    assert hpack_request_sizes([["c=" + "x" * 3033]] * 2)[1] > 2000  # 3073: sent again
