@@ -1,5 +1,6 @@
 """Tools of notebooks 02/02a/02b: wire tap, measurements, scoreboard, widget text."""
 
+import pytest
 import requests
 
 from sessionlab import serve
@@ -9,10 +10,12 @@ from sessionlab.labs.lab02 import (
     WireTap,
     guess_time_text,
     hash_rates,
+    kdf_peak_mib,
     login_timing,
     lookup_costs,
     session_record,
     set_cookie_attributes,
+    show,
 )
 from sessionlab.web.stores import MemoryStore, SQLiteStore
 
@@ -33,10 +36,22 @@ def test_wiretap_sees_the_password_in_clear():
         assert session_record(app.lab.store, sid)["data"]["user"] == "alice"
         assert session_record(app.lab.store, "nope") == {}
         assert login_timing(srv.url, "bob", rounds=2).keys() == {"wrong_password", "unknown_user"}
+        shown = show(r).text() + show(requests.get(srv.url + "/me", cookies={"sid": sid})).text()
+        assert sid not in shown and "Set-Cookie: sid=ID; HttpOnly" in shown and "Cookie: sid=ID" in shown
+
+
+def test_kdf_peak_memory_is_measured_in_a_child_process():
+    scrypt = kdf_peak_mib("scrypt", n=2**15, r=8, p=1)  # 128 * N * r = 32 MiB
+    assert 30 <= scrypt < 40, scrypt
+    argon = kdf_peak_mib("argon2id", memory_kib=24 * 1024, time_cost=1, parallelism=1)
+    assert 22 <= argon < 30, argon
+    assert kdf_peak_mib("pbkdf2", iterations=1000) < 1
+    with pytest.raises(ValueError):
+        kdf_peak_mib("md5")
 
 
 def test_measurements_have_the_right_shape():
-    rates = hash_rates(seconds=0.02)
+    rates = hash_rates(seconds=0.02, production=False)
     assert rates["SHA-256"] > 100 * min(rates.values())
     costs = lookup_costs({"memory": MemoryStore(), "sqlite": SQLiteStore()}, n=20, repeats=2)
     assert set(costs) == {"memory", "sqlite"} and all(v > 0 for v in costs.values())
