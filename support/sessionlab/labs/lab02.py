@@ -5,8 +5,9 @@
 * ``hash_rates()``, ``kdf_peak_mib()``, ``login_timing()``, ``lookup_costs()``, ``session_memory()``
   — measurements (medians of several runs, peak memory of a child process) for the cost
   and security claims.
-* ``browser_script_probe()``, ``browser_cross_site_post()`` — what a real headless
-  Chromium does with the cookies (HttpOnly, SameSite); None when no browser.
+* ``browser_script_probe()``, ``browser_cross_site_post()``, ``browser_samesite_matrix()``
+  — what a real headless Chromium does with the cookies (HttpOnly, SameSite); None when
+  no browser.
 * ``Scoreboard`` — attack × variant → succeeded / blocked, filled by the runs.
 * ``entropy_widget()`` — session-id entropy and the expected time to guess one.
 """
@@ -43,6 +44,7 @@ __all__ = [
     "session_memory",
     "browser_script_probe",
     "browser_cross_site_post",
+    "browser_samesite_matrix",
     "Scoreboard",
     "entropy_widget",
     "show",
@@ -350,7 +352,7 @@ def browser_cross_site_post(
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
     The server's own record of the POST decides (``app.lab.transfer_attempts``):
-    {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site',
+    {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site', 'origin',
     'response' (what the browser showed, None when the dump raced the navigation)}.
     None without a browser. A run in which no POST reached the server is
     inconclusive and repeated, never guessed.
@@ -365,19 +367,59 @@ def browser_cross_site_post(
     for _ in range(tries):
         seen = len(app.lab.transfer_attempts)
         transfers = len(app.lab.transfers)
+        unsafe = len(app.lab.unsafe_requests)
         shown = parse_result(browser.dump_dom(url, budget_ms=3000))
         if len(app.lab.transfer_attempts) > seen:
             attempt = app.lab.transfer_attempts[seen]
+            posted = [r for r in app.lab.unsafe_requests[unsafe:] if r["path"] == "/transfer"]
             return {
                 "transfer_happened": len(app.lab.transfers) > transfers,
                 "session_cookie_sent": attempt["session_cookie_sent"],
                 "status": attempt["status"],
                 "sec_fetch_site": attempt["sec_fetch_site"],
+                "origin": posted[0]["origin"] if posted else None,
                 "response": shown,
             }
     raise RuntimeError(
         "브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
     )
+
+
+SAMESITE_RUNS = {  # label the site records → (which server, path)
+    "same-site": ("site", "/same"),
+    "cross-site-post": ("other", "/post"),
+    "cross-site-link": ("other", "/link"),
+    "cross-site-img": ("other", "/img"),
+}
+
+
+def browser_samesite_matrix(site_app, site_url: str, other_url: str, tries: int = 3) -> dict | None:
+    """One Chromium profile gets the four SameSite cookies of ``site_url``, then reaches the site
+    from itself and from ``other_url`` (another site): label → what the site's server recorded
+    (``create_samesite_site``'s ``app.seen``). None without a browser; a load that left no record
+    is repeated, never guessed.
+    """
+    from sessionlab.infra import browser
+
+    if not browser.available():
+        return None
+    bases = {"site": site_url.rstrip("/"), "other": other_url.rstrip("/")}
+    out: dict[str, dict] = {}
+    with browser.Profile() as profile:
+        profile.dump_dom(bases["site"] + "/set")
+        for label, (where, path) in SAMESITE_RUNS.items():
+            for _ in range(tries):
+                before = len(site_app.seen)
+                profile.dump_dom(bases[where] + path, budget_ms=3000)
+                got = [r for r in site_app.seen[before:] if r["label"] == label]
+                if got:
+                    out[label] = got[0]
+                    break
+            else:
+                raise RuntimeError(
+                    f"브라우저 실험이 결론 없이 끝났습니다 ({label} 요청이 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
+                )
+    return out
 
 
 def _display_width(text: str) -> int:

@@ -4,10 +4,13 @@ import pytest
 import requests
 
 from sessionlab import serve
+from sessionlab.apps.attacker import SAMESITE_COOKIES, create_samesite_attacker, create_samesite_site
 from sessionlab.apps.login import create_login_app
+from sessionlab.infra import browser
 from sessionlab.labs.lab02 import (
     Scoreboard,
     WireTap,
+    browser_samesite_matrix,
     guess_time_text,
     hash_rates,
     kdf_peak_mib,
@@ -66,3 +69,46 @@ def test_scoreboard_and_guess_text():
     board.record("CSRF", "secure", True)
     assert not board.all("secure", False)
     assert "미달" in guess_time_text(32, 1000, 1000) and "충족" in guess_time_text(128, 10**6, 10**9)
+
+
+def test_samesite_site_sets_one_cookie_per_value_and_records_requests():
+    site = create_samesite_site()
+    c = site.test_client()
+    lines = c.get("/set").headers.getlist("Set-Cookie")
+    by_name = {line.split("=", 1)[0]: line for line in lines}
+    assert set(by_name) == set(SAMESITE_COOKIES)
+    assert "SameSite=Strict" in by_name["strict"] and "SameSite=Lax" in by_name["lax"]
+    assert "SameSite=None" in by_name["none"] and "Secure" in by_name["none"]
+    assert "SameSite" not in by_name["unspecified"] and "Max-Age=600" in by_name["unspecified"]
+    c.post("/probe/x", headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost:1"})
+    assert site.seen == [
+        {
+            "label": "x",
+            "method": "POST",
+            "cookies": ["lax", "none", "strict", "unspecified"],
+            "sec_fetch_site": "cross-site",
+            "origin": "http://localhost:1",
+        }
+    ]
+    other = create_samesite_attacker("http://127.0.0.1:9/").test_client()
+    assert 'action="http://127.0.0.1:9/probe/cross-site-post"' in other.get("/post").get_data(as_text=True)
+    assert "http://127.0.0.1:9/probe/cross-site-link" in other.get("/link").get_data(as_text=True)
+    assert '<img src="http://127.0.0.1:9/probe/cross-site-img">' in other.get("/img").get_data(as_text=True)
+
+
+def test_samesite_matrix_without_a_browser(monkeypatch):
+    monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
+    assert browser_samesite_matrix(create_samesite_site(), "http://127.0.0.1:9", "http://localhost:9") is None
+
+
+@pytest.mark.skipif(not browser.available(), reason="no Chromium")
+def test_samesite_matrix_in_a_real_browser():
+    site_app = create_samesite_site()
+    with serve(site_app, name=None) as site, serve(create_samesite_attacker(site.url), name=None) as other:
+        seen = browser_samesite_matrix(site_app, site.url, other.url.replace("127.0.0.1", "localhost"))
+    assert seen["same-site"]["cookies"] == ["lax", "none", "strict", "unspecified"]
+    assert seen["cross-site-post"]["cookies"] == ["none", "unspecified"]
+    assert seen["cross-site-post"]["sec_fetch_site"] == "cross-site"
+    assert seen["cross-site-post"]["origin"].startswith("http://localhost:")
+    assert seen["cross-site-link"]["cookies"] == ["lax", "none", "unspecified"]
+    assert not {"strict", "lax"} & set(seen["cross-site-img"]["cookies"])
