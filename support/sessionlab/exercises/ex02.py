@@ -148,7 +148,7 @@ DEFENCES = {
     "renew": "로그인할 때 세션 ID를 새로 발급한다",
     "httponly": "쿠키에 HttpOnly를 붙인다",
     "secure": "쿠키에 Secure를 붙이고 HTTPS만 쓴다",
-    "csrf": "SameSite=Lax와 CSRF 토큰을 함께 쓴다",
+    "csrf": "SameSite=Lax, CSRF 토큰, Origin·Sec-Fetch-Site 검사를 함께 쓴다",
     "server_logout": "로그아웃할 때 서버의 세션 기록을 지운다",
     "reauth": "민감한 작업 전에 비밀번호를 다시 묻는다",
 }
