@@ -237,11 +237,34 @@ _CLOCKS = ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf
 
 
 def _frozen_clock_ids(fn, n: int = 50) -> list:
-    """``n`` ids made while every clock of the ``time`` module stands still (restored afterwards)."""
+    """``n`` ids made while the clocks stand still: every clock of ``time``, ``datetime.datetime.now``
+    (and ``utcnow``/``today``) and ``uuid.uuid1``, all restored afterwards."""
+    import datetime as _datetime
     import time as _time
+    import uuid as _uuid
     from unittest import mock
 
-    patches = [mock.patch.object(_time, name, return_value=getattr(_time, name)()) for name in _CLOCKS]
+    fixed = _datetime.datetime.now()
+
+    class _FrozenDatetime(_datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed if tz is None else fixed.astimezone(tz)
+
+        @classmethod
+        def utcnow(cls):
+            return fixed
+
+        @classmethod
+        def today(cls):
+            return fixed
+
+    one_uuid1 = _uuid.uuid1()
+    patches: list = [mock.patch.object(_time, name, return_value=getattr(_time, name)()) for name in _CLOCKS]
+    patches += [
+        mock.patch.object(_datetime, "datetime", _FrozenDatetime),
+        mock.patch.object(_uuid, "uuid1", return_value=one_uuid1),
+    ]
     for p in patches:
         p.start()
     try:
@@ -300,8 +323,8 @@ def _mt_predicts(ids: list[str]) -> bool:
 def session_id_problem(fn, n: int = 2000) -> str | None:
     """Why ids from ``fn()`` are predictable or too short (a Korean hint), or None when none is found.
 
-    Detects: errors, non-strings, repeats; ids that follow the clock (all clocks of ``time``
-    frozen → repeats); ``uuid1``; ids that grow in order (counters, timestamps);
+    Detects: errors, non-strings, repeats; ``uuid1``; ids that follow the clock (the clocks of
+    ``time``, ``datetime.datetime.now`` and ``uuid.uuid1`` frozen → repeats); ids that grow in order (counters, timestamps);
     hashes of a small counter; the ``random`` module (reseeding repeats
     ids, or 156 hex ids reveal a Mersenne Twister); fewer than 64 bits by length × alphabet.
     """
@@ -320,14 +343,15 @@ def session_id_problem(fn, n: int = 2000) -> str | None:
         return f"make_session_id()에서 오류: {type(exc).__name__}: {exc}"
     if not all(isinstance(i, str) and i for i in ids):
         return "세션 ID는 비어 있지 않은 문자열이어야 쿠키에 담을 수 있습니다."
-    if len(set(frozen)) < len(frozen) // 2:
-        return (
-            "시계를 멈추자 같은 ID가 반복됩니다: ID가 시각에서 나옵니다 (time.time(), 그 해시 포함). "
-            "공격자는 로그인 시각 근처를 모두 시도하면 됩니다."
-        )
     versions = {_uuid_version(i) for i in ids}
     if versions == {1}:
         return "uuid1은 시각(100ns 단위)과 MAC 주소로 만듭니다: 다음 값을 짐작할 수 있습니다. uuid4나 secrets를 쓰세요."
+    if len(set(frozen)) < len(frozen) // 2:
+        return (
+            "시계를 멈추자 같은 ID가 반복됩니다: ID가 시각에서 나옵니다 (time.time(), datetime.now(), uuid1, "
+            "그것들의 해시 포함). "
+            "공격자는 로그인 시각 근처를 모두 시도하면 됩니다."
+        )
     numbers = [_as_int(i) for i in ids]
     orders = [ids] + ([numbers] if all(x is not None for x in numbers) else [])
     for seq in orders:

@@ -117,6 +117,7 @@ def _counter():
 
 
 _MT = random.Random()  # a private instance, untouched by random.seed
+_RANDOM_START = itertools.count(secrets.randbits(64))  # a counter is a counter, wherever it starts
 
 
 PREDICTABLE = {
@@ -124,9 +125,12 @@ PREDICTABLE = {
     "time ms": (lambda: str(time.time_ns()), "시계"),
     "md5 of time": (lambda: hashlib.md5(str(time.time()).encode()).hexdigest(), "시계"),
     "sha256 of time and user": (lambda: hashlib.sha256(f"alice:{time.time()}".encode()).hexdigest(), "시계"),
+    "md5 of datetime": (lambda: hashlib.md5(str(datetime.datetime.now()).encode()).hexdigest(), "시계"),
+    "sha1 of uuid1": (lambda: hashlib.sha1(uuid.uuid1().bytes).hexdigest(), "시계"),
     "uuid1": (lambda: str(uuid.uuid1()), "uuid1"),
     "uuid1 hex": (lambda: uuid.uuid1().hex, "uuid1"),
-    "datetime": (lambda: datetime.datetime.now().isoformat(timespec="microseconds"), "순서대로"),
+    "datetime": (lambda: datetime.datetime.now().isoformat(timespec="microseconds"), "시계"),
+    "counter with a random start": (lambda: f"{next(_RANDOM_START):x}", "순서대로"),
     "random module": (lambda: f"{random.getrandbits(128):032x}", "random"),
     "random choices": (lambda: "".join(random.choices(string.ascii_letters, k=32)), "random"),
     "private Random instance": (lambda: f"{_MT.getrandbits(128):032x}", "random"),
