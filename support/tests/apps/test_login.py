@@ -431,6 +431,9 @@ def test_real_browser_httponly_and_samesite():
         safe_cross["status"] == 401
         and vuln_cross["sec_fetch_site"] == safe_cross["sec_fetch_site"] == "cross-site"
     )
+    assert vuln_cross["origin"].startswith("http://localhost:") and safe_cross["origin"].startswith(
+        "http://localhost:"
+    )
 
 
 def test_transfer_attempts_are_recorded(secure_app):

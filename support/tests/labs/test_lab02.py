@@ -43,6 +43,19 @@ def test_wiretap_sees_the_password_in_clear():
         assert sid not in shown and "Set-Cookie: sid=ID; HttpOnly" in shown and "Cookie: sid=ID" in shown
 
 
+def test_hash_rates_include_owasp_settings():
+    rates = hash_rates(seconds=0.01)
+    assert list(rates) == [
+        "SHA-256",
+        "PBKDF2-SHA256 600k",
+        "scrypt n=2^14 (실습용)",
+        "scrypt n=2^17 (OWASP)",
+        "Argon2id m=19MiB t=2 (OWASP)",
+    ]
+    assert rates["scrypt n=2^17 (OWASP)"] < rates["scrypt n=2^14 (실습용)"]  # 8x the work and memory
+    assert all(rates["SHA-256"] > 1000 * rate for name, rate in rates.items() if name != "SHA-256")
+
+
 def test_kdf_peak_memory_is_measured_in_a_child_process():
     scrypt = kdf_peak_mib("scrypt", n=2**15, r=8, p=1)  # 128 * N * r = 32 MiB
     assert 30 <= scrypt < 40, scrypt
