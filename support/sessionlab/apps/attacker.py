@@ -4,7 +4,11 @@
   cross-site ``POST /transfer`` (CSRF);
 * ``SCRIPT_PROBE_PAGE`` — served by the login app at ``GET /lab/script-probe``: its
   JavaScript logs in and writes what ``document.cookie`` shows into the DOM;
-* ``parse_result(dom)`` — the JSON such a page left in its ``<pre>``.
+* ``parse_result(dom)`` — the JSON such a page left in its ``<pre>``;
+* ``create_samesite_site()`` / ``create_samesite_attacker(site_url)`` — a site that sets one
+  cookie per ``SameSite`` value and records which cookies each request brought
+  (``app.seen``), and another site whose pages reach it by a form POST, a link (top-level
+  GET) and an image.
 """
 
 from __future__ import annotations
@@ -13,9 +17,16 @@ import html
 import json
 import re
 
-from flask import Flask
+from flask import Flask, request
 
-__all__ = ["create_attacker_app", "SCRIPT_PROBE_PAGE", "parse_result"]
+__all__ = [
+    "create_attacker_app",
+    "SCRIPT_PROBE_PAGE",
+    "parse_result",
+    "SAMESITE_COOKIES",
+    "create_samesite_site",
+    "create_samesite_attacker",
+]
 
 SCRIPT_PROBE_PAGE = """<!doctype html><meta charset="utf-8"><title>script probe</title>
 <pre id="result">waiting</pre>
@@ -61,3 +72,76 @@ def parse_result(dom: str) -> dict | None:
         return json.loads(html.unescape(m.group(1)))
     except ValueError:
         return None
+
+
+# cookie name → the SameSite attribute it is set with ("" = no SameSite attribute at all)
+SAMESITE_COOKIES = {"strict": "Strict", "lax": "Lax", "none": "None", "unspecified": ""}
+
+
+def create_samesite_site() -> Flask:
+    """A site with one cookie per SameSite value; ``app.seen`` records what every ``/probe/<label>`` got.
+
+    ``GET /set`` sets the cookies (10 minutes, ``SameSite=None`` needs ``Secure``) and, with
+    ``?next=URL``, moves on to that page; ``GET /same`` links to ``/probe/same-site`` (a
+    same-site request, the control). Each record: label, method, the cookies that came
+    (sorted names), ``Sec-Fetch-Site``, ``Origin``.
+    """
+    app = Flask("samesite_site")
+    app.seen = []  # type: ignore[attr-defined]
+
+    @app.get("/set")
+    def set_cookies():
+        nxt = request.args.get("next", "")
+        go = (
+            f"<script>setTimeout(() => {{ location.href = {json.dumps(nxt)}; }}, 50);</script>" if nxt else ""
+        )
+        resp = app.make_response(f"<!doctype html><pre>cookies set</pre>{go}")
+        for name, samesite in SAMESITE_COOKIES.items():
+            resp.set_cookie(
+                name, "1", max_age=600, path="/", samesite=samesite or None, secure=samesite == "None"
+            )
+        return resp
+
+    @app.get("/same")
+    def same_site_link():
+        return "<!doctype html><script>location.href = '/probe/same-site';</script>"
+
+    @app.route("/probe/<label>", methods=["GET", "POST"])
+    def probe(label: str):
+        app.seen.append(  # type: ignore[attr-defined]
+            {
+                "label": label,
+                "method": request.method,
+                "cookies": sorted(request.cookies),
+                "sec_fetch_site": request.headers.get("Sec-Fetch-Site"),
+                "origin": request.headers.get("Origin"),
+            }
+        )
+        return "<!doctype html><pre>{}</pre>"
+
+    return app
+
+
+def create_samesite_attacker(site_url: str) -> Flask:
+    """⚠️ Another site: ``/post`` auto-submits a form POST to the site, ``/link`` navigates to it
+    (top-level GET), ``/img`` loads an image from it (a subresource)."""
+    app = Flask("samesite_attacker")
+    base = html.escape(site_url.rstrip("/"))
+
+    @app.get("/post")
+    def post():
+        return (
+            f'<!doctype html><form id="f" method="post" action="{base}/probe/cross-site-post">'
+            '<input type="hidden" name="x" value="1"></form>'
+            "<script>document.getElementById('f').submit();</script>"
+        )
+
+    @app.get("/link")
+    def link():
+        return f"<!doctype html><script>location.href = '{base}/probe/cross-site-link';</script>"
+
+    @app.get("/img")
+    def img():
+        return f'<!doctype html><img src="{base}/probe/cross-site-img">'
+
+    return app

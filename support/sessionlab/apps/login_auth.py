@@ -4,15 +4,20 @@
 before each request the session named by the cookie is looked up (``g.session``;
 a malformed, forged, expired or — with ``bind_user_agent`` — stolen one counts as
 none and its cookie is cleared); after it the response gets ``Server-Timing``,
-``X-Lab-Variant`` and ``Cache-Control: no-store``; an HTTP error becomes a JSON
-reply with a Korean message.
+``X-Lab-Variant`` and ``Cache-Control: no-store``, and, from the secure variant served
+over HTTPS (or configured ``cookie_secure=True``, i.e. behind a TLS proxy),
+``Strict-Transport-Security`` (never over plain HTTP: RFC 6797 section 7.2); every
+POST is recorded in ``lab.unsafe_requests``; an HTTP error becomes a JSON reply with
+a Korean message.
 
 The view decorators write each guard once (as flaskr's ``auth.login_required``):
 
 * ``login_required`` — 401 ``login_required`` without a logged-in session;
-* ``csrf_protected`` — 403 ``csrf`` when a logged-in request lacks the session's
-  CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``); the ⚠️
-  VULNERABLE variant checks nothing;
+* ``csrf_protected`` — 403 ``cross_site`` when a logged-in request says it came from
+  another site (``Sec-Fetch-Site: cross-site``, or an ``Origin`` that is not this
+  server's: OWASP CSRF Cheat Sheet, Fetch Metadata and origin checks), else 403
+  ``csrf`` when it lacks the session's CSRF token (form field ``csrf_token`` or
+  header ``X-CSRF-Token``); the ⚠️ VULNERABLE variant checks nothing;
 * ``fresh_login_required`` — 403 ``reauth_required`` unless the password was
   entered within ``reauth_seconds`` (secure variant only).
 
@@ -39,6 +44,8 @@ __all__ = [
     "current_lab",
     "current_user",
     "csrf_ok",
+    "cross_site_origin",
+    "HSTS",
     "login_required",
     "csrf_protected",
     "fresh_login_required",
@@ -49,6 +56,7 @@ __all__ = [
 ]
 
 _SID_FORMAT = re.compile(r"[A-Za-z0-9_\-]{20,128}")
+HSTS = "max-age=31536000; includeSubDomains"  # one year (RFC 6797); only sent over HTTPS
 
 
 def current_lab() -> LoginLab:
@@ -111,6 +119,18 @@ def finish_response(resp: Response) -> Response:
                 "sec_fetch_site": request.headers.get("Sec-Fetch-Site"),
             }
         )
+    if request.method == "POST":
+        lab.record_unsafe_request(
+            {
+                "path": request.path,
+                "status": resp.status_code,
+                "session_cookie_sent": lab.config.cookie_name in request.cookies,
+                "origin": request.headers.get("Origin"),
+                "sec_fetch_site": request.headers.get("Sec-Fetch-Site"),
+            }
+        )
+    if lab.secure and (request.is_secure or lab.config.cookie_secure):
+        resp.headers["Strict-Transport-Security"] = HSTS
     if g.get("clear_cookie") and not g.get("cookie_set"):
         resp.delete_cookie(lab.config.cookie_name, path="/")
     resp.headers["Server-Timing"] = f"store;dur={g.get('store_ms', 0.0):.3f}"
@@ -134,6 +154,22 @@ def csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
+def cross_site_origin() -> str | None:
+    """Why this request comes from another site, or None (OWASP CSRF Cheat Sheet: Fetch Metadata, Origin).
+
+    ``Sec-Fetch-Site: cross-site`` (set by the browser, a page cannot forge it) decides when sent;
+    else an ``Origin`` other than this server's (``null`` included). Neither header (an old
+    browser, a non-browser client): no verdict, the CSRF token still decides.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return "Sec-Fetch-Site: cross-site" if fetch_site == "cross-site" else None
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return f"Origin: {origin}"
+    return None
+
+
 def login_required(view):
     """The view runs only for a logged-in session; else 401 ``login_required``."""
 
@@ -147,7 +183,8 @@ def login_required(view):
 
 
 def csrf_protected(view):
-    """A logged-in request must carry the session's CSRF token; else 403 ``csrf``.
+    """A logged-in request must come from this site (secure variant: else 403 ``cross_site``)
+    and carry the session's CSRF token (else 403 ``csrf``).
 
     An anonymous request passes (there is no session to ride on); put
     ``login_required`` outside when the view needs a user.
@@ -155,6 +192,8 @@ def csrf_protected(view):
 
     @functools.wraps(view)
     def wrapped(**kwargs):
+        if current_user() and current_lab().secure and cross_site_origin() is not None:
+            return error("cross_site", 403)
         if current_user() and not csrf_ok():
             return error("csrf", 403)
         return view(**kwargs)

@@ -30,6 +30,7 @@ MESSAGES = {
     "locked": "로그인 실패가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.",
     "login_required": "로그인이 필요합니다.",
     "csrf": "CSRF 토큰이 없거나 올바르지 않습니다. 페이지를 새로 고친 뒤 다시 시도하세요.",
+    "cross_site": "다른 사이트에서 시작된 요청은 받지 않습니다 (Origin / Sec-Fetch-Site 검사).",
     "login_form_expired": "로그인 폼이 만료되었습니다. 로그인 페이지를 다시 여세요.",
     "reauth_required": "민감한 작업입니다. 비밀번호를 다시 입력하세요 (POST /reauth).",
     "bad_amount": "금액(amount)은 1 이상의 정수여야 합니다.",
@@ -98,6 +99,9 @@ class LoginLab:
         self.emails = {u: f"{u}@example.com" for u in config.users}
         self.transfers: list[dict] = []  # transfers that went through
         self.transfer_attempts: list[dict] = []  # every POST /transfer: status, cookie sent?, Sec-Fetch-Site
+        self.unsafe_requests: list[
+            dict
+        ] = []  # every POST: path, status, cookie sent?, Origin, Sec-Fetch-Site
         self.failures: dict[str, _Failures] = {}  # lower-cased username → failures since the last lockout
         self.lock = threading.Lock()
 
@@ -139,6 +143,10 @@ class LoginLab:
     def record_transfer_attempt(self, attempt: dict) -> None:
         with self.lock:
             self.transfer_attempts.append(attempt)
+
+    def record_unsafe_request(self, record: dict) -> None:
+        with self.lock:
+            self.unsafe_requests.append(record)
 
     def set_email(self, user: str, email: str) -> None:
         with self.lock:

@@ -148,7 +148,7 @@ DEFENCES = {
     "renew": "로그인할 때 세션 ID를 새로 발급한다",
     "httponly": "쿠키에 HttpOnly를 붙인다",
     "secure": "쿠키에 Secure를 붙이고 HTTPS만 쓴다",
-    "csrf": "SameSite=Lax와 CSRF 토큰을 함께 쓴다",
+    "csrf": "SameSite=Lax, CSRF 토큰, Origin·Sec-Fetch-Site 검사를 함께 쓴다",
     "server_logout": "로그아웃할 때 서버의 세션 기록을 지운다",
     "reauth": "민감한 작업 전에 비밀번호를 다시 묻는다",
 }
@@ -233,37 +233,164 @@ def check_entropy(answer) -> CheckResult:
     )
 
 
+_CLOCKS = ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns")
+
+
+def _frozen_clock_ids(fn, n: int = 50) -> list:
+    """``n`` ids made while the clocks stand still: every clock of ``time``, ``datetime.datetime.now``
+    (and ``utcnow``/``today``) and ``uuid.uuid1``, all restored afterwards."""
+    import datetime as _datetime
+    import time as _time
+    import uuid as _uuid
+    from unittest import mock
+
+    fixed = _datetime.datetime.now()
+
+    class _FrozenDatetime(_datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed if tz is None else fixed.astimezone(tz)
+
+        @classmethod
+        def utcnow(cls):
+            return fixed
+
+        @classmethod
+        def today(cls):
+            return fixed
+
+    one_uuid1 = _uuid.uuid1()
+    patches: list = [mock.patch.object(_time, name, return_value=getattr(_time, name)()) for name in _CLOCKS]
+    patches += [
+        mock.patch.object(_datetime, "datetime", _FrozenDatetime),
+        mock.patch.object(_uuid, "uuid1", return_value=one_uuid1),
+    ]
+    for p in patches:
+        p.start()
+    try:
+        return [fn() for _ in range(n)]
+    finally:
+        for p in reversed(patches):
+            p.stop()
+
+
+def _as_int(sid: str) -> int | None:
+    """The id read as a decimal or hex number (``-`` of a UUID removed), or None."""
+    text = sid.replace("-", "")
+    for base in (10, 16):
+        try:
+            return int(text, base)
+        except ValueError:
+            continue
+    return None
+
+
+def _rising_share(values: list) -> float:
+    """Share of neighbours in which the later value is not smaller: about 0.5 for random ids, ~1 for a counter or clock."""
+    return sum(b >= a for a, b in zip(values, values[1:])) / max(1, len(values) - 1)
+
+
+def _uuid_version(sid: str) -> int | None:
+    import uuid
+
+    try:
+        return uuid.UUID(sid).version
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _small_counter_hashes(limit: int = 5000) -> set[str]:
+    import hashlib
+
+    return {
+        getattr(hashlib, algo)(str(i).encode()).hexdigest()
+        for algo in ("md5", "sha1", "sha256")
+        for i in range(limit)
+    }
+
+
+def _mt_predicts(ids: list[str]) -> bool:
+    """True when ``ids`` are 128-bit hex numbers from one Mersenne Twister (any seed, any instance)."""
+    from sessionlab.web.ids import clone_mt_from_ids, ids_needed_for_mt
+
+    need = ids_needed_for_mt()
+    if len(ids) <= need or not all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids[: need + 1]):
+        return False
+    clone = clone_mt_from_ids(ids[:need])
+    return f"{clone.getrandbits(128):032x}" == ids[need]
+
+
+def session_id_problem(fn, n: int = 2000) -> str | None:
+    """Why ids from ``fn()`` are predictable or too short (a Korean hint), or None when none is found.
+
+    Detects: errors, non-strings, repeats; ``uuid1``; ids that follow the clock (the clocks of
+    ``time``, ``datetime.datetime.now`` and ``uuid.uuid1`` frozen → repeats); ids that grow in order (counters, timestamps);
+    hashes of a small counter; the ``random`` module (reseeding repeats
+    ids, or 156 hex ids reveal a Mersenne Twister); fewer than 64 bits by length × alphabet.
+    """
+    try:
+        ids = [fn() for _ in range(n)]
+        frozen = _frozen_clock_ids(fn)
+        state = random.getstate()
+        try:
+            random.seed(1234)
+            first = [fn() for _ in range(3)]
+            random.seed(1234)
+            again = [fn() for _ in range(3)]
+        finally:
+            random.setstate(state)
+    except Exception as exc:  # the learner's code
+        return f"make_session_id()에서 오류: {type(exc).__name__}: {exc}"
+    if not all(isinstance(i, str) and i for i in ids):
+        return "세션 ID는 비어 있지 않은 문자열이어야 쿠키에 담을 수 있습니다."
+    versions = {_uuid_version(i) for i in ids}
+    if versions == {1}:
+        return "uuid1은 시각(100ns 단위)과 MAC 주소로 만듭니다: 다음 값을 짐작할 수 있습니다. uuid4나 secrets를 쓰세요."
+    if len(set(frozen)) < len(frozen) // 2:
+        return (
+            "시계를 멈추자 같은 ID가 반복됩니다: ID가 시각에서 나옵니다 (time.time(), datetime.now(), uuid1, "
+            "그것들의 해시 포함). "
+            "공격자는 로그인 시각 근처를 모두 시도하면 됩니다."
+        )
+    numbers = [_as_int(i) for i in ids]
+    orders = [ids] + ([numbers] if all(x is not None for x in numbers) else [])
+    for seq in orders:
+        if _rising_share(seq) > 0.9:
+            return "ID가 만든 순서대로 커집니다 (순번이나 시각): 내 ID 근처의 값이 남의 ID입니다."
+    if len(set(ids)) != len(ids):
+        return f"{n:,}개 중 겹치는 ID가 있습니다: 두 사용자가 같은 세션을 갖게 됩니다."
+    if set(ids) & _small_counter_hashes():
+        return (
+            "작은 순번(0, 1, 2, …)의 해시입니다: 해시는 입력을 숨기지 못해 공격자도 같은 해시를 계산합니다."
+        )
+    if first == again or _mt_predicts(ids):
+        return (
+            "random 모듈(메르센 트위스터)의 값입니다: 시드를 같게 하면 같은 ID가 나오고, "
+            "ID 156개면 내부 상태를 복원해 다음 ID를 맞힙니다. secrets를 쓰세요."
+        )
+    alphabet = len(set("".join(ids)))
+    bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
+    if bits < 64:
+        return f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다."
+    return None
+
+
 def check_session_id_function(answer) -> CheckResult:
-    """``make_session_id() -> str``: unique, ≥ 64 bits, and not derived from the ``random`` module."""
+    """``make_session_id() -> str`` from a CSPRNG (``secrets``/``os.urandom``), ≥ 64 bits, nothing predictable."""
     if is_blank(answer):
         return not_answered()
     if not callable(answer):
         return CheckResult(False, "함수 make_session_id()를 answer에 넣으세요.")
-    try:
-        ids = [answer() for _ in range(2000)]
-        state = random.getstate()
-        random.seed(1234)
-        first = [answer() for _ in range(3)]
-        random.seed(1234)
-        again = [answer() for _ in range(3)]
-        random.setstate(state)
-    except Exception as exc:  # the learner's code
-        return CheckResult(False, f"make_session_id()에서 오류: {type(exc).__name__}: {exc}")
-    if not all(isinstance(i, str) for i in ids):
-        return CheckResult(False, "세션 ID는 문자열이어야 쿠키에 담을 수 있습니다.")
-    if len(set(ids)) != len(ids):
-        return CheckResult(False, "2,000개 중 겹치는 ID가 있습니다.")
-    if first == again:
+    problem = session_id_problem(answer)
+    if problem is not None:
+        return CheckResult(False, problem)
+    if {_uuid_version(answer()) for _ in range(3)} == {4}:
         return CheckResult(
-            False,
-            "random.seed를 같게 하면 같은 ID가 나옵니다: random 모듈(메르센 트위스터)은 예측할 수 있습니다.",
+            True,
+            "uuid4는 os.urandom의 122비트라 기준(64비트)을 넘습니다. 의도가 더 분명한 secrets.token_urlsafe도 좋습니다.",
         )
-    alphabet = len(set("".join(ids)))
-    bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
-    return result(
-        bits >= 64,
-        f"겹침 없음, random 모듈과 무관, 최대 약 {bits:.0f}비트: secrets로 만든 ID답습니다.",
-        f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다.",
+    return CheckResult(
+        True, "겹침 없음, 시계·순서·random 모듈과 무관, 64비트 이상: CSPRNG(secrets)로 만든 ID답습니다."
     )
 
 

@@ -2,10 +2,12 @@
 
 * ``WireTap(url)`` — a TCP relay in front of a lab server that keeps every byte
   it relays: what anyone on the network path sees when HTTP is not encrypted.
-* ``hash_rates()``, ``login_timing()``, ``lookup_costs()``, ``session_memory()``
-  — measurements (medians of several runs) for the cost and security claims.
-* ``browser_script_probe()``, ``browser_cross_site_post()`` — what a real headless
-  Chromium does with the cookies (HttpOnly, SameSite); None when no browser.
+* ``hash_rates()``, ``kdf_peak_mib()``, ``login_timing()``, ``lookup_costs()``, ``session_memory()``
+  — measurements (medians of several runs, peak memory of a child process) for the cost
+  and security claims.
+* ``browser_script_probe()``, ``browser_cross_site_post()``, ``browser_samesite_matrix()``
+  — what a real headless Chromium does with the cookies (HttpOnly, SameSite); None when
+  no browser.
 * ``Scoreboard`` — attack × variant → succeeded / blocked, filled by the runs.
 * ``entropy_widget()`` — session-id entropy and the expected time to guess one.
 """
@@ -17,20 +19,32 @@ import json
 import os
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import quote, urlsplit
 
-from sessionlab.web.passwords import LAB_N, hash_password, hash_rate, verify_password
+from sessionlab.web.passwords import (
+    LAB_N,
+    OWASP_ARGON2ID,
+    OWASP_PBKDF2_SHA256_ITERATIONS,
+    OWASP_SCRYPT,
+    hash_password,
+    hash_rate,
+    verify_password,
+)
 
 __all__ = [
     "WireTap",
     "hash_rates",
+    "kdf_peak_mib",
     "login_timing",
     "lookup_costs",
     "session_memory",
     "browser_script_probe",
     "browser_cross_site_post",
+    "browser_samesite_matrix",
     "Scoreboard",
     "entropy_widget",
     "show",
@@ -118,15 +132,25 @@ class WireTap:
 # --- readable views ---------------------------------------------------------------------
 
 
-def show(response, title: str = ""):
-    """``sessionlab.trace`` without the headers that change on every run."""
+def _mask_ids(value: str, names=("sid",)) -> str:
+    import re
+
+    pattern = r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")=[^;,\s]+"
+    return re.sub(pattern, r"\1=ID", value)
+
+
+def show(response, title: str = "", mask=("sid",)):
+    """``sessionlab.trace`` without the headers that change on every run, cookie values ``mask`` shown as ``ID``."""
     from sessionlab.infra.trace import trace
 
-    return trace(
+    exchange = trace(
         response,
         title=title,
         hide=("date", "server", "server-timing", "x-lab-variant", "cache-control", "connection"),
     )
+    exchange.request_headers = [(k, _mask_ids(v, mask)) for k, v in exchange.request_headers]
+    exchange.response_headers = [(k, _mask_ids(v, mask)) for k, v in exchange.response_headers]
+    return exchange
 
 
 def set_cookie_attributes(response, name: str = "sid") -> dict:
@@ -159,19 +183,85 @@ def session_record(store, sid: str) -> dict:
 # --- measurements --------------------------------------------------------------------------
 
 
-def hash_rates(seconds: float = 0.25) -> dict[str, float]:
-    """Guesses per second an attacker gets on one core, per hashing scheme."""
+def hash_rates(seconds: float = 0.25, production: bool = True) -> dict[str, float]:
+    """Guesses per second one CPU core gets, per hashing scheme (``production``: add OWASP's settings)."""
     salt = os.urandom(16)
     stored = hash_password("guess", n=LAB_N)
-    return {
+    rates = {
         "SHA-256": hash_rate(lambda: hashlib.sha256(salt + b"guess").digest(), seconds),
         "PBKDF2-SHA256 600k": hash_rate(
-            lambda: hashlib.pbkdf2_hmac("sha256", b"guess", salt, 600_000), seconds, min_calls=2
+            lambda: hashlib.pbkdf2_hmac("sha256", b"guess", salt, OWASP_PBKDF2_SHA256_ITERATIONS),
+            seconds,
+            min_calls=2,
         ),
-        f"scrypt n=2^{LAB_N.bit_length() - 1}": hash_rate(
+        f"scrypt n=2^{LAB_N.bit_length() - 1} (실습용)": hash_rate(
             lambda: verify_password("guess", stored), seconds, min_calls=3
         ),
     }
+    if production:
+        from argon2.low_level import Type, hash_secret_raw
+
+        n, r, p = OWASP_SCRYPT["n"], OWASP_SCRYPT["r"], OWASP_SCRYPT["p"]
+        rates[f"scrypt n=2^{n.bit_length() - 1} (OWASP)"] = hash_rate(
+            lambda: hashlib.scrypt(b"guess", salt=salt, n=n, r=r, p=p, maxmem=2**28, dklen=32),
+            seconds,
+            min_calls=2,
+        )
+        a = OWASP_ARGON2ID
+        rates["Argon2id m=19MiB t=2 (OWASP)"] = hash_rate(
+            lambda: hash_secret_raw(
+                b"guess", salt, a["time_cost"], a["memory_kib"], a["parallelism"], 32, Type.ID
+            ),
+            seconds,
+            min_calls=2,
+        )
+    return rates
+
+
+_PEAK_PROBE = """
+import hashlib, json, resource, sys
+kind, params = sys.argv[1], json.loads(sys.argv[2])
+if kind == "argon2id":
+    from argon2.low_level import Type, hash_secret_raw
+def status(field):  # KiB, from Linux's /proc (VmHWM: this program's peak, VmRSS: now)
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+try:
+    status("VmHWM")
+    peak, now = (lambda: status("VmHWM")), (lambda: status("VmRSS"))
+except (OSError, StopIteration):  # no /proc: ru_maxrss (may include the parent's size at fork)
+    peak = now = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+salt = b"s" * 16
+before, peak_before = now(), peak()
+if kind == "sha256":
+    hashlib.sha256(salt + b"guess").digest()
+elif kind == "pbkdf2":
+    hashlib.pbkdf2_hmac("sha256", b"guess", salt, params["iterations"])
+elif kind == "scrypt":
+    hashlib.scrypt(b"guess", salt=salt, n=params["n"], r=params["r"], p=params["p"], maxmem=2**30, dklen=32)
+elif kind == "argon2id":
+    hash_secret_raw(b"guess", salt, params["time_cost"], params["memory_kib"], params["parallelism"], 32, Type.ID)
+print(peak() - before if peak() > peak_before else 0)  # the start-up peak is not the hash's
+"""
+
+
+def kdf_peak_mib(kind: str, **params) -> float:
+    """MiB by which one hash raises a fresh Python process's memory: its peak (Linux ``VmHWM``) minus resident before.
+
+    ``kind``: ``sha256``, ``pbkdf2`` (``iterations``), ``scrypt`` (``n``, ``r``, ``p``) or
+    ``argon2id`` (``memory_kib``, ``time_cost``, ``parallelism``). A child process, so the
+    notebook's own peak does not hide the hash's.
+    """
+    if kind not in ("sha256", "pbkdf2", "scrypt", "argon2id"):
+        raise ValueError(f"알 수 없는 해시 방식: {kind}")
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK_PROBE, kind, json.dumps(params)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(out.stdout.split()[-1]) / 1024
 
 
 def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[float]]:
@@ -262,7 +352,7 @@ def browser_cross_site_post(
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
     The server's own record of the POST decides (``app.lab.transfer_attempts``):
-    {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site',
+    {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site', 'origin',
     'response' (what the browser showed, None when the dump raced the navigation)}.
     None without a browser. A run in which no POST reached the server is
     inconclusive and repeated, never guessed.
@@ -277,19 +367,59 @@ def browser_cross_site_post(
     for _ in range(tries):
         seen = len(app.lab.transfer_attempts)
         transfers = len(app.lab.transfers)
+        unsafe = len(app.lab.unsafe_requests)
         shown = parse_result(browser.dump_dom(url, budget_ms=3000))
         if len(app.lab.transfer_attempts) > seen:
             attempt = app.lab.transfer_attempts[seen]
+            posted = [r for r in app.lab.unsafe_requests[unsafe:] if r["path"] == "/transfer"]
             return {
                 "transfer_happened": len(app.lab.transfers) > transfers,
                 "session_cookie_sent": attempt["session_cookie_sent"],
                 "status": attempt["status"],
                 "sec_fetch_site": attempt["sec_fetch_site"],
+                "origin": posted[0]["origin"] if posted else None,
                 "response": shown,
             }
     raise RuntimeError(
         "브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
     )
+
+
+SAMESITE_RUNS = {  # label the site records → (which server, path)
+    "same-site": ("site", "/same"),
+    "cross-site-post": ("other", "/post"),
+    "cross-site-link": ("other", "/link"),
+    "cross-site-img": ("other", "/img"),
+}
+
+
+def browser_samesite_matrix(site_app, site_url: str, other_url: str, tries: int = 3) -> dict | None:
+    """One Chromium profile gets the four SameSite cookies of ``site_url``, then reaches the site
+    from itself and from ``other_url`` (another site): label → what the site's server recorded
+    (``create_samesite_site``'s ``app.seen``). None without a browser; a load that left no record
+    is repeated, never guessed.
+    """
+    from sessionlab.infra import browser
+
+    if not browser.available():
+        return None
+    bases = {"site": site_url.rstrip("/"), "other": other_url.rstrip("/")}
+    out: dict[str, dict] = {}
+    with browser.Profile() as profile:
+        profile.dump_dom(bases["site"] + "/set")
+        for label, (where, path) in SAMESITE_RUNS.items():
+            for _ in range(tries):
+                before = len(site_app.seen)
+                profile.dump_dom(bases[where] + path, budget_ms=3000)
+                got = [r for r in site_app.seen[before:] if r["label"] == label]
+                if got:
+                    out[label] = got[0]
+                    break
+            else:
+                raise RuntimeError(
+                    f"브라우저 실험이 결론 없이 끝났습니다 ({label} 요청이 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
+                )
+    return out
 
 
 def _display_width(text: str) -> int:

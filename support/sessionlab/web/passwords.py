@@ -4,8 +4,12 @@ Stored form: ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>`` (the parameters travel
 with the hash, so they can be raised later and old hashes still verify).
 
 The labs use n=2**14, r=8, p=1 (16 MiB, about 40 ms on a small VM) so that a
-notebook can log in a few dozen times in seconds. OWASP's Password Storage
-Cheat Sheet asks for at least n=2**17 in production; ``hash_password(pw, n=2**17)``.
+notebook can log in a few dozen times in seconds: lab-only parameters. OWASP's Password
+Storage Cheat Sheet asks for at least n=2**17, r=8, p=1 in production
+(``hash_password(pw, n=OWASP_N)``, 128 MiB per hash), and ranks the algorithms:
+Argon2id first (``OWASP_ARGON2ID``: m=19 MiB, t=2, p=1), then scrypt (``OWASP_SCRYPT``),
+bcrypt for legacy systems (inputs are cut at ``BCRYPT_MAX_BYTES`` = 72 bytes), PBKDF2
+(``OWASP_PBKDF2_SHA256_ITERATIONS``) where FIPS-140 compliance is required.
 
 ``fast_sha256`` exists only to show why a fast hash is wrong for passwords.
 """
@@ -18,11 +22,34 @@ import hmac
 import os
 import time
 
-__all__ = ["hash_password", "verify_password", "dummy_hash", "hash_rate", "fast_sha256", "LAB_N", "OWASP_N"]
+__all__ = [
+    "hash_password",
+    "verify_password",
+    "dummy_hash",
+    "hash_rate",
+    "fast_sha256",
+    "scrypt_memory_bytes",
+    "LAB_N",
+    "OWASP_N",
+    "OWASP_SCRYPT",
+    "OWASP_ARGON2ID",
+    "OWASP_PBKDF2_SHA256_ITERATIONS",
+    "BCRYPT_MAX_BYTES",
+]
 
-LAB_N = 2**14
+LAB_N = 2**14  # lab-only: fast enough for dozens of logins per notebook
 OWASP_N = 2**17
 _R, _P = 8, 1
+# OWASP Password Storage Cheat Sheet (minimum configurations), in its order of preference.
+OWASP_ARGON2ID = {"memory_kib": 19 * 1024, "time_cost": 2, "parallelism": 1}
+OWASP_SCRYPT = {"n": OWASP_N, "r": 8, "p": 1}
+OWASP_PBKDF2_SHA256_ITERATIONS = 600_000
+BCRYPT_MAX_BYTES = 72
+
+
+def scrypt_memory_bytes(n: int, r: int = _R) -> int:
+    """scrypt's big working array V: 128 * r * n bytes (RFC 7914), whatever p (its lanes reuse it)."""
+    return 128 * r * n
 
 
 def _b64(raw: bytes) -> str:

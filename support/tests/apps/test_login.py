@@ -431,6 +431,9 @@ def test_real_browser_httponly_and_samesite():
         safe_cross["status"] == 401
         and vuln_cross["sec_fetch_site"] == safe_cross["sec_fetch_site"] == "cross-site"
     )
+    assert vuln_cross["origin"].startswith("http://localhost:") and safe_cross["origin"].startswith(
+        "http://localhost:"
+    )
 
 
 def test_transfer_attempts_are_recorded(secure_app):
@@ -499,3 +502,78 @@ def test_no_500_for_odd_requests(secure, clock):
                 for body in bodies:
                     r = getattr(c, method)(route, **body)
                     assert r.status_code < 500, (route, method, body, r.status_code)
+
+
+# --- Origin / Fetch Metadata, HSTS, the record of unsafe requests ---------------------------
+
+
+def _logged_in_with_token(app):
+    c = app.test_client()
+    login(c)
+    return c, c.get("/csrf").get_json().get("csrf_token")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.test"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+    ],
+)
+def test_secure_app_refuses_cross_site_posts_even_with_the_token(secure_app, headers):
+    c, token = _logged_in_with_token(secure_app)
+    r = c.post("/transfer", data={"to": "x", "amount": "1", "csrf_token": token}, headers=headers)
+    assert r.status_code == 403 and r.get_json()["error"] == MESSAGES["cross_site"]
+    assert secure_app.lab.transfers == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+        {"Sec-Fetch-Site": "none"},
+        {"Origin": "http://localhost"},
+    ],
+)
+def test_secure_app_accepts_same_origin_posts_with_the_token(secure_app, headers):
+    c, token = _logged_in_with_token(secure_app)
+    r = c.post("/transfer", data={"to": "x", "amount": "1", "csrf_token": token}, headers=headers)
+    assert r.status_code == 200, r.get_json()
+    no_token = c.post("/transfer", data={"to": "x", "amount": "1"}, headers=headers)
+    assert no_token.status_code == 403 and no_token.get_json()["error"] == MESSAGES["csrf"]
+
+
+def test_vulnerable_app_checks_no_origin(vuln_app):
+    c = vuln_app.test_client()
+    login(c)
+    r = c.post("/transfer", data={"to": "x", "amount": "1"}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 200
+
+
+def test_unsafe_requests_record_origin_and_fetch_metadata(secure_app):
+    c, token = _logged_in_with_token(secure_app)
+    c.post("/transfer", data={"to": "x", "amount": "1"}, headers={"Origin": "http://evil.test"})
+    assert secure_app.lab.unsafe_requests[0]["path"] == "/login"
+    assert secure_app.lab.unsafe_requests[-1] == {
+        "path": "/transfer",
+        "status": 403,
+        "session_cookie_sent": True,
+        "origin": "http://evil.test",
+        "sec_fetch_site": None,
+    }
+
+
+def test_hsts_only_from_the_secure_app_over_https(clock):
+    plain = create_login_app(MemoryStore(clock=clock), kdf_n=FAST)
+    assert "Strict-Transport-Security" not in plain.test_client().get("/").headers  # RFC 6797 7.2
+    over_https = plain.test_client().get("/", base_url="https://shop.test")
+    assert over_https.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    behind_proxy = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, cookie_secure=True)
+    assert "max-age=31536000" in behind_proxy.test_client().get("/").headers["Strict-Transport-Security"]
+    vuln = create_login_app(MemoryStore(clock=clock), secure=False, kdf_n=FAST)
+    assert (
+        "Strict-Transport-Security" not in vuln.test_client().get("/", base_url="https://shop.test").headers
+    )

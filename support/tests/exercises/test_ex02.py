@@ -1,7 +1,17 @@
 """Checkers of notebooks 02/02a/02b accept the solutions and reject typical mistakes."""
 
+import base64
+import datetime
+import hashlib
+import itertools
+import os
 import random
 import secrets
+import string
+import time
+import uuid
+
+import pytest
 
 from sessionlab.exercises import ex02 as c
 
@@ -23,34 +33,53 @@ def test_blank_answers():
 
 def test_login_order():
     assert c.check_login_order(["C", "B", "E", "D", "H", "A", "G", "F"])
-    assert not c.check_login_order(["B", "C", "E", "D", "H", "A", "G", "F"])
-    assert not c.check_login_order(["C"])
+    swapped = c.check_login_order(["B", "C", "E", "D", "H", "A", "G", "F"])
+    assert not swapped and "1번째" in swapped.message
+    assert "여덟 글자" in c.check_login_order(["C"]).message
+    cookie_before_id = c.check_login_order(["C", "B", "D", "E", "H", "A", "G", "F"])
+    assert not cookie_before_id and "3번째" in cookie_before_id.message
 
 
 def test_session_cookie():
     assert c.check_session_cookie("sid=abc; HttpOnly; Secure; SameSite=Lax; Path=/")
-    assert not c.check_session_cookie("sid=abc; HttpOnly; SameSite=Lax; Path=/")
-    assert not c.check_session_cookie("sid=abc; HttpOnly; Secure; SameSite=None; Path=/")
-    assert not c.check_session_cookie("sid=abc; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=99999")
-    assert not c.check_session_cookie("Set-Cookie: sid=abc")
+    assert "secure" in c.check_session_cookie("sid=abc; HttpOnly; SameSite=Lax; Path=/").message
+    assert (
+        "Lax 또는 Strict"
+        in c.check_session_cookie("sid=abc; HttpOnly; Secure; SameSite=None; Path=/").message
+    )
+    long_lived = c.check_session_cookie("sid=abc; HttpOnly; Secure; SameSite=Lax; Path=/; Max-Age=99999")
+    assert not long_lived and "Max-Age" in long_lived.message
+    assert "헤더 이름" in c.check_session_cookie("Set-Cookie: sid=abc").message
 
 
 def test_is_live():
     assert c.check_is_live(
         lambda created, last, now, idle, absolute: now < min(last + idle, created + absolute)
     )
-    assert not c.check_is_live(lambda created, last, now, idle, absolute: now < last + idle)
+    idle_only = c.check_is_live(lambda created, last, now, idle, absolute: now < last + idle)
+    assert not idle_only and "absolute" in idle_only.message
+    assert not c.check_is_live(
+        lambda created, last, now, idle, absolute: now <= min(last + idle, created + absolute)
+    )
     assert not c.check_is_live(lambda *a: 1 / 0)
 
 
 def test_memory_estimate():
     assert c.check_memory_estimate(300, 300)
-    assert not c.check_memory_estimate(3, 300)
+    assert "÷" in c.check_memory_estimate(3, 300).message  # forgot the million sessions
+    mib = c.check_memory_estimate(300 * 1_000_000 / 2**20, 300)  # MiB instead of MB
+    assert not mib and "MiB" in mib.message
+    assert not c.check_memory_estimate("300MB", 300)
 
 
 def test_defences_and_safe_login():
     assert c.check_defences(dict(c._ATTACK_DEFENCE))
-    assert not c.check_defences({k: "renew" for k in c._ATTACK_DEFENCE})
+    everything_renew = c.check_defences({k: "renew" for k in c._ATTACK_DEFENCE})
+    assert not everything_renew and "다시 보세요" in everything_renew.message
+    swapped = {**c._ATTACK_DEFENCE, "XSS로 쿠키 읽기": "secure", "공용 와이파이 도청": "httponly"}
+    verdict = c.check_defences(swapped)
+    assert not verdict and "XSS로 쿠키 읽기" in verdict.message and "세션 고정" not in verdict.message
+    assert not c.check_defences({"세션 고정": "renew"})
 
     def good(store, old, user):
         new = store.renew_id(old)
@@ -66,12 +95,93 @@ def test_defences_and_safe_login():
         return store.create({"user": user}).id
 
     assert c.check_safe_login(good)
-    assert not c.check_safe_login(fixation) and not c.check_safe_login(loses_cart)
+    assert "세션 고정" in c.check_safe_login(fixation).message
+    assert "장바구니" in c.check_safe_login(loses_cart).message and not c.check_safe_login(loses_cart)
+    assert "함수" in c.check_safe_login("renew_id").message
 
 
-def test_ids():
-    assert c.check_entropy((128, 26.6)) and not c.check_entropy((22 * 6, 26.6))
-    assert c.check_session_id_function(lambda: secrets.token_urlsafe(16))
-    assert not c.check_session_id_function(lambda: f"{random.getrandbits(128):032x}")
-    assert not c.check_session_id_function(lambda: secrets.token_hex(4))
-    assert c.check_guess_years(292.47) and not c.check_guess_years(585)
+def test_entropy_and_guess_years():
+    assert c.check_entropy((128, 26.6))
+    wrong = c.check_entropy((22 * 6, 26.6))  # characters × 6 instead of bytes × 8
+    assert not wrong and "16바이트" in wrong.message
+    wrong = c.check_entropy((128, 8))  # digits instead of log2(10**8)
+    assert not wrong and "26.6" in wrong.message
+    assert not c.check_entropy(128)
+    assert c.check_guess_years(292.47)
+    assert not c.check_guess_years(585) and not c.check_guess_years(292.47 * 365)
+    assert "공식" in c.check_guess_years(585).message
+
+
+def _counter():
+    state = {"n": 1000}
+
+    def make():
+        state["n"] += 1
+        return str(state["n"])
+
+    return make
+
+
+_MT = random.Random()  # a private instance, untouched by random.seed
+_RANDOM_START = itertools.count(secrets.randbits(64))  # a counter is a counter, wherever it starts
+
+
+PREDICTABLE = {
+    "counter": (_counter(), "순서대로"),
+    "time ms": (lambda: str(time.time_ns()), "시계"),
+    "md5 of time": (lambda: hashlib.md5(str(time.time()).encode()).hexdigest(), "시계"),
+    "sha256 of time and user": (lambda: hashlib.sha256(f"alice:{time.time()}".encode()).hexdigest(), "시계"),
+    "md5 of datetime": (lambda: hashlib.md5(str(datetime.datetime.now()).encode()).hexdigest(), "시계"),
+    "sha1 of uuid1": (lambda: hashlib.sha1(uuid.uuid1().bytes).hexdigest(), "시계"),
+    "uuid1": (lambda: str(uuid.uuid1()), "uuid1"),
+    "uuid1 hex": (lambda: uuid.uuid1().hex, "uuid1"),
+    "datetime": (lambda: datetime.datetime.now().isoformat(timespec="microseconds"), "시계"),
+    "counter with a random start": (lambda: f"{next(_RANDOM_START):x}", "순서대로"),
+    "random module": (lambda: f"{random.getrandbits(128):032x}", "random"),
+    "random choices": (lambda: "".join(random.choices(string.ascii_letters, k=32)), "random"),
+    "private Random instance": (lambda: f"{_MT.getrandbits(128):032x}", "random"),
+    "too short": (lambda: secrets.token_hex(4), "짧습니다"),
+    "8 digits": (lambda: f"{secrets.randbelow(10**8):08d}", "짧습니다"),
+}
+
+
+@pytest.mark.parametrize("name", list(PREDICTABLE))
+def test_session_id_function_rejects_predictable_generators(name):
+    make, hint = PREDICTABLE[name]
+    verdict = c.check_session_id_function(make)
+    assert not verdict, name
+    assert hint in verdict.message, (name, verdict.message)
+
+
+def test_session_id_function_rejects_hash_of_a_counter_and_bad_types():
+    counter = itertools.count()
+    verdict = c.check_session_id_function(lambda: hashlib.sha256(str(next(counter)).encode()).hexdigest())
+    assert not verdict and "순번" in verdict.message
+    assert not c.check_session_id_function(lambda: uuid.uuid4())  # a UUID object, not a string
+    assert "오류" in c.check_session_id_function(lambda: 1 / 0).message
+    assert not c.check_session_id_function("secrets.token_urlsafe(32)")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_urlsafe(16),
+        lambda: secrets.token_hex(16),
+        lambda: os.urandom(16).hex(),
+        lambda: base64.urlsafe_b64encode(os.urandom(24)).decode(),
+        lambda: f"{random.SystemRandom().getrandbits(128):032x}",
+        lambda: str(uuid.uuid4()),
+    ],
+)
+def test_session_id_function_accepts_csprng_ids(make):
+    assert c.check_session_id_function(make)
+
+
+def test_session_id_check_leaves_clock_and_random_as_they_were():
+    state = random.getstate()
+    c.check_session_id_function(lambda: secrets.token_hex(16))
+    assert random.getstate() == state
+    before = time.time()
+    time.sleep(0.01)
+    assert time.time() > before

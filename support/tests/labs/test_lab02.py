@@ -1,18 +1,24 @@
 """Tools of notebooks 02/02a/02b: wire tap, measurements, scoreboard, widget text."""
 
+import pytest
 import requests
 
 from sessionlab import serve
+from sessionlab.apps.attacker import SAMESITE_COOKIES, create_samesite_attacker, create_samesite_site
 from sessionlab.apps.login import create_login_app
+from sessionlab.infra import browser
 from sessionlab.labs.lab02 import (
     Scoreboard,
     WireTap,
+    browser_samesite_matrix,
     guess_time_text,
     hash_rates,
+    kdf_peak_mib,
     login_timing,
     lookup_costs,
     session_record,
     set_cookie_attributes,
+    show,
 )
 from sessionlab.web.stores import MemoryStore, SQLiteStore
 
@@ -33,10 +39,35 @@ def test_wiretap_sees_the_password_in_clear():
         assert session_record(app.lab.store, sid)["data"]["user"] == "alice"
         assert session_record(app.lab.store, "nope") == {}
         assert login_timing(srv.url, "bob", rounds=2).keys() == {"wrong_password", "unknown_user"}
+        shown = show(r).text() + show(requests.get(srv.url + "/me", cookies={"sid": sid})).text()
+        assert sid not in shown and "Set-Cookie: sid=ID; HttpOnly" in shown and "Cookie: sid=ID" in shown
+
+
+def test_hash_rates_include_owasp_settings():
+    rates = hash_rates(seconds=0.01)
+    assert list(rates) == [
+        "SHA-256",
+        "PBKDF2-SHA256 600k",
+        "scrypt n=2^14 (실습용)",
+        "scrypt n=2^17 (OWASP)",
+        "Argon2id m=19MiB t=2 (OWASP)",
+    ]
+    assert rates["scrypt n=2^17 (OWASP)"] < rates["scrypt n=2^14 (실습용)"]  # 8x the work and memory
+    assert all(rates["SHA-256"] > 1000 * rate for name, rate in rates.items() if name != "SHA-256")
+
+
+def test_kdf_peak_memory_is_measured_in_a_child_process():
+    scrypt = kdf_peak_mib("scrypt", n=2**15, r=8, p=1)  # 128 * N * r = 32 MiB
+    assert 30 <= scrypt < 40, scrypt
+    argon = kdf_peak_mib("argon2id", memory_kib=24 * 1024, time_cost=1, parallelism=1)
+    assert 22 <= argon < 30, argon
+    assert kdf_peak_mib("pbkdf2", iterations=1000) < 1
+    with pytest.raises(ValueError):
+        kdf_peak_mib("md5")
 
 
 def test_measurements_have_the_right_shape():
-    rates = hash_rates(seconds=0.02)
+    rates = hash_rates(seconds=0.02, production=False)
     assert rates["SHA-256"] > 100 * min(rates.values())
     costs = lookup_costs({"memory": MemoryStore(), "sqlite": SQLiteStore()}, n=20, repeats=2)
     assert set(costs) == {"memory", "sqlite"} and all(v > 0 for v in costs.values())
@@ -51,3 +82,46 @@ def test_scoreboard_and_guess_text():
     board.record("CSRF", "secure", True)
     assert not board.all("secure", False)
     assert "미달" in guess_time_text(32, 1000, 1000) and "충족" in guess_time_text(128, 10**6, 10**9)
+
+
+def test_samesite_site_sets_one_cookie_per_value_and_records_requests():
+    site = create_samesite_site()
+    c = site.test_client()
+    lines = c.get("/set").headers.getlist("Set-Cookie")
+    by_name = {line.split("=", 1)[0]: line for line in lines}
+    assert set(by_name) == set(SAMESITE_COOKIES)
+    assert "SameSite=Strict" in by_name["strict"] and "SameSite=Lax" in by_name["lax"]
+    assert "SameSite=None" in by_name["none"] and "Secure" in by_name["none"]
+    assert "SameSite" not in by_name["unspecified"] and "Max-Age=600" in by_name["unspecified"]
+    c.post("/probe/x", headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost:1"})
+    assert site.seen == [
+        {
+            "label": "x",
+            "method": "POST",
+            "cookies": ["lax", "none", "strict", "unspecified"],
+            "sec_fetch_site": "cross-site",
+            "origin": "http://localhost:1",
+        }
+    ]
+    other = create_samesite_attacker("http://127.0.0.1:9/").test_client()
+    assert 'action="http://127.0.0.1:9/probe/cross-site-post"' in other.get("/post").get_data(as_text=True)
+    assert "http://127.0.0.1:9/probe/cross-site-link" in other.get("/link").get_data(as_text=True)
+    assert '<img src="http://127.0.0.1:9/probe/cross-site-img">' in other.get("/img").get_data(as_text=True)
+
+
+def test_samesite_matrix_without_a_browser(monkeypatch):
+    monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
+    assert browser_samesite_matrix(create_samesite_site(), "http://127.0.0.1:9", "http://localhost:9") is None
+
+
+@pytest.mark.skipif(not browser.available(), reason="no Chromium")
+def test_samesite_matrix_in_a_real_browser():
+    site_app = create_samesite_site()
+    with serve(site_app, name=None) as site, serve(create_samesite_attacker(site.url), name=None) as other:
+        seen = browser_samesite_matrix(site_app, site.url, other.url.replace("127.0.0.1", "localhost"))
+    assert seen["same-site"]["cookies"] == ["lax", "none", "strict", "unspecified"]
+    assert seen["cross-site-post"]["cookies"] == ["none", "unspecified"]
+    assert seen["cross-site-post"]["sec_fetch_site"] == "cross-site"
+    assert seen["cross-site-post"]["origin"].startswith("http://localhost:")
+    assert seen["cross-site-link"]["cookies"] == ["lax", "none", "unspecified"]
+    assert not {"strict", "lax"} & set(seen["cross-site-img"]["cookies"])
