@@ -413,7 +413,7 @@ def test_attacker_page_and_parse_result():
     not __import__("sessionlab.infra.browser").infra.browser.available(), reason="no Chromium"
 )
 def test_real_browser_httponly_and_samesite():
-    from sessionlab.labs.lab02 import browser_cross_site_post, browser_script_probe
+    from sessionlab.labs.lab02a import browser_cross_site_post, browser_script_probe
 
     seen = {}
     for secure in (False, True):

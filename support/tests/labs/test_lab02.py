@@ -8,10 +8,7 @@ from sessionlab.apps.attacker import SAMESITE_COOKIES, create_samesite_attacker,
 from sessionlab.apps.login import create_login_app
 from sessionlab.infra import browser
 from sessionlab.labs.lab02 import (
-    Scoreboard,
     WireTap,
-    browser_samesite_matrix,
-    guess_time_text,
     hash_rates,
     kdf_peak_mib,
     login_timing,
@@ -20,6 +17,8 @@ from sessionlab.labs.lab02 import (
     set_cookie_attributes,
     show,
 )
+from sessionlab.labs.lab02a import Scoreboard, browser_samesite_matrix
+from sessionlab.labs.lab02b import guess_time_text
 from sessionlab.web.stores import MemoryStore, SQLiteStore
 
 FAST = 2**8

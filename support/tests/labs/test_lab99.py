@@ -28,3 +28,23 @@ def test_quiz_widget_scores_what_was_typed_and_moves_on():
     )
     quiz.next_question(None)
     assert quiz.state["q"] is not first and quiz.result.value == "" and quiz.answer_box.value == ""
+
+
+def test_every_correction_points_to_a_notebook_that_still_shows_it():
+    from pathlib import Path
+
+    from sessionlab.labs.lab99 import CORRECTIONS
+
+    folder = Path(__file__).resolve().parents[3] / "notebooks"
+    for c in CORRECTIONS:
+        text = (folder / f"{c.notebook}.ipynb").read_text(encoding="utf-8")
+        assert c.marker in text, (c.notebook, c.marker)
+
+
+def test_corrections_table_has_one_row_per_correction_and_escapes_nothing_away():
+    from sessionlab.labs.lab99 import CORRECTIONS, corrections_table
+
+    table = corrections_table()
+    assert table.count("\n") == len(CORRECTIONS) + 1
+    assert all(c.usual in table and f"`{c.notebook}`" in table for c in CORRECTIONS)
+    assert corrections_table([]).count("\n") == 1

@@ -49,3 +49,18 @@ def test_unexecuted_and_out_of_order_cells_are_caught(stored):
     cells = [c for c in swapped["cells"] if c["cell_type"] == "code"]
     cells[0]["execution_count"], cells[1]["execution_count"] = 2, 1
     assert len(stored_problems(swapped)) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_hidden_source_and_output(path):
+    shown = [
+        i
+        for i, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "code"
+        and "solution" in "".join(cell["source"]).lower()
+        and not (
+            cell["metadata"].get("jupyter", {}).get("source_hidden")
+            and cell["metadata"].get("jupyter", {}).get("outputs_hidden")
+        )
+    ]
+    assert shown == [], f"{path.name}: solution cells {shown} show their answer before the learner tries"
