@@ -17,14 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from urllib.parse import urlsplit
 
+from sessionlab.infra.relay import Relay
 from sessionlab.web.passwords import (
     LAB_N,
     OWASP_ARGON2ID,
@@ -51,51 +50,23 @@ __all__ = [
 # --- what the network sees -----------------------------------------------------------
 
 
-class WireTap:
+class WireTap(Relay):
     """Listen on 127.0.0.1, relay to ``target_url``, keep a copy of both directions."""
 
     def __init__(self, target_url: str):
         parts = urlsplit(target_url)
-        self.target = (parts.hostname, parts.port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        assert parts.hostname is not None and parts.port is not None, target_url
         self.to_server = bytearray()
         self.to_client = bytearray()
-        self._socks: list[socket.socket] = [self._listener]
-        self._lock = threading.Lock()
-        self._stopped = False
-        threading.Thread(target=self._accept, name="sessionlab-wiretap", daemon=True).start()
+        super().__init__(parts.hostname, parts.port, name="wiretap")
 
-    def _accept(self) -> None:
-        while not self._stopped:
-            try:
-                client, _ = self._listener.accept()
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                return
-            with self._lock:
-                self._socks += [client, upstream]
-            for src, dst, buf in ((client, upstream, self.to_server), (upstream, client, self.to_client)):
-                threading.Thread(target=self._pump, args=(src, dst, buf), daemon=True).start()
+    def upstream(self, data: bytes) -> None:
+        with self._lock:
+            self.to_server.extend(data)
 
-    def _pump(self, src, dst, buf) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                with self._lock:
-                    buf.extend(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+    def downstream(self, data: bytes) -> None:
+        with self._lock:
+            self.to_client.extend(data)
 
     def seen(self) -> bytes:
         """Every byte clients sent to the server so far."""
@@ -108,20 +79,7 @@ class WireTap:
             self.to_client.clear()
 
     def stop(self) -> None:
-        self._stopped = True
-        with self._lock:
-            socks, self._socks = self._socks, []
-        for s in socks:
-            try:
-                s.close()
-            except OSError:
-                pass
-
-    def __enter__(self) -> WireTap:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self.close()
 
 
 # --- readable views ---------------------------------------------------------------------

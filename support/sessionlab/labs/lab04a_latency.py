@@ -15,78 +15,26 @@ request/response round trip costs ``delay_ms`` more. Threads only, bounded: ``cl
 from __future__ import annotations
 
 import functools
-import socket
-import threading
 import time
 from collections.abc import Callable
+
+from sessionlab.infra.relay import Relay
 
 __all__ = ["DelayProxy", "lookup_ops"]
 
 
-class DelayProxy:
+class DelayProxy(Relay):
     """``127.0.0.1:port`` → ``target``, with ``delay_ms`` added to each request's way there."""
 
     def __init__(self, target_host: str, target_port: int, delay_ms: float):
         if not 0 <= delay_ms <= 100:
             raise ValueError("지연은 0~100 ms 사이로 주세요.")
-        self.target = (target_host, int(target_port))
         self.delay = delay_ms / 1000
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.port = self._listener.getsockname()[1]
-        self._closed = threading.Event()
-        self._socks: list[socket.socket] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept, name=f"delay-proxy-{self.port}", daemon=True).start()
+        super().__init__(target_host, target_port, name="delay-proxy")
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target, timeout=5)
-            for s in (client, upstream):
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                s.settimeout(None)
-            with self._lock:
-                self._socks += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, self.delay), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, 0.0), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket, delay: float) -> None:
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if delay:
-                    _sleep_precisely(delay)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self._closed.set()
-        self._listener.close()
-        with self._lock:
-            for s in self._socks:
-                s.close()
-            self._socks.clear()
-
-    def __enter__(self) -> DelayProxy:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def upstream(self, data: bytes) -> None:
+        if self.delay:
+            _sleep_precisely(self.delay)
 
 
 def _sleep_precisely(seconds: float) -> None:
