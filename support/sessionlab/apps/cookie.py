@@ -8,7 +8,8 @@
 - ``/echo`` tells how many bytes of ``Cookie`` header the server received;
 - browser labs: ``/set?c=<Set-Cookie line>`` sends the given lines as they are, ``/probe/<label>``
   records which ``Cookie`` header arrived (``app.probes``), ``/page/steps`` fetches a list of
-  URLs in order, ``/page/limits`` measures Chromium's cookie size and count limits.
+  URLs in order, ``/page/embed`` loads a list of URLs in turn as iframes (a widget
+  embedded by another site), ``/page/limits`` measures Chromium's cookie size and count limits.
 
 Built as the login app is (flaskr style): ``create_cookie_app`` is the factory, the
 routes are the Blueprint ``bp``; the server-side store is ``app.store`` (notebooks
@@ -213,6 +214,11 @@ def page_go():  # a top-level navigation (?method=post: a form submission) to ?t
     return _PAGE_GO
 
 
+@bp.get("/page/embed")
+def page_embed():  # third-party labs: load each URL of ?u= in turn as an <iframe> of this page (an embedded widget)
+    return _PAGE_EMBED
+
+
 @bp.get("/page/limits")
 def page_limits():  # Chromium's own limits, measured with document.cookie
     return _PAGE_LIMITS
@@ -247,6 +253,16 @@ _PAGE_STEPS = """<!doctype html><meta charset="utf-8"><p id="cookies"></p><p id=
     try { await fetch(u, {mode: 'no-cors', credentials: 'include'}); } catch (e) {}
   }
   document.getElementById('cookies').textContent = document.cookie;
+  document.getElementById('done').textContent = 'done';
+})();</script>"""
+
+
+_PAGE_EMBED = """<!doctype html><meta charset="utf-8"><p id="done">…</p><script>
+(async () => {
+  for (const u of new URLSearchParams(location.search).getAll('u')) {
+    const frame = document.createElement('iframe');
+    await new Promise((loaded) => { frame.onload = loaded; frame.src = u; document.body.appendChild(frame); });
+  }
   document.getElementById('done').textContent = 'done';
 })();</script>"""
 

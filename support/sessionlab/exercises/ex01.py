@@ -114,3 +114,35 @@ def check_host_cookie(answer) -> CheckResult:
         True,
         "__Host- 쿠키는 이 호스트에만 묶여 하위 도메인이 던진 쿠키로 덮어쓸 수 없고, HttpOnly로 스크립트도 읽지 못합니다.",
     )
+
+
+def check_widget_cookie(answer) -> CheckResult:
+    """Exercise 5: a Set-Cookie line for a widget embedded by other sites, kept when third-party cookies are blocked (3.9)."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, str) or "=" not in answer:
+        return CheckResult(False, 'Set-Cookie 줄을 문자열로 적으세요. 예: "이름=값; 속성; 속성=값"')
+    _, attributes = _cookie_attributes(answer)
+    if "partitioned" not in attributes:
+        return CheckResult(
+            False,
+            "서드파티 쿠키를 막는 브라우저에서는 SameSite=None; Secure만으로는 iframe 안의 위젯에 실리지 않습니다 "
+            "(3.9의 fp·plain). Partitioned를 붙이세요.",
+        )
+    if "secure" not in attributes:
+        return CheckResult(False, "Partitioned 쿠키와 SameSite=None 쿠키는 Secure가 있어야 저장됩니다.")
+    if attributes.get("samesite", "").lower() != "none":
+        return CheckResult(
+            False,
+            "다른 사이트 페이지 안의 iframe 요청은 사이트 간(cross-site) 요청이라 SameSite=Lax·Strict(적지 않으면 Lax) "
+            "쿠키는 실리지 않습니다 (3.9의 laxchip). SameSite=None을 쓰세요.",
+        )
+    if "httponly" not in attributes:
+        return CheckResult(
+            False, "브라우저는 저장하겠지만, 세션 ID라면 스크립트가 읽지 못하게 HttpOnly도 붙이세요 (02a)."
+        )
+    return CheckResult(
+        True,
+        "Partitioned 쿠키는 최상위 사이트별로 따로 보관되어 서드파티 쿠키가 막혀도 같은 사이트 안의 위젯에는 돌아오고, "
+        "다른 사이트에 삽입된 같은 위젯과는 공유되지 않아 추적에 쓸 수 없습니다.",
+    )

@@ -76,7 +76,7 @@ def test_probe_records_the_cookie_header_it_received(app, client):
     assert [(p["label"], p["cookie"]) for p in app.probes] == [("app/page", "a=1"), ("other", "")]
 
 
-@pytest.mark.parametrize("page", ["/page/steps", "/page/go", "/page/limits"])
+@pytest.mark.parametrize("page", ["/page/steps", "/page/go", "/page/limits", "/page/embed"])
 def test_browser_pages_are_html_with_a_script(client, page):
     resp = client.get(page)
     assert resp.status_code == 200 and "<script>" in resp.get_data(as_text=True)

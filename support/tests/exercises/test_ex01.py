@@ -4,7 +4,13 @@ import pytest
 
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
-from sessionlab.exercises.ex01 import check_bytes_for, check_forged_role, check_host_cookie, check_lifetime
+from sessionlab.exercises.ex01 import (
+    check_bytes_for,
+    check_forged_role,
+    check_host_cookie,
+    check_lifetime,
+    check_widget_cookie,
+)
 from sessionlab.infra.wire import wire_bytes
 
 
@@ -94,3 +100,36 @@ def test_host_cookie_right_answers():
     assert check_host_cookie("__Host-sid=abc; Secure; HttpOnly; Path=/; SameSite=Lax")
     assert check_host_cookie("Set-Cookie: __Host-sid=abc; path=/; secure; httponly")
     assert not check_host_cookie(...)
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (
+            "sid=abc; Secure; HttpOnly; SameSite=None; Path=/",
+            "Partitioned를 붙이세요",
+        ),  # blocked as third-party
+        ("sid=abc; HttpOnly; SameSite=None; Partitioned; Path=/", "Secure가 있어야"),
+        (
+            "sid=abc; Secure; HttpOnly; Partitioned; Path=/",
+            "SameSite=None을 쓰세요",
+        ),  # default Lax: not in the iframe
+        ("sid=abc; Secure; HttpOnly; SameSite=Lax; Partitioned", "cross-site"),
+        ("sid=abc; Secure; SameSite=None; Partitioned; Path=/", "HttpOnly"),
+        ({"sid": "abc"}, "문자열"),
+    ],
+)
+def test_widget_cookie_wrong_answers_get_a_hint(wrong, hint):
+    checked = check_widget_cookie(wrong)
+    assert not checked and hint in checked.message
+
+
+def test_widget_cookie_right_answers():
+    assert check_widget_cookie("sid=abc; Secure; HttpOnly; SameSite=None; Partitioned; Path=/")
+    assert check_widget_cookie(
+        "Set-Cookie: __Host-sid=abc; secure; httponly; samesite=none; partitioned; path=/"
+    )
+    assert (
+        "최상위 사이트" in check_widget_cookie("sid=a; Secure; HttpOnly; SameSite=None; Partitioned").message
+    )
+    assert not check_widget_cookie(...)
