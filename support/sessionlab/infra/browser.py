@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 
 from sessionlab.infra.tmp import lab_dir
 
@@ -94,25 +95,21 @@ class Profile:
         self.flags = [host_rules(hosts)] if hosts else []
         self.flags += list(flags)
 
-    def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
-        """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
-        argv = [
-            self.binary,
-            *_FLAGS,
-            *self.flags,
-            f"--user-data-dir={self.dir}",
-            f"--virtual-time-budget={budget_ms}",
-            "--dump-dom",
-            url,
-        ]
-        proc = subprocess.Popen(
+    def _spawn(self, *args: str, capture: bool) -> subprocess.Popen:
+        """Chromium on this profile, in a session of its own (so its helpers can be ended together)."""
+        argv = [self.binary, *_FLAGS, *self.flags, f"--user-data-dir={self.dir}", *args]
+        return subprocess.Popen(
             argv,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            text=True,
+            text=capture,
         )
+
+    def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
+        """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
+        proc = self._spawn(f"--virtual-time-budget={budget_ms}", "--dump-dom", url, capture=True)
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -122,6 +119,26 @@ class Profile:
         if out is None:
             raise BrowserError(f"Chromium이 {timeout:.0f}초 안에 페이지를 읽지 못했습니다: {url}")
         return out
+
+    def run_until(self, url: str, done, timeout: float = 20) -> None:
+        """Open ``url`` as a user would (no --dump-dom); once ``done()`` holds, close the browser normally.
+
+        A normal close (SIGINT, like closing the window) lets Chromium write its cookie database
+        and session state; its helper processes are ended afterwards.
+        """
+        proc = self._spawn(url, capture=False)
+        try:
+            deadline = time.monotonic() + timeout
+            while not done() and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+            time.sleep(1.0)  # let the page's last responses land in the cookie store
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                pass
+        finally:
+            _kill_group(proc)
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

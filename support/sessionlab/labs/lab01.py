@@ -272,44 +272,6 @@ def browser_go(profile, page: str, to: str, method: str = "get") -> None:
     profile.dump_dom(f"{page}/page/go?" + urlencode({"to": to, "method": method}))
 
 
-def _run_until(profile, url: str, done, timeout: float = 20) -> None:
-    """Chromium opens ``url`` like a user would (no --dump-dom); once ``done()`` holds, close it the normal way.
-
-    A normal close (SIGINT, like closing the window) lets Chromium write its cookie database;
-    its helper processes are ended afterwards.
-    """
-    import os
-    import signal
-    import subprocess
-
-    from sessionlab.infra import browser
-
-    argv = [profile.binary, *browser._FLAGS, *profile.flags, f"--user-data-dir={profile.dir}", url]
-    proc = subprocess.Popen(
-        argv,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while not done() and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        time.sleep(1.0)  # let the page's last responses land in the cookie store
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-
-
 def session_restore_experiment(app, url: str, restore: bool) -> dict:
     """Real Chromium, closed and reopened on one profile, with "continue where you left off" on or off.
 
@@ -328,8 +290,8 @@ def session_restore_experiment(app, url: str, restore: bool) -> dict:
             with open(os.path.join(profile.dir, "Default", "Preferences"), "w") as f:
                 json.dump({"session": {"restore_on_startup": 1}}, f)
         sessions = app.store.count()
-        _run_until(profile, url + "/page/start", lambda: app.store.count() > sessions)
-        _run_until(profile, probe_url(url, label), lambda: any(p["label"] == label for p in app.probes))
+        profile.run_until(url + "/page/start", lambda: app.store.count() > sessions)
+        profile.run_until(probe_url(url, label), lambda: any(p["label"] == label for p in app.probes))
     header = received(app, label)
     return {
         "restore_on_startup": restore,

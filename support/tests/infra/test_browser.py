@@ -58,3 +58,20 @@ def test_a_mapped_name_reaches_the_lab_server():
     with serve(app, name="t-hosts") as srv, browser.Profile(hosts=("shop.test",)) as profile:
         dom = profile.dump_dom(f"http://shop.test:{srv.port}/")
     assert '<p id="x">shop</p>' in dom
+
+
+@pytest.mark.skipif(not browser.available(), reason="no Chromium")
+def test_run_until_opens_like_a_user_and_closes_once_done():
+    from flask import Flask, request
+
+    hits = []
+    app = Flask("run-until")
+
+    @app.get("/")
+    def page():
+        hits.append(request.headers.get("User-Agent", ""))
+        return "<p>hi</p>"
+
+    with serve(app, name="t-run-until") as srv, browser.Profile() as profile:
+        profile.run_until(srv.url + "/", lambda: bool(hits), timeout=15)
+    assert hits and "Chrome" in hits[0]
