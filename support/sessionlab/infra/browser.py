@@ -16,9 +16,13 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from sessionlab.infra.tmp import lab_dir
+
+_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 
 __all__ = ["find_chromium", "available", "skip_reason", "host_rules", "Profile", "dump_dom", "BrowserError"]
 
@@ -97,7 +101,9 @@ class Profile:
 
     def _spawn(self, *args: str, capture: bool) -> subprocess.Popen:
         """Chromium on this profile, in a session of its own (so its helpers can be ended together)."""
-        argv = [self.binary, *_FLAGS, *self.flags, f"--user-data-dir={self.dir}", *args]
+        # Through _launch.py (parent-death signal, as for redis-server): a killed kernel takes Chromium with it.
+        launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid())]
+        argv = [*launch, self.binary, *_FLAGS, *self.flags, f"--user-data-dir={self.dir}", *args]
         return subprocess.Popen(
             argv,
             stdout=subprocess.PIPE if capture else subprocess.DEVNULL,

@@ -75,3 +75,25 @@ def test_run_until_opens_like_a_user_and_closes_once_done():
     with serve(app, name="t-run-until") as srv, browser.Profile() as profile:
         profile.run_until(srv.url + "/", lambda: bool(hits), timeout=15)
     assert hits and "Chrome" in hits[0]
+
+
+@pytest.mark.skipif(not browser.available(), reason="no Chromium")
+def test_a_killed_kernel_takes_its_chromium_with_it(wait_dead):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import time
+        from sessionlab.infra import browser
+        profile = browser.Profile()
+        proc = profile._spawn("about:blank", capture=False)
+        print(proc.pid, flush=True)
+        time.sleep(60)
+    """)
+    kernel = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    chromium = int(kernel.stdout.readline())
+    kernel.send_signal(signal.SIGKILL)  # what nbval does to kernels
+    kernel.wait()
+    assert wait_dead(chromium, timeout=10)
