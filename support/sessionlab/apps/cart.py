@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from sessionlab.apps import _limits
 from sessionlab.web.stores import Session, SessionStore
 
 __all__ = ["create_cart_app", "bp", "SID_COOKIE"]
@@ -27,6 +28,7 @@ def create_cart_app(store: SessionStore | None = None, name: str = "cart") -> Fl
     app = Flask(name)
     app.store = store  # type: ignore[attr-defined]  # notebooks read app.store
     app.config["SERVED_BY"] = name
+    _limits.init_app(app)  # 413, JSON depth, BadInput → problem+json
     app.register_blueprint(bp)
     return app
 

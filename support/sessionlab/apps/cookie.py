@@ -25,6 +25,8 @@ from flask import Blueprint, Flask, current_app, jsonify, request, session
 from flask.json.provider import DefaultJSONProvider
 from itsdangerous import BadSignature, Signer
 
+from sessionlab.apps import _limits
+from sessionlab.apps._limits import int_arg
 from sessionlab.web.stores import MemoryStore, SessionStore
 
 __all__ = ["create_cookie_app", "bp", "YEAR"]
@@ -43,6 +45,7 @@ def create_cookie_app(store: SessionStore | None = None, secret_key: bytes | Non
     json_provider.ensure_ascii = False  # Korean stays readable in traces
     app.store = store if store is not None else MemoryStore()  # type: ignore[attr-defined]  # notebooks read app.store
     app.probes = []  # type: ignore[attr-defined]  # what /probe/<label> received, in order
+    _limits.init_app(app)  # 413, JSON depth, BadInput → problem+json
     app.register_blueprint(bp)
     return app
 
@@ -79,7 +82,7 @@ def prefs():  # client-side, persistent: survives a browser restart
 @bp.get("/visit")
 def visit():  # client-side, session cookie: no Expires/Max-Age
     raw = request.cookies.get("visits", "0")
-    count = int(raw) + 1 if raw.isdigit() else 1  # a tampered value just restarts the count
+    count = int(raw) + 1 if raw.isascii() and raw.isdigit() and len(raw) < 10 else 1  # tampered: restart
     resp = jsonify(visits=count)
     resp.set_cookie("visits", str(count), samesite="Lax")
     return resp
@@ -166,7 +169,7 @@ def flask_admin():
 
 @bp.get("/big")
 def big():  # a cookie of ?size= bytes; werkzeug's "too large" warning is the lesson, not log noise
-    size = min(int(request.args.get("size", "100")), 20000)
+    size = int_arg(request.args.get("size"), "size", default=100, lo=0, hi=20000)
     resp = jsonify(set_bytes=size)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

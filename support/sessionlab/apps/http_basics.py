@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from sessionlab.apps import _limits
+from sessionlab.apps._limits import int_arg
+
 __all__ = ["create_http_lab_app", "HttpLab", "bp", "DOC"]
 
 DOC = ("HTTP는 무상태(stateless) 프로토콜입니다. " * 400).encode("utf-8")[:20_000]
@@ -47,6 +50,7 @@ def create_http_lab_app(name: str = "web") -> Flask:
     app.http_lab = HttpLab(name)  # type: ignore[attr-defined]
     app.config["doc_hits"] = 0
     app.config["doc"] = DOC
+    _limits.init_app(app)  # 413, JSON depth, BadInput → problem+json
     app.register_blueprint(bp)
     return app
 
@@ -86,13 +90,13 @@ def memory_counter():
 
 @bp.post("/visits")
 def stateless_counter():
-    count = int(request.args.get("count", "0")) + 1
+    count = int_arg(request.args.get("count"), "count", default=0) + 1
     return jsonify(server=current_lab().name, visits=count)
 
 
 @bp.post("/cookie-visits")
 def cookie_counter():
-    count = int(request.cookies.get("visits", "0")) + 1
+    count = int_arg(request.cookies.get("visits"), "visits", default=0) + 1
     resp = jsonify(server=current_lab().name, visits=count)
     resp.set_cookie("visits", str(count), httponly=True, samesite="Lax")
     return resp

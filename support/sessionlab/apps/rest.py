@@ -10,8 +10,8 @@ POST     /tokens                 log in → 201 + a signed access token (no serv
 GET      /sessions/current       who am I (cookie *or* ``Authorization: Bearer``) → 200; none → 401
 DELETE   /sessions/current       log out → 204 (the server record is deleted)
 POST     /notes                  a new note each time → 201 (not idempotent)
-PUT      /notes/<id>             create (201) or replace (200) this note (idempotent); not yours → 403
-GET      /notes/<id>             → 200 + ``ETag``; unknown → 404
+PUT      /notes/<id>             create (201) or replace (200) this note (idempotent)
+GET      /notes/<id>             → 200 + ``ETag``; unknown *or someone else's* → the same 404
 DELETE   /notes/<id>             → 204; already gone → 404 (idempotent: same state either way)
                                  PUT/DELETE with a stale ``If-Match`` → 412 (no lost update)
 =======  ======================  ===============================================
@@ -19,7 +19,15 @@ DELETE   /notes/<id>             → 204; already gone → 404 (idempotent: same
 Bad input answers with ``application/problem+json`` (RFC 9457): a body that is
 not JSON-typed → 415, JSON that does not parse → 400, missing or wrong fields →
 422 (with an ``errors`` list), unknown path → 404, method not allowed → 405 (with
-``Allow``), wrong password → 401 (with ``WWW-Authenticate``).
+``Allow``), wrong password → 401 (with ``WWW-Authenticate``), a body over 64 KB → 413,
+JSON nested too deep or a name that cannot go into ``Location`` → 400/422
+(``sessionlab.apps._limits``).
+
+What it does not leak: every answer carries ``Cache-Control: no-store`` (they are
+personal); another user's note answers exactly like a missing one (404, RFC 9110
+15.5.4 allows it to hide that the resource exists), so nobody learns ids or owners;
+``POST /notes`` ids are random (``secrets.token_urlsafe``), not ``n1, n2, ...``;
+``cookie_secure=True`` adds ``Secure`` to the session cookie (for HTTPS deployments).
 
 ``create_rpc_app()`` is the same service in RPC style, for contrast: verbs in the
 URL, every answer ``200 OK`` with ``{"ok": false, "error": ...}`` on failure, and
@@ -36,14 +44,14 @@ are the factories, each app's state is one ``RestLab`` (``app.rest_lab``) or
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-from collections.abc import Iterator
+import secrets
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from sessionlab.apps import rest_problems
+from sessionlab.apps import _limits, rest_problems
+from sessionlab.apps._limits import BadInput, header_safe, text_field
 from sessionlab.apps.login import DEFAULT_USERS
 from sessionlab.apps.rest_problems import (
     PROBLEM_BASE,
@@ -97,11 +105,13 @@ class RestLab:
     tokens: TokenService
     notes: dict[str, dict] = field(default_factory=dict)
     unknown_user_hash: str = field(default_factory=dummy_hash)
-    next_id: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    cookie_secure: bool = False
 
     def new_note_id(self) -> str:
-        """The next ``n<k>`` id no note has yet (a PUT may have taken one)."""
-        return next(i for i in (f"n{k}" for k in self.next_id) if i not in self.notes)
+        """A random id (128 bits) no note has yet: nobody can list notes by counting ``n1, n2, ...``."""
+        while (note_id := secrets.token_urlsafe(16)) in self.notes:  # a clash: practically never
+            pass
+        return note_id
 
 
 def create_rest_app(
@@ -109,21 +119,41 @@ def create_rest_app(
     tokens: TokenService | None = None,
     store: MemoryStore | None = None,
     name: str = "rest-api",
+    cookie_secure: bool = False,
 ) -> Flask:
     app = Flask(name)
     lab = RestLab(
         hashes=_hashes(users),
         store=store if store is not None else MemoryStore(),
         tokens=tokens if tokens is not None else new_token_service(),
+        cookie_secure=cookie_secure,
     )
     app.rest_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, tokens=lab.tokens, notes=lab.notes)  # notebooks read these
     rest_problems.init_app(app)
+    _limits.init_app(app)
     app.register_blueprint(bp)
     return app
 
 
 bp = Blueprint("rest", __name__)
+
+
+@bp.after_app_request
+def _no_store(resp: Response) -> Response:
+    """Who is logged in, their notes, their tokens: personal answers no cache may keep (RFC 9111, 5.2.2.5)."""
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+def credentials() -> dict:
+    """``username`` and ``password`` of the JSON body: text a header may carry, a password of bounded size."""
+    data = json_body("username", "password")
+    header_safe(data["username"], "username")  # it goes into Location: no CR/LF
+    if len(data["username"]) > 64:
+        raise BadInput("'username'은(는) 64자 이하여야 합니다.", 422, "username")
+    text_field(data["password"], "password", max_chars=1024)  # scrypt cost stays bounded
+    return data
 
 
 def current_lab() -> RestLab:
@@ -134,6 +164,7 @@ def current_lab() -> RestLab:
 def check_password(data) -> str:
     lab = current_lab()
     user = data["username"]
+    text_field(data["password"], "password", max_chars=1024)
     if (
         not verify_password(data["password"], lab.hashes.get(user, lab.unknown_user_hash))
         or user not in lab.hashes
@@ -177,7 +208,7 @@ def require_user() -> str:
 @bp.post("/users")
 def sign_up():
     hashes = current_lab().hashes
-    data = json_body("username", "password")
+    data = credentials()
     if data["username"] in hashes:
         raise Problem(409, "user-exists", "Conflict", f"이미 있는 사용자 이름입니다: '{data['username']}'")
     if len(data["password"]) < 8:
@@ -202,11 +233,13 @@ def get_user(name):
 
 @bp.post("/sessions")
 def log_in():
-    store = current_lab().store
+    lab = current_lab()
     user = check_password(json_body("username", "password"))
-    session = store.create({"user": user})
-    resp = jsonify(user=user, expires_in=int(store.idle_timeout))
-    resp.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="Lax", path="/")
+    session = lab.store.create({"user": user})
+    resp = jsonify(user=user, expires_in=int(lab.store.idle_timeout))
+    resp.set_cookie(
+        SESSION_COOKIE, session.id, httponly=True, samesite="Lax", path="/", secure=lab.cookie_secure
+    )
     return resp, 201, {"Location": "/sessions/current"}
 
 
@@ -246,7 +279,7 @@ def new_note():
     lab = current_lab()
     user = require_user()
     note_id = lab.new_note_id()
-    lab.notes[note_id] = {"id": note_id, "owner": user, "text": json_body("text")["text"]}
+    lab.notes[note_id] = {"id": note_id, "owner": user, "text": text_field(json_body("text")["text"], "text")}
     return jsonify(lab.notes[note_id]), 201, {"Location": f"/notes/{note_id}"}
 
 
@@ -272,20 +305,26 @@ def check_if_match(found: dict | None) -> None:
     )
 
 
+def not_found() -> Problem:
+    """The one answer for a note that is missing *or someone else's*: nothing tells them apart."""
+    return Problem(404, "not-found", "Not Found", "그런 메모가 없습니다.")
+
+
 @bp.route("/notes/<note_id>", methods=["GET", "PUT", "DELETE"])
 def note(note_id):
     notes = current_lab().notes
     user = require_user()
     found = notes.get(note_id)
-    if found and found["owner"] != user:
-        raise Problem(403, "forbidden", "Forbidden", f"이 메모의 주인은 {found['owner']}입니다.")
+    if found and found["owner"] != user:  # not 403 "its owner is alice": that tells who owns which id
+        raise not_found()
     if request.method in ("PUT", "DELETE"):
         check_if_match(found)
     if request.method == "PUT":
-        notes[note_id] = {"id": note_id, "owner": user, "text": json_body("text")["text"]}
+        text = text_field(json_body("text")["text"], "text")
+        notes[note_id] = {"id": note_id, "owner": user, "text": text}
         return jsonify(notes[note_id]), 200 if found else 201, {"ETag": note_etag(notes[note_id])}
     if found is None:
-        raise Problem(404, "not-found", "Not Found", f"'{note_id}' 메모가 없습니다.")
+        raise not_found()
     if request.method == "DELETE":
         del notes[note_id]
         return no_content()
@@ -310,6 +349,7 @@ def create_rpc_app(users: dict[str, str] | None = None, name: str = "rpc-api") -
     lab = RpcLab(hashes=_hashes(users))
     app.rpc_lab = lab  # type: ignore[attr-defined]
     app.config["notes"] = lab.notes  # notebooks read it
+    _limits.init_app(app)
     app.register_blueprint(rpc_bp)
     return app
 
@@ -339,7 +379,10 @@ def _rpc_user():
 @rpc_bp.post("/api/login")
 def login():
     lab, data = current_rpc_lab(), _rpc_body()
-    if not verify_password(str(data.get("password", "")), lab.hashes.get(data.get("username"), dummy_hash())):
+    user = data.get("username")
+    if not isinstance(user, str):
+        return _fail("bad_credentials")
+    if not verify_password(str(data.get("password", "")), lab.hashes.get(user, dummy_hash())):
         return _fail("bad_credentials")
     resp = jsonify(ok=True)
     resp.set_cookie(SESSION_COOKIE, lab.store.create({"user": data["username"]}).id, httponly=True)

@@ -36,6 +36,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from sessionlab.apps import _limits
+from sessionlab.apps._limits import BadInput, int_arg, text_field
 from sessionlab.infra.tmp import lab_dir
 from sessionlab.web.stores import MemoryStore, SessionStore
 from sessionlab.web.tokens import TokenError, TokenService
@@ -133,6 +135,7 @@ def create_state_app(
     )
     app.state_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, seen=[], slow_queries=0)  # notebooks read these
+    _limits.init_app(app)  # 413, JSON depth, BadInput → problem+json
     app.register_blueprint(bp)
     return app
 
@@ -157,7 +160,7 @@ def echo():
 def search():
     return jsonify(
         q=request.args.get("q", ""),
-        page=int(request.args.get("page", "1")),
+        page=int_arg(request.args.get("page"), "page", default=1, lo=1),
         url_length=len(request.full_path),
     )
 
@@ -168,6 +171,8 @@ def search():
 @bp.get("/order")
 def order_form():
     item = request.args.get("item", "사과")
+    if item not in PRICES:
+        raise BadInput(f"없는 상품입니다. 고를 수 있는 것: {', '.join(PRICES)}", 404, "item")
     return (
         f'<form method="post" action="/order"><input type="hidden" name="item" value="{html.escape(item)}">'
         f'<input type="hidden" name="price" value="{PRICES[item]}"><button>주문</button></form>'
@@ -250,11 +255,15 @@ def profile(user):
     db = current_lab().db
     if db is None:
         return jsonify(error="no_database"), 503
+    text_field(user, "user", max_chars=64)
     with db.connect() as conn:
         if request.method == "PUT":
+            data = request.get_json(force=True, silent=True)
+            if data is None:
+                raise BadInput("본문이 올바른 JSON이 아닙니다.", 400, "(body)")
             conn.execute(
                 "INSERT OR REPLACE INTO profile VALUES (?, ?)",
-                (user, json.dumps(request.get_json(force=True), ensure_ascii=False)),
+                (user, text_field(json.dumps(data, ensure_ascii=False), "(body)", max_chars=64 * 1024)),
             )
             return jsonify(saved=True)
         row = conn.execute("SELECT data FROM profile WHERE user = ?", (user,)).fetchone()

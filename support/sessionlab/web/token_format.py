@@ -124,7 +124,7 @@ def b64url_decode(text: str) -> bytes:
 def _json_object(raw: bytes, code: str) -> dict:
     try:
         obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # 3,000 '[' recurse past Python's limit
         raise TokenError(code) from None
     if not isinstance(obj, dict):
         raise TokenError(code)

@@ -171,8 +171,8 @@ def test_notes_need_login_and_belong_to_their_owner(app, alice):
     assert alice.put("/notes/x", json={"text": "hi"}).status_code == 201
     bob = app.test_client()
     bob.post("/sessions", json={"username": "bob", "password": "bob-pass-12"})
-    assert_problem(bob.put("/notes/x", json={"text": "mine now"}), 403, "forbidden")
-    assert_problem(bob.delete("/notes/x"), 403, "forbidden")
+    assert_problem(bob.put("/notes/x", json={"text": "mine now"}), 404, "not-found")
+    assert_problem(bob.delete("/notes/x"), 404, "not-found")
     assert alice.get("/notes/x").get_json()["text"] == "hi"
 
 
@@ -229,3 +229,48 @@ def test_without_if_match_a_blind_put_overwrites(alice):
     alice.put("/notes/plan", json={"text": "v2"})
     assert alice.put("/notes/plan", json={"text": "v1 edited"}).status_code == 200
     assert alice.get("/notes/plan").get_json()["text"] == "v1 edited"
+
+
+# --- what the API must not leak (HARDENING 13) -------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/sessions", ALICE),
+        ("GET", "/sessions/current", None),
+        ("PUT", "/notes/x", {"text": "hi"}),
+        ("GET", "/notes/x", None),
+        ("GET", "/notes/missing", None),
+    ],
+)
+def test_personal_answers_are_never_stored_by_a_cache(alice, method, path, body):
+    alice.put("/notes/x", json={"text": "hi"})
+    resp = alice.open(path, method=method, json=body)
+    assert resp.status_code < 500 and resp.headers.get("Cache-Control") == "no-store"
+
+
+def test_another_users_note_looks_exactly_like_a_missing_one(app, alice):
+    alice.put("/notes/x", json={"text": "secret"})
+    bob = app.test_client()
+    bob.post("/sessions", json={"username": "bob", "password": "bob-pass-12"})
+    for method in ("GET", "PUT", "DELETE"):
+        theirs = bob.open("/notes/x", method=method, json={"text": "mine"} if method == "PUT" else None)
+        missing = bob.open("/notes/nothing-here", method="GET")
+        assert theirs.status_code == 404 == missing.status_code
+        assert "alice" not in theirs.get_data(as_text=True)
+        assert set(theirs.get_json()) == set(missing.get_json())
+    assert alice.get("/notes/x").get_json()["text"] == "secret"
+
+
+def test_posted_note_ids_cannot_be_guessed(alice):
+    ids = [alice.post("/notes", json={"text": "t"}).get_json()["id"] for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert all(len(i) >= 22 for i in ids)  # 16 random bytes or more (secrets.token_urlsafe)
+    assert not any(i in ("n1", "n2", "n3", "1", "2", "3") for i in ids)
+
+
+def test_the_session_cookie_can_be_secure(tokens):
+    plain = create_rest_app(users=USERS, tokens=tokens).test_client().post("/sessions", json=ALICE)
+    secure = create_rest_app(users=USERS, tokens=tokens, cookie_secure=True).test_client()
+    cookie = secure.post("/sessions", json=ALICE).headers["Set-Cookie"]
+    assert "; Secure" in cookie and "HttpOnly" in cookie
+    assert "Secure" not in plain.headers["Set-Cookie"]
