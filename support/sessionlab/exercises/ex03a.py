@@ -13,7 +13,7 @@ STATUS_CASES = {
     "Content-Type이 text/plain": 415,
     "필수 필드(password) 누락": 422,
     "틀린 비밀번호": 401,
-    "남의 메모를 PUT": 403,
+    "남의 메모를 PUT": 404,  # not 403: that would tell that the note exists (RFC 9110, 15.5.4)
     "없는 메모를 GET": 404,
     "PATCH /sessions/current": 405,
     "이미 있는 이름으로 가입": 409,
@@ -32,7 +32,7 @@ def check_status_codes(answer) -> CheckResult:
         422: "문법은 맞지만 내용이 틀림",
         401: "누구인지 증명 못 함",
         403: "누구인지는 알지만 권한 없음",
-        404: "자원 없음",
+        404: "자원 없음. 남의 메모도 404: 403은 그 메모가 있다는 것(과 주인)을 알려 줍니다",
         405: "자원은 있지만 그 메서드는 안 됨",
         409: "현재 상태와 충돌",
     }

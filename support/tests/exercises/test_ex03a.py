@@ -14,7 +14,12 @@ def test_check_status_codes():
     assert not check_status_codes({"본문이 깨진 JSON": 400})
     swapped = dict(STATUS_CASES, **{"틀린 비밀번호": 403, "남의 메모를 PUT": 401})
     got = check_status_codes(swapped)
-    assert not got and "틀린 비밀번호" in got.message and "권한" in got.message
+    assert not got and "틀린 비밀번호" in got.message and "남의 메모를 PUT" in got.message
+
+
+def test_check_status_codes_refuses_403_for_someone_elses_note():
+    got = check_status_codes(dict(STATUS_CASES, **{"남의 메모를 PUT": 403}))
+    assert not got and "있다는 것" in got.message
 
 
 def test_check_idempotent():
