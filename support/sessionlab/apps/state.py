@@ -49,12 +49,14 @@ __all__ = [
     "bp",
     "PRICES",
     "SLOW_QUERY_SECONDS",
+    "STATE_MAX_BODY_BYTES",
     "STORAGE_PAGE",
 ]
 
 PRICES = {"사과": 1200, "배": 3000, "노트북": 1_500_000}
 
 
+STATE_MAX_BODY_BYTES = 4 * 1024 * 1024
 SLOW_QUERY_SECONDS = 0.05  # what a cache miss costs here (a stand-in for a slow database query)
 
 
@@ -135,7 +137,8 @@ def create_state_app(
     )
     app.state_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, seen=[], slow_queries=0)  # notebooks read these
-    _limits.init_app(app)  # 413, JSON depth, BadInput → problem+json
+    # 413 past 4 MB (03b shows a 1 MB hidden field reaching the ⚠️ VULNERABLE /order), JSON depth, BadInput
+    _limits.init_app(app, max_bytes=STATE_MAX_BODY_BYTES)
     app.register_blueprint(bp)
     return app
 
