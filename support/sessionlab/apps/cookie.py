@@ -26,7 +26,7 @@ from flask.json.provider import DefaultJSONProvider
 from itsdangerous import BadSignature, Signer
 
 from sessionlab.apps import _limits
-from sessionlab.apps._limits import int_arg
+from sessionlab.apps._limits import BadInput, int_arg
 from sessionlab.web.stores import MemoryStore, SessionStore
 
 __all__ = ["create_cookie_app", "bp", "YEAR"]
@@ -190,12 +190,17 @@ def page_show():  # what a (re)opened browser still has
 @bp.get("/set")
 def set_raw():  # browser labs: the Set-Cookie lines the notebook wrote, sent exactly as written
     lines = request.args.getlist("c")
-    if not lines or any("\r" in line or "\n" in line for line in lines):
-        return jsonify(error="c=<Set-Cookie 줄>을 한 줄 이상, 줄바꿈 없이 주세요."), 400
+    if not lines or not all(_header_line(line) for line in lines):
+        raise BadInput("c=<Set-Cookie 줄>을 한 줄 이상, 줄바꿈·제어 문자 없이 ASCII로 주세요.", 400, "c")
     resp = jsonify(set=len(lines))
     for line in lines:
         resp.headers.add("Set-Cookie", line)
     return resp
+
+
+def _header_line(line: str) -> bool:
+    """A line a header may carry as written: printable ASCII (no CR/LF/NUL; non-ASCII would crash the WSGI encoder)."""
+    return line.isascii() and line.isprintable()
 
 
 @bp.route("/probe/<path:label>", methods=["GET", "POST"])

@@ -301,15 +301,24 @@ def price():
 # --- token --------------------------------------------------------------------
 
 
+NO_TOKENS = {
+    "error": "no_token_service"
+}  # built without tokens=: say so, as /profile does without a database
+
+
 @bp.post("/token")
 def token():
     tokens = current_lab().tokens
+    if tokens is None:
+        return jsonify(NO_TOKENS), 503
     return jsonify(token=tokens.issue(request.args.get("user", "alice"), cart=request.args.getlist("item")))
 
 
 @bp.get("/token/cart")
 def token_cart():
     tokens = current_lab().tokens
+    if tokens is None:
+        return jsonify(NO_TOKENS), 503
     auth = request.headers.get("Authorization", "")
     try:
         claims = tokens.verify(auth.removeprefix("Bearer ").strip())

@@ -62,6 +62,8 @@ CASES = [
     ("cookie", "GET", "/big?size=abc", {}),
     ("cookie", "GET", "/big?size=²", {}),
     ("cookie", "POST", "/cart", raw_json(DEEP)),
+    ("cookie", "GET", "/set?c=%EC%82%AC%EA%B3%BC", {}),  # non-latin-1 in a header: the WSGI encoder raised
+    ("cookie", "GET", "/set?c=a%00b", {}),  # NUL inside a header line (RFC 9110, 5.5)
     ("cart", "POST", "/cart", raw_json(DEEP)),
     ("http", "POST", "/visits?count=abc", {}),
     ("http", "POST", "/visits?count=" + "1" * 5000, {}),
@@ -96,3 +98,11 @@ def test_a_huge_body_is_refused_with_413_before_anything_reads_it(tokens, kind):
     path = {"rest": "/sessions", "rpc": "/api/login", "http": "/echo"}.get(kind, "/cart")
     resp = build(kind, tokens).test_client().post(path, **raw_json(big))
     assert resp.status_code == 413 and resp.mimetype == PROBLEM_JSON
+
+
+def test_the_state_app_without_a_token_service_says_so_instead_of_crashing():
+    client = create_state_app().test_client()  # no tokens=
+    assert client.post("/token?user=kim").status_code == 503
+    assert client.get("/token/cart", headers={"Authorization": "Bearer x"}).get_json() == {
+        "error": "no_token_service"
+    }
