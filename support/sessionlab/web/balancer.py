@@ -43,7 +43,9 @@ headers (every ``Set-Cookie`` line unchanged) and body come back as they are, pl
 ``X-Served-By: b2`` so a notebook can see who answered. Every request is recorded
 in ``lb.log``.
 
-Failures never hang: connecting and reading have a timeout. An unreachable
+Failures never hang: ``timeout`` is a deadline for the whole exchange with a backend
+(connect, send, and the complete answer: a backend that dribbles one byte a second is
+cut off at the deadline, not after each byte), see ``http_pool``. An unreachable
 backend gives 502, a backend that does not answer in time gives 504; both with a
 short Korean message (plain text) and the backend's name. With ``failover=True``
 the balancer acts like a real one with a passive health check: a backend that
