@@ -83,3 +83,17 @@ def test_a_dribbling_request_is_cut_off():
         assert answer_time("127.0.0.1", server.port) < 1.0
     finally:
         server.stop()
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout():
+    server = serve(make_app(), name=None, channel_timeout=1)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=4) as s:
+            start = time.monotonic()
+            try:
+                closed = s.recv(1) == b""  # blocks until the server closes it
+            except ConnectionResetError:
+                closed = True
+            assert closed and time.monotonic() - start < 3.5  # idle 1 s, checked every second
+    finally:
+        server.stop()
