@@ -129,12 +129,15 @@ class _DeadlineSocket:
     def __init__(self, sock):
         self._sock = sock
         self.deadline = float("inf")
+        self._timeout = float("inf")  # what the socket has now (set only when it must shrink)
 
     def _left(self) -> float:
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("요청 전체의 제한 시간(deadline)이 지났습니다.")
-        self._sock.settimeout(left)
+        if self._timeout > left:  # a read may wait at most the time left; 10 ms under it,
+            self._timeout = max(0.001, left - 0.01)  # so the next reads rarely reset it
+            self._sock.settimeout(self._timeout)
         return left
 
     def sendall(self, data) -> None:
