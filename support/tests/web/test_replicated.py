@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 import uuid
 
@@ -88,6 +89,18 @@ def test_a_request_without_the_cluster_key_changes_nothing(group):
     # a peer with the key still replicates and joins
     b.update(s.id, {"user": "alice", "cart": [1]})
     assert a.get(s.id).data["cart"] == [1]
+
+
+def test_a_captured_peer_request_cannot_be_replayed_later(group):
+    a, b = group(2)
+    s = a.create({"user": "alice"})
+    clear = json.dumps({"from": "a", "ops": [["clear"]]}).encode()
+    old = a.peer_auth_headers("POST", "/ops", clear, at=time.time() - 120)  # signed two minutes ago
+    assert _post(b.url, clear, {"Content-Type": "application/json", **old}) == 401
+    # the same signature on another path or body is no good either
+    now = a.peer_auth_headers("POST", "/ops", b"{}")
+    assert _post(b.url, clear, {"Content-Type": "application/json", **now}) == 401
+    assert b.live_ids() == [s.id]
 
 
 def test_a_store_with_another_cluster_key_is_not_a_peer(group):

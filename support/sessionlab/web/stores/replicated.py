@@ -22,9 +22,15 @@ CLUSTER_KEY = secrets.token_bytes(32)
 AUTH_HEADER = "X-Cluster-Auth"
 
 
-def _signature(key: bytes, method: str, path: str, body: bytes) -> str:
-    """HMAC-SHA256 over method, path and body: a signed GET /snapshot is no valid POST /ops."""
-    return hmac.new(key, method.encode() + b" " + path.encode() + b"\n" + body, hashlib.sha256).hexdigest()
+MAX_SKEW = (
+    30  # seconds: a signed request older (or newer) than this is refused, so it cannot be replayed later
+)
+
+
+def _signature(key: bytes, method: str, path: str, stamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over method, path, time and body: a signed GET /snapshot is no valid POST /ops."""
+    msg = f"{method} {path} {stamp}\n".encode() + body
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
 class ReplicatedStore(MemoryStore):
@@ -50,7 +56,8 @@ class ReplicatedStore(MemoryStore):
     except activity times, which only move forward.
 
     The endpoint trusts peers only: every request carries ``X-Cluster-Auth``, an
-    HMAC-SHA256 of method, path and body under the cluster key (``CLUSTER_KEY``,
+    HMAC-SHA256 of method, path, time and body (refused when more than ``MAX_SKEW``
+    seconds off, so a captured request cannot be replayed later) under the cluster key (``CLUSTER_KEY``,
     made at run time, or ``cluster_key=``); without it ``/ops`` and ``/snapshot``
     answer 401 and change or reveal nothing, and ``/ops`` takes only
     ``application/json`` (415 otherwise: a cross-site form can post ``text/plain``).
@@ -196,13 +203,24 @@ class ReplicatedStore(MemoryStore):
         return False
 
     # -- receiving: the replication endpoint ----------------------------------------
-    def peer_auth_headers(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
-        """The header a peer sends to prove it holds the cluster key."""
-        return {AUTH_HEADER: _signature(self.cluster_key, method, path, body)}
+    def peer_auth_headers(
+        self, method: str, path: str, body: bytes = b"", at: float | None = None
+    ) -> dict[str, str]:
+        """The header a peer sends to prove it holds the cluster key: ``t=<unix time>,sig=<hmac>``."""
+        stamp = int(time.time() if at is None else at)
+        return {AUTH_HEADER: f"t={stamp},sig={_signature(self.cluster_key, method, path, stamp, body)}"}
 
     def _from_peer(self, environ, method: str, path: str, body: bytes) -> bool:
         sent = environ.get("HTTP_" + AUTH_HEADER.upper().replace("-", "_"), "")
-        return hmac.compare_digest(sent.encode(), _signature(self.cluster_key, method, path, body).encode())
+        fields = dict(part.partition("=")[::2] for part in sent.split(","))
+        try:
+            stamp = int(fields.get("t", ""))
+        except ValueError:
+            return False
+        if abs(time.time() - stamp) > MAX_SKEW:  # an old request, replayed
+            return False
+        expected = _signature(self.cluster_key, method, path, stamp, body)
+        return hmac.compare_digest(fields.get("sig", "").encode(), expected.encode())
 
     def replication_app(self, environ, start_response):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
