@@ -1,13 +1,51 @@
-"""Course-wide pytest settings: after every test, nothing the labs started may be left running."""
+"""Course-wide pytest settings: after every test, nothing the labs started may be left running.
+
+Only processes started by *this* test run count: the run marks its environment with
+``SESSIONLAB_TEST_RUN=<random id>`` (inherited by xdist workers and nbval kernels), every lab
+folder created under it holds that id in a ``.test-run`` file (``sessionlab.infra.tmp.lab_dir``),
+and a redis-server counts when its working folder carries our id or it descends from this
+process. A learner's open lab or another user's test run on the same machine has
+its own (or no) mark, so it no longer fails ``make test``; our own leftovers still do.
+"""
 
 import os
+import secrets
 import subprocess
 import time
 
+RUN_MARK = "SESSIONLAB_TEST_RUN"
+# Set at import, before xdist starts its workers and nbval its kernels, so all inherit it;
+# a worker imports this file with the mark already set and keeps the controller's value.
+os.environ.setdefault(RUN_MARK, secrets.token_hex(8))
+
+
+def _folder_mark(cwd: str) -> str | None:
+    """The test-run id ``sessionlab.infra.tmp.lab_dir`` wrote into the lab folder, if any."""
+    try:
+        with open(os.path.join(cwd, ".test-run")) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _descends_from(pid: str, ancestor: int) -> bool:
+    seen = 0
+    while pid not in ("0", "1") and seen < 64:  # bounded: a ppid chain is short
+        if int(pid) == ancestor:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = f.read().rsplit(")", 1)[1].split()[1]  # field 4, after "(comm)" and state
+        except (OSError, IndexError):
+            return False
+        seen += 1
+    return False
+
 
 def _lab_redis_processes() -> list[str]:
-    """redis-server processes whose working folder is one of the course's temp folders."""
+    """redis-server processes of this test run whose working folder is a course temp folder."""
     ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    mark = os.environ[RUN_MARK]
     left = []
     for line in ps.splitlines():
         pid, _, args = line.strip().partition(" ")
@@ -17,7 +55,9 @@ def _lab_redis_processes() -> list[str]:
             cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:
             continue
-        if "sessionlab" in cwd:
+        if "sessionlab" not in cwd:
+            continue
+        if _folder_mark(cwd) == mark or _descends_from(pid, os.getpid()):
             left.append(line.strip())
     return left
 

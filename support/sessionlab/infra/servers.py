@@ -11,6 +11,16 @@ real port), answers a malformed request line with 400 and an oversized header
 with 431 by itself, and writes no per-request log lines (which would break the
 stored notebook outputs).
 
+Hostile clients (slowloris): waitress reads requests in its event loop and hands a
+worker thread only a complete request, so slow clients cost a socket each, not a
+thread. What they can exhaust is the connection limit (waitress: 100), after which
+nobody is accepted. So a lab server accepts up to ``connection_limit=1000``
+connections (``poll``, not ``select``, past 1024 descriptors), closes a connection idle
+for ``channel_timeout`` (30 s), and closes one whose request (line, headers, body) is
+not complete ``request_timeout`` (10 s) after its first byte, however slowly it
+dribbles in; waitress's own ``channel_timeout`` alone only sees idleness. Both are
+checked every second (``cleanup_interval``).
+
 Stopping: waitress's own ``close()`` waits for its event loop's timeout; we
 instead hand the loop a function through its trigger, so the loop thread itself
 closes the listening socket and every kept-alive connection, and the loop ends
@@ -46,7 +56,17 @@ class LabServerError(RuntimeError):
 class LabServer:
     """One WSGI app served on 127.0.0.1. Use ``.url``; call ``.stop()`` or use ``with``."""
 
-    def __init__(self, app, name: str | None = None, port: int = 0, threads: int = 8):
+    def __init__(
+        self,
+        app,
+        name: str | None = None,
+        port: int = 0,
+        threads: int = 8,
+        *,
+        channel_timeout: int = 30,
+        request_timeout: float = 10,
+        connection_limit: int = 1000,
+    ):
         self.app = app
         self.name = name or cast(str, getattr(app, "name", "app"))
         try:
@@ -56,7 +76,10 @@ class LabServer:
                 port=port,
                 threads=threads,
                 ident="sessionlab",
-                channel_timeout=30,
+                channel_timeout=channel_timeout,  # an idle connection is closed after this
+                cleanup_interval=1,
+                connection_limit=connection_limit,
+                asyncore_use_poll=True,
                 # A header past 16 KiB is refused with 431 before the app sees it.
                 max_request_header_size=16 * 1024,
                 # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
@@ -68,6 +91,14 @@ class LabServer:
                 f"실습 서버 '{self.name}'를 {HOST}:{port}에 띄우지 못했습니다 ({exc.strerror}). "
                 "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
             ) from None
+        self.request_timeout = float(request_timeout)
+        waitress_maintenance = self._server.maintenance  # type: ignore[union-attr]
+
+        def maintenance(now: float) -> None:
+            waitress_maintenance(now)  # type: ignore[arg-type]  # time.time(): its stubs say int
+            _cut_slow_requests(self._server, now, self.request_timeout)
+
+        self._server.maintenance = maintenance  # type: ignore[method-assign,union-attr]
         self.host = HOST
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]  # set by waitress, missing from its stubs
         self.url = f"http://{HOST}:{self.port}"
@@ -137,19 +168,37 @@ class LabServer:
         return f"<LabServer {self.name} {self.url} {state}>"
 
 
-def serve(app, name: str | None = None, port: int = 0, threads: int = 8) -> LabServer:
+def _cut_slow_requests(server, now: float, limit: float) -> None:
+    """Close connections whose request started more than ``limit`` seconds ago and is still incomplete.
+
+    Runs in waitress's event loop (its ``maintenance``). ``channel.request`` is the request
+    being parsed (None between requests); we note when we first saw each one.
+    """
+    for channel in list(server.active_channels.values()):
+        partial = getattr(channel, "request", None)
+        if partial is None or partial.completed:
+            channel._sl_partial = None
+            continue
+        if getattr(channel, "_sl_partial", None) is not partial:
+            channel._sl_partial, channel._sl_since = partial, getattr(channel, "last_activity", now)
+        elif now - channel._sl_since > limit:
+            channel.will_close = True
+
+
+def serve(app, name: str | None = None, port: int = 0, threads: int = 8, **limits) -> LabServer:
     """Start ``app`` on 127.0.0.1 (a free port unless ``port`` is given).
 
     With a ``name``, starting again under the same name first stops the old
     server, so re-running a notebook cell replaces its server instead of failing.
-    Without one, every call starts an independent server.
+    Without one, every call starts an independent server. ``limits``: ``channel_timeout``,
+    ``request_timeout``, ``connection_limit`` of ``LabServer`` (see the module doc).
     """
     if name is not None:
         with _lock:
             old = _named.pop(name, None)
         if old is not None:
             old.stop()
-    server = LabServer(app, name=name, port=port, threads=threads)
+    server = LabServer(app, name=name, port=port, threads=threads, **limits)
     with _lock:
         _all.add(server)
         if name is not None:

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["course_tmp", "pid_alive", "sweep_stale", "lab_dir"]
+__all__ = ["course_tmp", "pid_alive", "sweep_stale", "lab_dir", "RUN_MARK", "RUN_MARK_FILE"]
 
 
 def course_tmp() -> Path:
@@ -46,7 +46,21 @@ def sweep_stale(kind: str) -> int:
     return removed
 
 
+RUN_MARK = "SESSIONLAB_TEST_RUN"
+RUN_MARK_FILE = ".test-run"
+
+
 def lab_dir(kind: str) -> Path:
-    """A fresh folder for this process, after sweeping stale ones of the same kind."""
+    """A fresh folder for this process, after sweeping stale ones of the same kind.
+
+    Under the course's test run (``$SESSIONLAB_TEST_RUN`` set by the root conftest) the
+    folder gets a ``.test-run`` file with that id, so the run's leftover check can tell
+    its own redis-servers from a learner's open lab (redis-server overwrites its own
+    environment with its process title, so the mark cannot be read from the process).
+    """
     sweep_stale(kind)
-    return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=course_tmp()))
+    folder = Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=course_tmp()))
+    mark = os.environ.get(RUN_MARK)
+    if mark:
+        (folder / RUN_MARK_FILE).write_text(mark)
+    return folder

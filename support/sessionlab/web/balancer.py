@@ -37,13 +37,22 @@ For the three hash policies the client address is taken from the first
 only from its own proxies).
 
 What is forwarded: method, path and query exactly as received, every header
-except the hop-by-hop ones (``Connection``, ``Keep-Alive``, ...) with the client's
+except the hop-by-hop ones (``Connection``, ``Keep-Alive``, ... and every field the
+``Connection`` header names, RFC 9110 §7.6.1; in both directions) with the client's
 address appended to ``X-Forwarded-For``, and the body. The backend's status,
 headers (every ``Set-Cookie`` line unchanged) and body come back as they are, plus
 ``X-Served-By: b2`` so a notebook can see who answered. Every request is recorded
 in ``lb.log``.
 
-Failures never hang: connecting and reading have a timeout. An unreachable
+What is refused (RFC 9112 §3.2, §6.3): a request whose ``Content-Length`` is a list or
+not a number, or whose target holds a control character (tab, DEL, ...), gets 400
+and never reaches a backend; a backend answer with conflicting ``Content-Length``
+values is discarded and the client gets 502. The client gets a ``Content-Length``
+the balancer computed from the body it actually read.
+
+Failures never hang: ``timeout`` is a deadline for the whole exchange with a backend
+(connect, send, and the complete answer: a backend that dribbles one byte a second is
+cut off at the deadline, not after each byte), see ``http_pool``. An unreachable
 backend gives 502, a backend that does not answer in time gives 504; both with a
 short Korean message (plain text) and the backend's name. With ``failover=True``
 the balancer acts like a real one with a passive health check: a backend that
@@ -65,11 +74,18 @@ import http.client
 import itertools
 import time
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from sessionlab.infra.servers import LabServer, serve
 from sessionlab.web.balancer_hashing import HashRing, nginx_ip_hash
+from sessionlab.web.balancer_http import (  # noqa: F401  (HOP_BY_HOP stays importable from here)
+    HOP_BY_HOP,
+    _cookie,
+    _request_headers,
+    _response_headers,
+    _target,
+    client_address,
+)
 from sessionlab.web.http_pool import ConnectionPool
 
 __all__ = [
@@ -86,19 +102,6 @@ __all__ = [
 POLICIES = ("round_robin", "sticky", "hash")  # the three that notebook 03 compares (and loops over)
 ALL_POLICIES = (*POLICIES, "ip_hash", "consistent")  # every policy a Balancer accepts
 STICKY_COOKIE = "lb_server"
-HOP_BY_HOP = frozenset(
-    (
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-    )
-)
 _MAX_LOG = 50_000
 _MAX_IDLE = 16  # idle connections kept per backend
 
@@ -221,7 +224,16 @@ class Balancer:
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         target = environ.get("REQUEST_URI") or _target(environ)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw_length = (environ.get("CONTENT_LENGTH") or "0").strip()
+        if not raw_length.isdigit():
+            why = (
+                f"Content-Length가 숫자 하나가 아닙니다 ({raw_length[:40]!r}): 요청의 경계를 알 수 없습니다."
+            )
+            return self._fail(start_response, method, target, None, 400, why)
+        if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+            why = "요청 대상(request target)에 제어 문자(탭, DEL 등)가 있습니다."
+            return self._fail(start_response, method, target, None, 400, why)
+        length = int(raw_length)
         body = environ["wsgi.input"].read(length) if length else None
         headers = _request_headers(environ)
         skipped = []
@@ -248,7 +260,11 @@ class Balancer:
                 skipped.append(backend.name)
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 return self._failed_backend(start_response, environ, method, target, backend, exc, skipped)
-        out = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
+        lengths = {v.strip() for v in resp.headers.get_all("Content-Length") or ()}
+        if len(lengths) > 1 or any(not v.isdigit() for v in lengths):
+            why = f"백엔드 서버 {backend.name}의 응답에 서로 다른 Content-Length가 있습니다: 응답을 버립니다."
+            return self._fail(start_response, method, target, backend, 502, why, skipped)
+        out = _response_headers(resp, method, data)
         out.append(("X-Served-By", backend.name))
         if set_sticky:
             out.append(("Set-Cookie", f"{self.sticky_cookie}={backend.name}; Path=/; HttpOnly; SameSite=Lax"))
@@ -275,7 +291,9 @@ class Balancer:
     def _fail(self, start_response, method, target, backend, status, message, skipped=()):
         self._record(method, target, backend, status, message, skipped)
         body = (message + "\n").encode("utf-8")
-        reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
+        reason = {400: "Bad Request", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[
+            status
+        ]
         start_response(
             f"{status} {reason}",
             [
@@ -364,45 +382,3 @@ def start_balancer(
     lb.server = serve(lb, name=name, threads=threads)
     lb.url = lb.server.url
     return lb
-
-
-# --- small helpers ------------------------------------------------------------
-def client_address(environ) -> str:
-    """The client as the hash policies see it: first X-Forwarded-For entry, else the peer."""
-    forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or environ.get("REMOTE_ADDR", "")
-
-
-def _cookie(environ, name: str) -> str:
-    raw = environ.get("HTTP_COOKIE", "")
-    if name not in raw:
-        return ""
-    jar = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # a malformed Cookie header: no sticky cookie
-        return ""
-    return jar[name].value if name in jar else ""
-
-
-def _target(environ) -> str:
-    path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")) or "/"
-    query = environ.get("QUERY_STRING")
-    return f"{path}?{query}" if query else path
-
-
-def _request_headers(environ) -> dict[str, str]:
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").title()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key.replace("_", "-").title()
-        else:
-            continue
-        if name.lower() not in HOP_BY_HOP and value != "":
-            headers[name] = value
-    peer = environ.get("REMOTE_ADDR", "")
-    old = headers.get("X-Forwarded-For")
-    headers["X-Forwarded-For"] = f"{old}, {peer}" if old else peer
-    return headers

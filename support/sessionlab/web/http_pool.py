@@ -16,6 +16,9 @@ millisecond. The rules:
 * anything else is raised as it is, on the first attempt: a timeout (the request
   may have reached the server and still be running), a refused connection (the
   caller decides: the balancer's failover tries another backend), an HTTP error;
+* ``timeout`` is a deadline for the whole request (connect, send, status line,
+  headers, body), not for each read: a server that sends one byte a second
+  cannot hold the caller past it (``TimeoutError``, the connection is closed);
 * at most ``max_idle`` idle connections are kept; a response that says it closes
   the connection (``Connection: close``, HTTP/1.0) returns nothing to the pool.
 """
@@ -23,8 +26,10 @@ millisecond. The rules:
 from __future__ import annotations
 
 import http.client
+import io
 import select
 import threading
+import time
 
 __all__ = ["ConnectionPool", "STALE"]
 
@@ -62,10 +67,15 @@ class ConnectionPool:
     def request(
         self, method: str, target: str, body: bytes | None = None, headers: dict | None = None
     ) -> tuple[http.client.HTTPResponse, bytes]:
-        """Send one request and read the whole response: ``(response, body)``; errors are raised."""
+        """Send one request and read the whole response: ``(response, body)``; errors are raised.
+
+        The whole call ends within ``timeout`` seconds (both attempts together), else ``TimeoutError``.
+        """
+        deadline = time.monotonic() + self.timeout
         for attempt in (1, 2):
             conn, reused = self.acquire()
             try:
+                _under_deadline(conn, deadline)
                 conn.request(method, target, body=body, headers=headers or {})
                 resp = conn.getresponse()
                 data = resp.read()
@@ -97,6 +107,63 @@ class ConnectionPool:
 
     def __repr__(self) -> str:
         return f"<ConnectionPool {self.host}:{self.port} idle={len(self._idle)}>"
+
+
+def _under_deadline(conn: http.client.HTTPConnection, deadline: float) -> None:
+    """Connect if needed, and make every later send and read of ``conn`` end by ``deadline``."""
+    if conn.sock is None:
+        conn.timeout = max(0.001, deadline - time.monotonic())
+        conn.connect()
+    if not isinstance(conn.sock, _DeadlineSocket):
+        conn.sock = _DeadlineSocket(conn.sock)
+    conn.sock.deadline = deadline
+
+
+class _DeadlineSocket:
+    """A socket whose every operation gets the time left until ``deadline`` as its timeout.
+
+    ``http.client`` reads the response through ``sock.makefile("rb")``, whose buffered
+    reader loops over reads; here each of those reads checks the deadline again.
+    """
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.deadline = float("inf")
+        self._timeout = float("inf")  # what the socket has now (set only when it must shrink)
+
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("요청 전체의 제한 시간(deadline)이 지났습니다.")
+        if self._timeout > left:  # a read may wait at most the time left; 10 ms under it,
+            self._timeout = max(0.001, left - 0.01)  # so the next reads rarely reset it
+            self._sock.settimeout(self._timeout)
+        return left
+
+    def sendall(self, data) -> None:
+        self._left()
+        self._sock.sendall(data)
+
+    def recv_into(self, buffer) -> int:
+        self._left()
+        return self._sock.recv_into(buffer)
+
+    def makefile(self, mode: str = "r", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, sock: _DeadlineSocket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self._sock.recv_into(buffer)
 
 
 def _closed_by_peer(sock) -> bool:

@@ -16,14 +16,16 @@ import pytest
 from sessionlab import serve
 from sessionlab.web.http_pool import STALE, ConnectionPool
 
-ANSWER, CLOSE, HANG = "answer", "close", "hang"
+ANSWER, CLOSE, HANG, DRIBBLE = "answer", "close", "hang", "dribble"
+DRIBBLED = b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n" + b"x" * 30  # one byte per 0.1 s: 7 s in all
 
 
 class ScriptedServer:
     """Connection *i* follows ``scripts[i]``: one action per request it reads, then it closes.
 
     ``answer``: 200 with the number of requests read so far (keep-alive); ``close``:
-    close without answering; ``hang``: never answer. Connections beyond the scripts answer.
+    close without answering; ``hang``: never answer; ``dribble``: answer one byte every
+    0.1 s (each read gets data long before any per-read timeout). Connections beyond the scripts answer.
     """
 
     def __init__(self, *scripts):
@@ -56,6 +58,14 @@ class ScriptedServer:
                 if action == ANSWER:
                     body = str(self.requests).encode()
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                elif action == DRIBBLE:
+                    for i in range(len(DRIBBLED)):
+                        if self._stop.wait(0.1):
+                            return
+                        try:
+                            conn.sendall(DRIBBLED[i : i + 1])
+                        except OSError:
+                            return
                 elif action == HANG:
                     self._stop.wait(5)
                     return
@@ -149,6 +159,21 @@ def test_a_timeout_is_not_retried(scripted):
     assert time.monotonic() - start < 1.5
     time.sleep(0.1)
     assert server.connections == 1 and server.requests == 2 and len(pool) == 0
+
+
+@pytest.mark.parametrize("reused", [False, True])
+def test_the_timeout_is_a_deadline_for_the_whole_request(scripted, reused):
+    # A backend sending one byte every 0.1 s never trips a per-read timeout of 0.5 s;
+    # the request as a whole (send, status line, headers, body) must end within it.
+    server = scripted([ANSWER, DRIBBLE] if reused else [DRIBBLE])
+    pool = ConnectionPool("127.0.0.1", server.port, timeout=0.5)
+    if reused:
+        pool.request("GET", "/")
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        pool.request("GET", "/")
+    assert time.monotonic() - start < 1.0  # not the 7 s the dribble takes
+    assert len(pool) == 0  # a connection cut mid-response is never reused
 
 
 def test_a_connection_closed_while_idle_is_dropped_before_use(scripted):

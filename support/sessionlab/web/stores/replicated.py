@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import json
+import secrets
 import threading
 import time
 from urllib.parse import urlsplit
@@ -11,7 +14,23 @@ from urllib.parse import urlsplit
 from sessionlab.web.http_pool import ConnectionPool
 from sessionlab.web.stores.memory import MemoryStore
 
-__all__ = ["ReplicatedStore", "connect"]
+__all__ = ["ReplicatedStore", "connect", "CLUSTER_KEY", "AUTH_HEADER"]
+
+# The cluster's shared secret, made when the process starts: every store of this process
+# (the labs run all their servers in one kernel) trusts it; pass ``cluster_key`` to pick one.
+CLUSTER_KEY = secrets.token_bytes(32)
+AUTH_HEADER = "X-Cluster-Auth"
+
+
+MAX_SKEW = (
+    30  # seconds: a signed request older (or newer) than this is refused, so it cannot be replayed later
+)
+
+
+def _signature(key: bytes, method: str, path: str, stamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over method, path, time and body: a signed GET /snapshot is no valid POST /ops."""
+    msg = f"{method} {path} {stamp}\n".encode() + body
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
 class ReplicatedStore(MemoryStore):
@@ -35,6 +54,13 @@ class ReplicatedStore(MemoryStore):
     an empty copy calls ``join()`` to fetch a snapshot. Concurrent writes to the
     same session on two servers are resolved by arrival order (last write wins),
     except activity times, which only move forward.
+
+    The endpoint trusts peers only: every request carries ``X-Cluster-Auth``, an
+    HMAC-SHA256 of method, path, time and body (refused when more than ``MAX_SKEW``
+    seconds off, so a captured request cannot be replayed later) under the cluster key (``CLUSTER_KEY``,
+    made at run time, or ``cluster_key=``); without it ``/ops`` and ``/snapshot``
+    answer 401 and change or reveal nothing, and ``/ops`` takes only
+    ``application/json`` (415 otherwise: a cross-site form can post ``text/plain``).
     """
 
     kind = "replicated"
@@ -47,10 +73,12 @@ class ReplicatedStore(MemoryStore):
         timeout: float = 1.0,
         retry_after: float = 1.0,
         listen: bool = True,
+        cluster_key: bytes | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.name = name
+        self.cluster_key = CLUSTER_KEY if cluster_key is None else bytes(cluster_key)
         self.sync = bool(sync)
         self.batch_interval = float(batch_interval)
         self.timeout = float(timeout)
@@ -139,7 +167,7 @@ class ReplicatedStore(MemoryStore):
             if peer.down_until > time.monotonic():
                 self.dropped += len(ops)
                 continue
-            if peer.post("/ops", body):
+            if peer.post("/ops", body, self.peer_auth_headers("POST", "/ops", body)):
                 self.sent += len(ops)
             else:
                 peer.down_until = time.monotonic() + self.retry_after
@@ -175,18 +203,53 @@ class ReplicatedStore(MemoryStore):
         return False
 
     # -- receiving: the replication endpoint ----------------------------------------
+    def peer_auth_headers(
+        self, method: str, path: str, body: bytes = b"", at: float | None = None
+    ) -> dict[str, str]:
+        """The header a peer sends to prove it holds the cluster key: ``t=<unix time>,sig=<hmac>``."""
+        stamp = int(time.time() if at is None else at)
+        return {AUTH_HEADER: f"t={stamp},sig={_signature(self.cluster_key, method, path, stamp, body)}"}
+
+    def _from_peer(self, environ, method: str, path: str, body: bytes) -> bool:
+        sent = environ.get("HTTP_" + AUTH_HEADER.upper().replace("-", "_"), "")
+        fields = dict(part.partition("=")[::2] for part in sent.split(","))
+        try:
+            stamp = int(fields.get("t", ""))
+        except ValueError:
+            return False
+        if abs(time.time() - stamp) > MAX_SKEW:  # an old request, replayed
+            return False
+        expected = _signature(self.cluster_key, method, path, stamp, body)
+        return hmac.compare_digest(fields.get("sig", "").encode(), expected.encode())
+
     def replication_app(self, environ, start_response):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         try:
             if method == "POST" and path == "/ops":
+                ctype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
                 length = int(environ.get("CONTENT_LENGTH") or 0)
-                batch = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                if not 0 <= length <= 16 * 1024 * 1024:
+                    raise ValueError(length)
+                raw = environ["wsgi.input"].read(length)
+                if ctype != "application/json":
+                    return _plain(
+                        start_response, "415 Unsupported Media Type", "application/json만 받습니다."
+                    )
+                if not self._from_peer(environ, method, path, raw):
+                    return _plain(
+                        start_response, "401 Unauthorized", "클러스터 키로 서명된 피어 요청만 받습니다."
+                    )
+                batch = json.loads(raw or b"{}")
                 for op in batch.get("ops", []):
                     self._apply(op)
                 with self._lock:
                     self.received += len(batch.get("ops", []))
                 return _plain(start_response, "200 OK", "ok")
             if method == "GET" and path == "/snapshot":
+                if not self._from_peer(environ, method, path, b""):
+                    return _plain(
+                        start_response, "401 Unauthorized", "클러스터 키로 서명된 피어 요청만 받습니다."
+                    )
                 with self._lock:
                     body = json.dumps(self._records)
                 return _plain(start_response, "200 OK", body, "application/json")
@@ -201,7 +264,7 @@ class ReplicatedStore(MemoryStore):
     def join(self) -> int:
         """Fetch every record from the first peer that answers; returns how many."""
         for peer in self.peers:
-            snap = peer.get("/snapshot")
+            snap = peer.get("/snapshot", self.peer_auth_headers("GET", "/snapshot"))
             if snap is not None:
                 with self._lock:
                     self._records.update({k: list(v) for k, v in json.loads(snap).items()})
@@ -244,21 +307,21 @@ class _Peer:
         self.down_until = 0.0
         self.pool = ConnectionPool(self.host, self.port, timeout, max_idle=8)
 
-    def _request(self, method: str, path: str, body=None) -> bytes | None:
+    def _request(self, method: str, path: str, body=None, auth: dict | None = None) -> bytes | None:
         """The body of a 200 answer; None if the peer cannot be reached or says no."""
         try:
             resp, data = self.pool.request(
-                method, path, body=body, headers={"Content-Type": "application/json"}
+                method, path, body=body, headers={"Content-Type": "application/json", **(auth or {})}
             )
         except (OSError, http.client.HTTPException):
             return None
         return data if resp.status == 200 else None
 
-    def post(self, path: str, body: bytes) -> bool:
-        return self._request("POST", path, body) is not None
+    def post(self, path: str, body: bytes, auth: dict | None = None) -> bool:
+        return self._request("POST", path, body, auth) is not None
 
-    def get(self, path: str) -> str | None:
-        data = self._request("GET", path)
+    def get(self, path: str, auth: dict | None = None) -> str | None:
+        data = self._request("GET", path, auth=auth)
         return data.decode() if data is not None else None
 
     def close(self) -> None:

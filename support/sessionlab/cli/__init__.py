@@ -1,0 +1,1 @@
+"""Command-line entry points (``python -m sessionlab ...``): run a course app outside a notebook."""
