@@ -61,10 +61,14 @@ __all__ = [
     "DEFAULT_USERS",
     "ACCESS_COOKIE",
     "REFRESH_COOKIE",
+    "REFRESH_COOKIE_PATHS",
 ]
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
+# The refresh cookie goes only where it is needed: to /refresh, and to /logout so that a user
+# whose access token has expired can still log out (one cookie per path, same value).
+REFRESH_COOKIE_PATHS = ("/refresh", "/logout")
 DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
 
 
@@ -273,7 +277,7 @@ def form_data():
 
 
 def set_token_cookies(resp: Response, pair: TokenPair) -> None:
-    """Both tokens as HttpOnly cookies; the refresh token only for ``/refresh`` and SameSite=Strict."""
+    """Both tokens as HttpOnly cookies; the refresh token only for ``REFRESH_COOKIE_PATHS``, SameSite=Strict."""
     lab = current_lab()
     resp.set_cookie(
         ACCESS_COOKIE,
@@ -284,7 +288,7 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
         samesite=lab.cookie_samesite or None,  # "": no attribute at all
         path="/",
     )
-    if pair.refresh:
+    for path in REFRESH_COOKIE_PATHS if pair.refresh else ():
         resp.set_cookie(
             REFRESH_COOKIE,
             pair.refresh,
@@ -292,8 +296,16 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
             httponly=True,
             secure=lab.cookie_secure,
             samesite="Strict",
-            path="/refresh",
+            path=path,
         )
+
+
+def clear_token_cookies(resp: Response) -> Response:
+    """Tell the browser to drop both tokens (every path they were set for)."""
+    resp.delete_cookie(ACCESS_COOKIE, path="/")
+    for path in REFRESH_COOKIE_PATHS:
+        resp.delete_cookie(REFRESH_COOKIE, path=path)
+    return resp
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -359,11 +371,25 @@ def refresh():
 
 
 @bp.post("/logout")
-@token_required(verify=False, csrf=True)
 def logout():
-    service = current_lab().service
-    revoked = _or_invalid(service.logout, g.token)
+    """Revoke this login (its whole family) with whichever token arrived, and always clear both cookies.
+
+    An *expired* access token or the refresh cookie alone is enough: a user who was idle
+    past the access token's lifetime must still be able to log out.
+    """
+    service, data = current_lab().service, form_data()
+    try:
+        access, via = token_from_request()
+    except TokenError:
+        access, via = None, "cookie"
+    refresh = data.get("refresh_token")
+    if not isinstance(refresh, str) or not refresh:
+        refresh = request.cookies.get(REFRESH_COOKIE)
+    if via == "cookie" and request.cookies and not request.headers.get("X-Requested-With"):
+        return _csrf_refusal()
+    try:
+        revoked = _or_invalid(service.logout, access, refresh)
+    except TokenError as exc:
+        return clear_token_cookies(refuse(exc))
     resp = jsonify({"ok": True, "revoked": revoked, "server_state": service.redis is not None})
-    resp.delete_cookie(ACCESS_COOKIE, path="/")
-    resp.delete_cookie(REFRESH_COOKIE, path="/refresh")
-    return resp
+    return clear_token_cookies(resp)

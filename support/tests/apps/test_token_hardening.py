@@ -5,7 +5,7 @@ bounded in count and time.
 """
 
 import threading
-import time  # noqa: F401  (used by later tests)
+import time
 
 import pytest
 import requests
@@ -102,3 +102,40 @@ def test_reuse_detection_is_atomic_with_the_rotation_it_races(service):
         assert sorted(set(r for r in results if isinstance(r, str))) <= ["refresh_reused", "revoked"]
         with pytest.raises(TokenError, match="revoked"):
             service.verify(winners[0].access)
+
+
+def cookie_jar_headers(resp):
+    return resp.raw.headers.getlist("Set-Cookie")
+
+
+def cleared(resp, name):
+    """Did the response tell the browser to drop cookie ``name`` (Max-Age=0 / an Expires in the past)?"""
+    return [c for c in cookie_jar_headers(resp) if c.startswith(f"{name}=;") and "Max-Age=0" in c]
+
+
+def test_logout_after_the_access_cookie_expired_uses_the_refresh_cookie(app_url, service):
+    s = requests.Session()
+    assert s.post(f"{app_url}/login", json={"username": "alice", "password": "alice-pw"}, timeout=5).ok
+    refresh = next(c.value for c in s.cookies if c.name == "refresh_token")
+    s.cookies.clear(domain="127.0.0.1", path="/", name="access_token")  # Max-Age passed: the browser dropped it
+    out = s.post(f"{app_url}/logout", headers={"X-Requested-With": "fetch"}, timeout=5)
+    assert out.status_code == 200, out.text
+    assert out.json()["revoked"] >= 1
+    assert cleared(out, "access_token") and cleared(out, "refresh_token")
+    again = requests.post(f"{app_url}/refresh", json={"refresh_token": refresh}, timeout=5)
+    assert again.status_code == 401 and again.json()["code"] == "revoked", again.text
+
+
+def test_logout_with_an_expired_access_token_revokes_the_family(app_url, service):
+    pair = service.login("alice", "user", now=time.time() - 400)  # access exp = 300 s: expired
+    out = requests.post(f"{app_url}/logout", headers={"Authorization": f"Bearer {pair.access}"}, timeout=5)
+    assert out.status_code == 200, out.text
+    assert cleared(out, "access_token") and cleared(out, "refresh_token")
+    again = requests.post(f"{app_url}/refresh", json={"refresh_token": pair.refresh}, timeout=5)
+    assert again.status_code == 401 and again.json()["code"] == "revoked", again.text
+
+
+def test_logout_with_a_bad_token_is_refused_but_still_clears_both_cookies(app_url):
+    out = requests.post(f"{app_url}/logout", headers={"Authorization": "Bearer x.y.z"}, timeout=5)
+    assert out.status_code == 401
+    assert cleared(out, "access_token") and cleared(out, "refresh_token")
