@@ -110,6 +110,19 @@ class TokenLab:
         ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
         return role if ok else None
 
+    def current_role(self, user: str) -> str | None:
+        """The account's role *now* (read at every refresh); None once it is deleted."""
+        account = self.accounts.get(user)
+        return account[2] if account is not None else None
+
+    def set_role(self, user: str, role: str | None) -> None:
+        """Change an account's role, or delete it (``None``): the next refresh sees the change."""
+        if role is None:
+            self.accounts.pop(user, None)
+        else:
+            salt, stored, _old = self.accounts[user]
+            self.accounts[user] = (salt, stored, role)
+
 
 def create_token_app(
     service: TokenService,
@@ -363,7 +376,8 @@ def refresh():
     token = data.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise TokenError("missing")
-    pair = _or_invalid(current_lab().service.refresh, token)
+    lab = current_lab()
+    pair = _or_invalid(lab.service.refresh, token, role_of=lab.current_role)
     resp = jsonify(pair.as_json())
     if not data.get("refresh_token"):
         set_token_cookies(resp, pair)

@@ -12,7 +12,7 @@ import requests
 
 from sessionlab import serve
 from sessionlab.apps.token import create_token_app
-from sessionlab.web.tokens import TokenService, generate_keys
+from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
 BURST = 40  # parallel requests per burst: enough to interleave, few enough to stay quick
 
@@ -117,7 +117,9 @@ def test_logout_after_the_access_cookie_expired_uses_the_refresh_cookie(app_url,
     s = requests.Session()
     assert s.post(f"{app_url}/login", json={"username": "alice", "password": "alice-pw"}, timeout=5).ok
     refresh = next(c.value for c in s.cookies if c.name == "refresh_token")
-    s.cookies.clear(domain="127.0.0.1", path="/", name="access_token")  # Max-Age passed: the browser dropped it
+    s.cookies.clear(
+        domain="127.0.0.1", path="/", name="access_token"
+    )  # Max-Age passed: the browser dropped it
     out = s.post(f"{app_url}/logout", headers={"X-Requested-With": "fetch"}, timeout=5)
     assert out.status_code == 200, out.text
     assert out.json()["revoked"] >= 1
@@ -139,3 +141,41 @@ def test_logout_with_a_bad_token_is_refused_but_still_clears_both_cookies(app_ur
     out = requests.post(f"{app_url}/logout", headers={"Authorization": "Bearer x.y.z"}, timeout=5)
     assert out.status_code == 401
     assert cleared(out, "access_token") and cleared(out, "refresh_token")
+
+
+def test_refresh_past_the_absolute_lifetime_is_refused(redis_server):
+    svc = TokenService(generate_keys(), redis=redis_server.client(), max_age=60)
+    fresh = svc.login("alice", "user")
+    claims = svc.verify(fresh.refresh, expected_type="refresh")
+    assert claims["exp"] - claims["iat"] == 60  # the refresh token never outlives the login
+    old = svc.login("alice", "user", now=time.time() - 62)  # logged in 62 s ago; refresh exp within leeway
+    with pytest.raises(TokenError) as info:
+        svc.refresh(old.refresh)
+    assert info.value.code == "login_expired"
+
+
+def test_refresh_rereads_the_account_demoted_and_deleted(service):
+    app = create_token_app(service)
+    with serve(app, name="test-token-accounts") as srv:
+        pair = login(srv.url, "admin", "admin-pw").json()
+        app.token_lab.set_role("admin", "user")  # demoted
+        r = requests.post(f"{srv.url}/refresh", json={"refresh_token": pair["refresh_token"]}, timeout=5)
+        assert r.status_code == 200, r.text
+        new = r.json()
+        assert service.verify(new["access_token"])["role"] == "user"
+        admin = requests.get(
+            f"{srv.url}/admin", headers={"Authorization": f"Bearer {new['access_token']}"}, timeout=5
+        )
+        assert admin.status_code == 403
+        app.token_lab.set_role("admin", None)  # deleted
+        r = requests.post(f"{srv.url}/refresh", json={"refresh_token": new["refresh_token"]}, timeout=5)
+        assert r.status_code == 401 and r.json()["code"] == "account_gone", r.text
+        me = requests.get(
+            f"{srv.url}/me", headers={"Authorization": f"Bearer {new['access_token']}"}, timeout=5
+        )
+        assert me.status_code == 401 and me.json()["code"] == "revoked"
+        assert login_status(srv.url, "admin", "admin-pw") == 401
+
+
+def login_status(url, user, password):
+    return requests.post(f"{url}/login", json={"username": user, "password": password}, timeout=5).status_code
