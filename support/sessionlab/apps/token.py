@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from sessionlab.apps._common import json_response, label_response, variant_name
+from sessionlab.web.outage import STORE_ERRORS, store_outage_handler
 from sessionlab.web.token_format import www_authenticate
 from sessionlab.web.tokens import TokenError, TokenPair, TokenService
 
@@ -69,6 +70,10 @@ REFRESH_COOKIE = "refresh_token"
 # The refresh cookie goes only where it is needed: to /refresh, and to /logout so that a user
 # whose access token has expired can still log out (one cookie per path, same value).
 REFRESH_COOKIE_PATHS = ("/refresh", "/logout")
+TOKEN_STORE_DOWN = (
+    "토큰 상태 저장소(Redis: 폐기 목록과 refresh 기록)에 연결할 수 없습니다. 로그인이 풀린 것이 아니니 "
+    "잠시 뒤 다시 시도하세요 — 저장소가 돌아오면 서버를 다시 띄우지 않아도 자동으로 복구됩니다."
+)
 DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
 
 
@@ -151,6 +156,8 @@ def create_token_app(
     app.config["VULNERABLE"] = lab.vulnerable
     app.token_lab = lab  # type: ignore[attr-defined]  # read back by current_lab()
     app.register_blueprint(bp)
+    # Redis down is "try again" (503 + Retry-After), never "not logged in" (401) nor a bug (500).
+    store_outage_handler(app, message=TOKEN_STORE_DOWN)
     from sessionlab.apps.token_demo import demo_bp  # the demo pages use this module's guard
 
     app.register_blueprint(demo_bp)
@@ -213,11 +220,13 @@ def label(resp: Response) -> Response:
 
 
 def _or_invalid(call, *args, **kwargs):
-    """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500."""
+    """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500.
+
+    Store outages (``STORE_ERRORS``) pass through, to be answered 503."""
     try:
         return call(*args, **kwargs)
-    except TokenError:
-        raise
+    except (TokenError, *STORE_ERRORS):
+        raise  # a store outage is answered 503 by store_outage_handler, not "invalid token"
     except Exception:
         raise TokenError("invalid") from None
 

@@ -40,6 +40,8 @@ import jwt
 import jwt.types
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from sessionlab.web.token_format import (
     DEFAULT_AUDIENCE,
@@ -69,11 +71,18 @@ __all__ = [
     "RedisDenylist",
     "TokenPair",
     "TokenService",
+    "FAST_FAIL",
     "VulnerableVerifier",
     "FLAWS",
 ]
 
 ALLOWED_ALGORITHMS = ("HS256", "RS256", "EdDSA")
+# redis-py client options for a token store that must fail fast when Redis is gone.
+FAST_FAIL = {
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
+    "retry": Retry(NoBackoff(), 1),
+}
 # Explicit typing (RFC 8725 §3.11): the header's ``typ`` says what a token is for, so a token of
 # one kind can never pass as another. ``at+jwt`` is the access-token type of RFC 9068 §2.1;
 # ``rt+jwt`` is this course's own type for refresh tokens (no registered one exists).
@@ -312,8 +321,12 @@ class TokenPair:
 class TokenService:
     """Issue, verify, refresh (with rotation and reuse detection) and revoke tokens.
 
-    ``redis``: a redis-py client. Without one there is **no server state at all**:
-    logout cannot revoke anything and refresh tokens are refused (the labs show why).
+    ``redis``: a redis-py client, or a lab Redis server (``start_redis(...)``), for which the
+    service makes its own client that gives up fast (0.5 s socket timeouts, one quick retry):
+    an outage becomes a ``redis.ConnectionError`` in about a second, which the app answers
+    503 (``sessionlab.web.outage``), instead of redis-py's default retries taking seconds.
+    Without one there is **no server state at all**: logout cannot revoke anything and
+    refresh tokens are refused (the labs show why).
     """
 
     def __init__(
@@ -334,6 +347,12 @@ class TokenService:
             raise ValueError(f"{alg} 키가 없습니다: generate_keys()로 만든 키를 주세요.")
         self.alg, self.issuer, self.audience = alg, issuer, audience
         self.access_ttl, self.refresh_ttl, self.leeway = access_ttl, refresh_ttl, leeway
+        if (
+            redis is not None
+            and not hasattr(redis, "register_script")
+            and callable(getattr(redis, "client", None))
+        ):
+            redis = redis.client(**FAST_FAIL)  # a lab server: a client that gives up within ~1 s
         self.redis, self.prefix = redis, prefix
         self.max_age = max_age  # absolute lifetime of a login (a family), like a session's 8-hour timeout
         self.denylist = RedisDenylist(redis, prefix + "deny:", leeway) if redis is not None else None

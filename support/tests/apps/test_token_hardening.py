@@ -179,3 +179,32 @@ def test_refresh_rereads_the_account_demoted_and_deleted(service):
 
 def login_status(url, user, password):
     return requests.post(f"{url}/login", json={"username": user, "password": password}, timeout=5).status_code
+
+
+def test_store_outage_is_a_503_with_retry_after_never_a_logout_and_recovers():
+    from sessionlab.infra.redis_servers import start_redis
+
+    store = start_redis(name=None, persistence=True)
+    try:
+        svc = TokenService(generate_keys(), redis=store)  # the server: the service's client fails fast
+        with serve(create_token_app(svc), name="test-token-outage") as srv:
+            tokens = login(srv.url).json()
+            access = tokens["access_token"]
+            auth = {"Authorization": f"Bearer {access}"}
+            store.kill()
+            for method, path, kw in (
+                ("post", "/login", {"json": {"username": "alice", "password": "alice-pw"}}),
+                ("get", "/me", {"headers": auth}),
+                ("post", "/refresh", {"json": {"refresh_token": tokens["refresh_token"]}}),
+            ):
+                start = time.monotonic()
+                r = requests.request(method, f"{srv.url}{path}", timeout=10, **kw)
+                took = time.monotonic() - start
+                assert r.status_code == 503, (path, r.status_code, r.text)
+                assert r.headers["Retry-After"].isdigit() and took < 1.5, (path, took)
+                assert "저장소" in r.json()["error"]
+            store.restart()
+            assert requests.get(f"{srv.url}/me", headers=auth, timeout=5).status_code == 200
+            assert login_status(srv.url, "alice", "alice-pw") == 200
+    finally:
+        store.stop()
