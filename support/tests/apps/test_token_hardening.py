@@ -208,3 +208,33 @@ def test_store_outage_is_a_503_with_retry_after_never_a_logout_and_recovers():
             assert login_status(srv.url, "alice", "alice-pw") == 200
     finally:
         store.stop()
+
+
+def test_every_family_key_expires_even_after_revoking_a_family_that_is_gone(service):
+    pair = service.login("alice", "user")
+    service.refresh(pair.refresh)
+    service.logout(pair.access)
+    gone = service.login("alice", "user")
+    fam = service.verify(gone.access)["fam"]
+    service.redis.delete(f"sl:fam:{fam}", f"sl:fam:{fam}:jtis")  # as if its TTL had run out
+    service.revoke_family(fam)  # a late logout/reuse of a family Redis already forgot
+    keys = list(service.redis.scan_iter("sl:fam:*", count=1000))
+    assert keys and all(0 < service.redis.ttl(k) <= service.refresh_ttl + service.leeway + 1 for k in keys)
+
+
+def test_a_revoked_token_stays_revoked_across_a_redis_crash_and_restart():
+    from sessionlab.infra.redis_servers import start_redis
+
+    store = start_redis(name=None, persistence=True, args=("--appendfsync", "always"))
+    try:
+        svc = TokenService(generate_keys(), redis=store)
+        pair = svc.login("alice", "user")
+        assert svc.logout(pair.access) == 2
+        store.kill()  # SIGKILL: a crash, nothing flushed at shutdown
+        store.restart()
+        with pytest.raises(TokenError, match="revoked"):
+            svc.verify(pair.access)
+        with pytest.raises(TokenError, match="revoked"):
+            svc.refresh(pair.refresh)
+    finally:
+        store.stop()
