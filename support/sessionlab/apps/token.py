@@ -9,6 +9,10 @@ an RFC 6750 ``WWW-Authenticate`` header (``error="invalid_token"``,
 (``Bearer realm="sessionlab"``, RFC 6750 §3.1), too little privilege ``403``
 with ``error="insufficient_scope"``.
 
+``POST /login`` started by another site (``Sec-Fetch-Site: cross-site``, or a foreign
+``Origin``) is refused ``403`` (login CSRF: a page could otherwise log the victim's browser
+into the attacker's account), as in the session app; the ⚠️ VULNERABLE twin accepts it.
+
 Cookie-authenticated unsafe requests (POST) must carry an ``X-Requested-With``
 header: a cross-site form cannot add one, so a CSRF form post is refused, while a
 Bearer request (never sent automatically by a browser) needs nothing extra.
@@ -41,15 +45,15 @@ app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprin
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import secrets
-from collections import deque
-from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from sessionlab.apps._common import json_response, label_response, variant_name
+from sessionlab.apps._common import json_response, label_response
+from sessionlab.apps.login_auth import cross_site_origin
+from sessionlab.apps.token_lab import (  # the session app's Origin / Fetch Metadata check
+    DEFAULT_USERS,
+    TokenLab,
+)
 from sessionlab.web.outage import STORE_ERRORS, store_outage_handler
 from sessionlab.web.token_format import www_authenticate
 from sessionlab.web.tokens import TokenError, TokenPair, TokenService
@@ -74,59 +78,6 @@ TOKEN_STORE_DOWN = (
     "토큰 상태 저장소(Redis: 폐기 목록과 refresh 기록)에 연결할 수 없습니다. 로그인이 풀린 것이 아니니 "
     "잠시 뒤 다시 시도하세요 — 저장소가 돌아오면 서버를 다시 띄우지 않아도 자동으로 복구됩니다."
 )
-DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
-
-
-def _hash_password(password: str, salt: bytes) -> bytes:
-    # scrypt (a slow, salted KDF); small cost parameters keep the labs quick.
-    return hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1, dklen=32)
-
-
-@dataclass
-class TokenLab:
-    """One token app's state: the token service, the verifier it trusts, and the accounts."""
-
-    service: TokenService
-    verifier: object
-    vulnerable: bool = False
-    cookie_secure: bool = False
-    accounts: dict[str, tuple[bytes, bytes, str]] = field(default_factory=dict)  # user → (salt, hash, role)
-    dummy_salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
-    cookie_samesite: str = "Lax"
-    cors: str | None = None  # None, or "reflect" (⚠️ VULNERABLE: any Origin, with credentials)
-    seen: deque = field(default_factory=lambda: deque(maxlen=500))  # what reached RECORDED_PATHS
-
-    @classmethod
-    def build(cls, service: TokenService, users: dict | None, verifier, cookie_secure: bool) -> TokenLab:
-        vulnerable = verifier is not None and getattr(verifier, "VULNERABLE", False)
-        accounts = {}
-        for user, (password, role) in (users or DEFAULT_USERS).items():
-            salt = secrets.token_bytes(16)
-            accounts[user] = (salt, _hash_password(password, salt), role)
-        return cls(service, verifier or service.verifier, vulnerable, cookie_secure, accounts)
-
-    @property
-    def variant(self) -> str:
-        return variant_name(not self.vulnerable)
-
-    def role_of(self, user: str, password: str) -> str | None:
-        """The user's role if the password is right, else None (an unknown user costs the same hash)."""
-        salt, stored, role = self.accounts.get(user, (self.dummy_salt, b"\0" * 32, None))
-        ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
-        return role if ok else None
-
-    def current_role(self, user: str) -> str | None:
-        """The account's role *now* (read at every refresh); None once it is deleted."""
-        account = self.accounts.get(user)
-        return account[2] if account is not None else None
-
-    def set_role(self, user: str, role: str | None) -> None:
-        """Change an account's role, or delete it (``None``): the next refresh sees the change."""
-        if role is None:
-            self.accounts.pop(user, None)
-        else:
-            salt, stored, _old = self.accounts[user]
-            self.accounts[user] = (salt, stored, role)
 
 
 def create_token_app(
@@ -336,6 +287,15 @@ def clear_token_cookies(resp: Response) -> Response:
 @bp.post("/login")
 def login():
     lab, data = current_lab(), form_data()
+    why = cross_site_origin()
+    if why and not lab.vulnerable:  # login CSRF: another site must not log this browser in (as anyone)
+        return json_response(
+            {
+                "error": "cross_site",
+                "reason": f"다른 사이트에서 시작된 로그인은 받지 않습니다 (login CSRF 방어, {why}).",
+            },
+            403,
+        )
     user, password = str(data.get("username", "")), str(data.get("password", ""))
     role = lab.role_of(user, password)
     if role is None:

@@ -238,3 +238,32 @@ def test_a_revoked_token_stays_revoked_across_a_redis_crash_and_restart():
             svc.refresh(pair.refresh)
     finally:
         store.stop()
+
+
+CROSS_SITE = (
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.test"},
+    {"Origin": "http://evil.test"},  # an older browser: no Fetch Metadata, the Origin decides
+    {"Origin": "null"},  # a sandboxed iframe / data: page
+)
+
+
+def test_login_csrf_is_refused_by_the_secure_app_and_accepted_by_the_vulnerable_twin(service):
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    creds = {"username": "alice", "password": "alice-pw"}
+    with serve(create_token_app(service), name="test-token-logincsrf") as srv:
+        for headers in CROSS_SITE:
+            r = requests.post(f"{srv.url}/login", data=creds, headers=headers, timeout=5)
+            assert r.status_code == 403 and r.json()["error"] == "cross_site", (headers, r.text)
+            assert "Set-Cookie" not in r.headers and any(
+                "\uac00" <= ch <= "\ud7a3" for ch in r.json()["reason"]
+            )
+        same = {"Sec-Fetch-Site": "same-origin", "Origin": srv.url}
+        assert requests.post(f"{srv.url}/login", data=creds, headers=same, timeout=5).status_code == 200
+        assert (
+            requests.post(f"{srv.url}/login", json=creds, timeout=5).status_code == 200
+        )  # no browser headers
+    twin = create_token_app(service, verifier=VulnerableVerifier(service.keys))
+    with serve(twin, name="test-token-logincsrf-vuln") as srv:
+        r = requests.post(f"{srv.url}/login", data=creds, headers=CROSS_SITE[0], timeout=5)
+        assert r.status_code == 200 and r.headers["X-Lab-Variant"] == "VULNERABLE"

@@ -62,3 +62,21 @@ def test_reflected_cors_defeats_the_custom_header_check(service):
     assert allowed["attack"]["status"] == 200
     post = [s for s in loose.token_lab.seen if s["method"] == "POST"]
     assert post and post[0]["cookie"] and post[0]["x_requested_with"] and post[0]["status"] == 200
+
+
+@needs_chromium
+def test_login_csrf_works_only_against_the_vulnerable_twin():
+    from sessionlab.apps.token_attacker import ATTACKER_ACCOUNT
+    from sessionlab.labs.lab04a_browser import login_csrf
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    svc = TokenService(generate_keys())
+    users = {"alice": ("alice-pw", "user"), ATTACKER_ACCOUNT[0]: (ATTACKER_ACCOUNT[1], "user")}
+    with serve(create_token_attacker_app()) as evil:
+        for verifier, expected in ((None, None), (VulnerableVerifier(svc.keys), "mallory")):
+            app = create_token_app(svc, users=users, verifier=verifier)
+            with serve(app) as shop:
+                run = login_csrf(shop.port, evil.port)
+            assert run["me"] == expected, run
+            if expected is None:
+                assert "cross_site" in run["login"], run
