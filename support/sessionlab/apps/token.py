@@ -1,7 +1,8 @@
 """A token-based login app (Flask) for the JWT labs, and a ⚠️ VULNERABLE variant.
 
-``create_token_app(service)``: ``POST /login`` returns an access + refresh token in
-the JSON body *and* sets them as HttpOnly cookies; protected routes accept the
+``create_token_app(service)``: ``POST /login`` sets an access + refresh token as HttpOnly
+cookies and returns *no* token in the body (a page script could read it); a client that
+keeps tokens itself asks with ``mode: "bearer"`` and gets them in the body, no cookies; protected routes accept the
 access token from ``Authorization: Bearer`` (preferred) or from the cookie.
 Every bad token is answered ``401`` with a Korean ``reason`` in the JSON body and
 an RFC 6750 ``WWW-Authenticate`` header (``error="invalid_token"``,
@@ -249,6 +250,24 @@ def form_data():
     return data if isinstance(data, dict) else request.form
 
 
+def bearer_mode(data) -> bool:
+    """The client keeps the tokens itself (``mode: "bearer"``, or the older ``cookie: false``)."""
+    return data.get("mode") == "bearer" or data.get("cookie", True) in (False, "0", "false")
+
+
+def token_body(pair: TokenPair, tokens: bool) -> dict:
+    """The JSON answer of /login and /refresh: the tokens only when the client keeps them itself.
+
+    A cookie client's tokens stay in HttpOnly cookies: a body would hand them to any page
+    script (an XSS can ``fetch('/refresh', {method: 'POST'})``). ⚠️ The VULNERABLE twin always
+    puts them in the body.
+    """
+    if tokens:
+        body = pair.as_json()
+        return body if pair.refresh else {k: v for k, v in body.items() if k != "refresh_token"}
+    return {"token_type": "Bearer", "expires_in": pair.expires_in, "mode": "cookie"}
+
+
 def set_token_cookies(resp: Response, pair: TokenPair) -> None:
     """Both tokens as HttpOnly cookies; the refresh token only for ``REFRESH_COOKIE_PATHS``, SameSite=Strict."""
     lab = current_lab()
@@ -304,11 +323,9 @@ def login():
         pair = lab.service.login(user, role)
     else:  # no server state: access token only, nothing can be revoked
         pair = TokenPair(lab.service.issue(user, role=role), "", lab.service.access_ttl)
-    body = (
-        pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
-    )
-    resp = jsonify(body)
-    if data.get("cookie", True) not in (False, "0", "false"):
+    bearer = bearer_mode(data)
+    resp = jsonify(token_body(pair, tokens=bearer or lab.vulnerable))
+    if not bearer:
         set_token_cookies(resp, pair)
     return resp
 
@@ -347,8 +364,9 @@ def refresh():
         raise TokenError("missing")
     lab = current_lab()
     pair = _or_invalid(lab.service.refresh, token, role_of=lab.current_role)
-    resp = jsonify(pair.as_json())
-    if not data.get("refresh_token"):
+    from_body = bool(data.get("refresh_token"))  # a bearer client; else the cookie (a browser)
+    resp = jsonify(token_body(pair, tokens=from_body or lab.vulnerable))
+    if not from_body:
         set_token_cookies(resp, pair)
     return resp
 

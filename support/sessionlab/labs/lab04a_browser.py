@@ -22,7 +22,16 @@ import re
 
 from sessionlab.infra import browser
 
-__all__ = ["page_report", "img_report", "xss_report", "cross_site_profile", "cross_site", "login_csrf", "SHOP", "EVIL"]
+__all__ = [
+    "page_report",
+    "img_report",
+    "xss_report",
+    "cross_site_profile",
+    "cross_site",
+    "login_csrf",
+    "SHOP",
+    "EVIL",
+]
 
 SHOP, EVIL = "shop.test", "evil.test"
 

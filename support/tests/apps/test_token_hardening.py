@@ -157,7 +157,7 @@ def test_refresh_past_the_absolute_lifetime_is_refused(redis_server):
 def test_refresh_rereads_the_account_demoted_and_deleted(service):
     app = create_token_app(service)
     with serve(app, name="test-token-accounts") as srv:
-        pair = login(srv.url, "admin", "admin-pw").json()
+        pair = login(srv.url, "admin", "admin-pw", mode="bearer").json()
         app.token_lab.set_role("admin", "user")  # demoted
         r = requests.post(f"{srv.url}/refresh", json={"refresh_token": pair["refresh_token"]}, timeout=5)
         assert r.status_code == 200, r.text
@@ -188,7 +188,7 @@ def test_store_outage_is_a_503_with_retry_after_never_a_logout_and_recovers():
     try:
         svc = TokenService(generate_keys(), redis=store)  # the server: the service's client fails fast
         with serve(create_token_app(svc), name="test-token-outage") as srv:
-            tokens = login(srv.url).json()
+            tokens = login(srv.url, mode="bearer").json()
             access = tokens["access_token"]
             auth = {"Authorization": f"Bearer {access}"}
             store.kill()
@@ -267,3 +267,30 @@ def test_login_csrf_is_refused_by_the_secure_app_and_accepted_by_the_vulnerable_
     with serve(twin, name="test-token-logincsrf-vuln") as srv:
         r = requests.post(f"{srv.url}/login", data=creds, headers=CROSS_SITE[0], timeout=5)
         assert r.status_code == 200 and r.headers["X-Lab-Variant"] == "VULNERABLE"
+
+
+def test_cookie_clients_never_get_tokens_in_a_body_page_scripts_can_read(service):
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    creds = {"username": "alice", "password": "alice-pw"}
+    with serve(create_token_app(service), name="test-token-bodies") as srv:
+        browser_like = requests.Session()
+        r = browser_like.post(f"{srv.url}/login", json=creds, timeout=5)
+        assert r.status_code == 200 and not {"access_token", "refresh_token"} & set(r.json())
+        assert {c.name for c in browser_like.cookies} == {"access_token", "refresh_token"}
+        # what an injected script's fetch('/refresh', {method: 'POST'}) would read
+        fresh = browser_like.post(f"{srv.url}/refresh", headers={"X-Requested-With": "xss"}, timeout=5)
+        assert fresh.status_code == 200 and not {"access_token", "refresh_token"} & set(fresh.json())
+        assert "access_token=" in fresh.headers["Set-Cookie"]  # the browser still gets its new pair
+        bearer = requests.post(f"{srv.url}/login", json={**creds, "mode": "bearer"}, timeout=5)
+        assert {"access_token", "refresh_token"} <= set(bearer.json()) and "Set-Cookie" not in bearer.headers
+        again = requests.post(
+            f"{srv.url}/refresh", json={"refresh_token": bearer.json()["refresh_token"]}, timeout=5
+        )
+        assert "access_token" in again.json() and "Set-Cookie" not in again.headers
+    twin = create_token_app(service, verifier=VulnerableVerifier(service.keys))
+    with serve(twin, name="test-token-bodies-vuln") as srv:
+        victim = requests.Session()
+        victim.post(f"{srv.url}/login", json=creds, timeout=5)
+        leaked = victim.post(f"{srv.url}/refresh", headers={"X-Requested-With": "xss"}, timeout=5).json()
+        assert leaked["access_token"].count(".") == 2  # ⚠️ a page script reads a fresh token
