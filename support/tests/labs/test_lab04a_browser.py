@@ -80,3 +80,16 @@ def test_login_csrf_works_only_against_the_vulnerable_twin():
             assert run["me"] == expected, run
             if expected is None:
                 assert "cross_site" in run["login"], run
+
+
+@needs_chromium
+def test_an_injected_script_reads_a_fresh_token_from_refresh_only_on_the_vulnerable_twin(service):
+    from sessionlab.infra.redis_servers import start_redis
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    with start_redis(name=None) as store:
+        svc = TokenService(service.keys, redis=store)
+        for verifier, leaks in ((None, False), (VulnerableVerifier(svc.keys), True)):
+            with serve(create_token_app(svc, verifier=verifier)) as srv:
+                rep = xss_report(srv.url, "cookie")
+            assert rep["refresh_status"] == 200 and rep["refresh_token_readable"] is leaks, rep
