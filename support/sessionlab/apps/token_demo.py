@@ -85,7 +85,12 @@ async function main() {
   const misuse = await fetch('/transfer', {method: 'POST', credentials: 'same-origin',
     headers: {...auth, 'Content-Type': 'application/json', 'X-Requested-With': 'xss'},
     body: JSON.stringify({to: 'mallory'})});
+  // a fresh pair from the page: the refresh cookie rides along; can the script read the answer?
+  const fresh = await fetch('/refresh', {method: 'POST', credentials: 'same-origin'});
+  const freshBody = await fresh.json().catch(() => ({}));
   const report = {store: STORE,
+    refresh_status: fresh.status,
+    refresh_token_readable: typeof freshBody.access_token === 'string',
     cookie_readable: stolenCookie.includes('access_token='),
     storage_readable: stolenStorage.split('.').length === 3,
     sent_to_attacker: sent,

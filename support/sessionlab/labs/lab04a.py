@@ -278,9 +278,8 @@ def copied_token_after_logout(url: str, user: str = "alice", password: str = "al
     import requests
 
     s = requests.Session()
-    token = s.post(f"{url}/login", json={"username": user, "password": password}, timeout=5).json()[
-        "access_token"
-    ]
+    s.post(f"{url}/login", json={"username": user, "password": password}, timeout=5)
+    token = s.cookies["access_token"]  # the thief's copy of the (HttpOnly) cookie
     out = s.post(f"{url}/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     replay = requests.get(f"{url}/me", headers={"Authorization": f"Bearer {token}"}, timeout=5)
     return out, replay

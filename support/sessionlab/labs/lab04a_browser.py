@@ -6,7 +6,8 @@
   sends what it read to the attacker's collector and then uses the session from the page;
 * ``cross_site(shop, evil, how)`` — two sites on this machine (``shop.test``,
   ``evil.test``, both 127.0.0.1 through ``--host-resolver-rules``): log in on the shop,
-  then open the evil page that posts to the shop (``how="form"`` or ``"fetch"``).
+  then open the evil page that posts to the shop (``how="form"`` or ``"fetch"``);
+* ``login_csrf(shop, evil)`` — the evil page logs the browser into the attacker's account.
 
 What the *server* received is read from the app's record (``app.token_lab.seen``), not from
 the page: the page reports what the browser let its script see, the server what arrived.
@@ -21,7 +22,16 @@ import re
 
 from sessionlab.infra import browser
 
-__all__ = ["page_report", "img_report", "xss_report", "cross_site_profile", "cross_site", "SHOP", "EVIL"]
+__all__ = [
+    "page_report",
+    "img_report",
+    "xss_report",
+    "cross_site_profile",
+    "cross_site",
+    "login_csrf",
+    "SHOP",
+    "EVIL",
+]
 
 SHOP, EVIL = "shop.test", "evil.test"
 
@@ -82,3 +92,19 @@ def cross_site(shop_port: int, evil_port: int, how: str) -> dict:
         # A form post navigates away: the DOM is then the shop's answer, not the evil page.
         attack = page_report(dom) if m else {"how": how, "navigated_to": re.sub(r"<[^>]+>", "", dom)[:200]}
     return {"login": login, "attack": attack}
+
+
+def login_csrf(shop_port: int, evil_port: int) -> dict:
+    """Open http://evil.test's login-CSRF page, then http://shop.test/me in the same browser.
+
+    Returns what the shop answered to the cross-site login form (``login``: its text) and
+    who the shop thinks this browser is afterwards (``me``: the ``sub``, or None).
+    """
+    with cross_site_profile(shop_port) as profile:
+        target = f"http://{SHOP}:{shop_port}"
+        dom = profile.dump_dom(
+            f"http://{EVIL}:{evil_port}/csrf?target={target}&how=login", timeout=30, budget_ms=3000
+        )
+        me = profile.dump_dom(f"{target}/me", timeout=30)
+    sub = re.search(r'"sub":\s*"([^"]+)"', me)
+    return {"login": re.sub(r"<[^>]+>", "", dom)[:200], "me": sub.group(1) if sub else None}

@@ -41,12 +41,15 @@ STORE_ERRORS = (
 )
 
 
-def store_outage_handler(app, retry_after: int = 1):
-    """Make a Flask app answer 503 (Korean JSON, ``Retry-After``) when its store is unreachable."""
+def store_outage_handler(app, retry_after: int = 1, message: str = STORE_DOWN_MESSAGE):
+    """Make a Flask app answer 503 (Korean JSON, ``Retry-After``) when its store is unreachable.
+
+    ``message``: the Korean text for the body (default: the session store's).
+    """
     from flask import jsonify
 
     def unavailable(exc):
-        resp = jsonify({"ok": False, "error": STORE_DOWN_MESSAGE, "store_error": type(exc).__name__})
+        resp = jsonify({"ok": False, "error": message, "store_error": type(exc).__name__})
         resp.status_code = 503
         resp.headers["Retry-After"] = str(retry_after)
         return resp

@@ -77,6 +77,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "이미 사용된 refresh 토큰이 다시 쓰였습니다: 탈취로 보고 이 로그인의 모든 토큰을 폐기했습니다.",
         "refresh token reuse detected; token family revoked",
     ),
+    "login_expired": (
+        "로그인한 지 너무 오래되었습니다(절대 만료, absolute timeout): 다시 로그인하세요.",
+        "login too old; sign in again",
+    ),
+    "account_gone": (
+        "계정이 삭제되었거나 사용할 수 없습니다: 이 로그인의 모든 토큰을 폐기했습니다.",
+        "account no longer valid; token family revoked",
+    ),
     "invalid": ("유효하지 않은 토큰입니다.", "invalid token"),
 }
 

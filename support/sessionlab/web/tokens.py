@@ -52,6 +52,7 @@ from sessionlab.web.token_format import (
     map_pyjwt_error,
     split_token,
 )
+from sessionlab.web.token_state import FAST_FAIL, REVOKE_SCRIPT, ROTATE_SCRIPT, RedisDenylist, TokenPair
 from sessionlab.web.tokens_vulnerable import FLAWS, VulnerableVerifier
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "RedisDenylist",
     "TokenPair",
     "TokenService",
+    "FAST_FAIL",
     "VulnerableVerifier",
     "FLAWS",
 ]
@@ -216,64 +218,15 @@ class Verifier:
 # --- server state: denylist and refresh families ---------------------------------------
 
 
-class RedisDenylist:
-    """Revoked ``jti``s in Redis, each with TTL = remaining lifetime + leeway (then it is moot)."""
-
-    def __init__(self, client, prefix: str = "sl:deny:", leeway: float = DEFAULT_LEEWAY):
-        self.client, self.prefix, self.leeway = client, prefix, leeway
-
-    def add(self, jti: str, exp: float, now: float | None = None) -> int:
-        """Deny ``jti`` until it could no longer be accepted; returns the TTL set (0: already moot)."""
-        now = time.time() if now is None else now
-        ttl = math.ceil(exp + self.leeway - now)
-        if ttl <= 0:
-            return 0
-        self.client.set(self.prefix + jti, "1", ex=ttl)
-        return ttl
-
-    def contains(self, jti: str) -> bool:
-        return bool(jti) and bool(self.client.exists(self.prefix + jti))
-
-    def ttl(self, jti: str) -> int:
-        return int(self.client.ttl(self.prefix + jti))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self.client.scan_iter(self.prefix + "*", count=1000))
-
-
-_ROTATE = """
-local cur = redis.call('HGET', KEYS[1], 'current')
-if not cur then return 'missing' end
-if redis.call('HGET', KEYS[1], 'revoked') == '1' then return 'revoked' end
-if cur ~= ARGV[1] then
-  redis.call('HSET', KEYS[1], 'revoked', '1')
-  return 'reused'
-end
-redis.call('HSET', KEYS[1], 'current', ARGV[2])
-return 'ok'
-"""
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access: str
-    refresh: str
-    expires_in: int
-
-    def as_json(self) -> dict:
-        return {
-            "access_token": self.access,
-            "refresh_token": self.refresh,
-            "token_type": "Bearer",
-            "expires_in": self.expires_in,
-        }
-
-
 class TokenService:
     """Issue, verify, refresh (with rotation and reuse detection) and revoke tokens.
 
-    ``redis``: a redis-py client. Without one there is **no server state at all**:
-    logout cannot revoke anything and refresh tokens are refused (the labs show why).
+    ``redis``: a redis-py client, or a lab Redis server (``start_redis(...)``), for which the
+    service makes its own client that gives up fast (0.5 s socket timeouts, one quick retry):
+    an outage becomes a ``redis.ConnectionError`` in about a second, which the app answers
+    503 (``sessionlab.web.outage``), instead of redis-py's default retries taking seconds.
+    Without one there is **no server state at all**: logout cannot revoke anything and
+    refresh tokens are refused (the labs show why).
     """
 
     def __init__(
@@ -287,16 +240,25 @@ class TokenService:
         leeway: float = DEFAULT_LEEWAY,
         redis=None,
         prefix: str = "sl:",
+        max_age: int = 8 * 3600,
     ):
         self.keys = keys if keys is not None else generate_keys()
         if alg not in self.keys:
             raise ValueError(f"{alg} 키가 없습니다: generate_keys()로 만든 키를 주세요.")
         self.alg, self.issuer, self.audience = alg, issuer, audience
         self.access_ttl, self.refresh_ttl, self.leeway = access_ttl, refresh_ttl, leeway
+        if (
+            redis is not None
+            and not hasattr(redis, "register_script")
+            and callable(getattr(redis, "client", None))
+        ):
+            redis = redis.client(**FAST_FAIL)  # a lab server: a client that gives up within ~1 s
         self.redis, self.prefix = redis, prefix
+        self.max_age = max_age  # absolute lifetime of a login (a family), like a session's 8-hour timeout
         self.denylist = RedisDenylist(redis, prefix + "deny:", leeway) if redis is not None else None
         self.verifier = Verifier(self.keys, issuer, audience, leeway, denylist=self.denylist)
-        self._rotate = redis.register_script(_ROTATE) if redis is not None else None
+        self._rotate = redis.register_script(ROTATE_SCRIPT) if redis is not None else None
+        self._revoke = redis.register_script(REVOKE_SCRIPT) if redis is not None else None
 
     # -- issuing --
     def issue(
@@ -336,50 +298,75 @@ class TokenService:
         if self.redis is None:
             raise TokenError("invalid", "서버 상태(Redis) 없이는 refresh 토큰을 추적할 수 없습니다")
 
-    def _pair(self, sub: str, fam: str, role: str, now: float | None) -> tuple[TokenPair, dict, dict]:
+    def _pair(
+        self, sub: str, fam: str, role: str, now: float, auth_time: float
+    ) -> tuple[TokenPair, dict, dict]:
+        """A new pair; the refresh token never outlives the login's absolute lifetime (``max_age``)."""
+        refresh_ttl = max(1, min(self.refresh_ttl, int(auth_time + self.max_age - now)))
         access = self.issue(sub, "access", role=role, fam=fam, now=now)
-        refresh = self.issue(sub, "refresh", role=role, fam=fam, now=now)
+        refresh = self.issue(sub, "refresh", ttl=refresh_ttl, role=role, fam=fam, now=now)
         a = jwt.decode(access, options={"verify_signature": False})
         r = jwt.decode(refresh, options={"verify_signature": False})
         return TokenPair(access, refresh, self.access_ttl), a, r
 
-    def _remember(self, fam: str, *claims: dict) -> None:
-        key = self._family_key(fam)
-        pipe = self.redis.pipeline()
-        for c in claims:
-            pipe.hset(key + ":jtis", c["jti"], c["exp"])
-        pipe.expire(key, self.refresh_ttl + int(self.leeway) + 1)
-        pipe.expire(key + ":jtis", self.refresh_ttl + int(self.leeway) + 1)
-        pipe.execute()
-
     def login(self, sub: str, role: str = "user", now: float | None = None) -> TokenPair:
-        """A new token family: an access token and a refresh token."""
+        """A new token family: an access token and a refresh token, recorded in one transaction.
+
+        The family remembers its login time (``auth_time``) and expires from Redis when its
+        last refresh token would (``EXPIRE`` = refresh ``exp`` + leeway).
+        """
         self._need_redis()
+        now = int(time.time() if now is None else now)
         fam = secrets.token_urlsafe(16)
-        pair, a, r = self._pair(sub, fam, role, now)
-        self.redis.hset(self._family_key(fam), mapping={"sub": sub, "current": r["jti"], "revoked": "0"})
-        self._remember(fam, a, r)
+        pair, a, r = self._pair(sub, fam, role, now, now)
+        key, ttl = self._family_key(fam), max(1, math.ceil(r["exp"] + self.leeway - time.time()))
+        pipe = self.redis.pipeline(transaction=True)  # MULTI … EXEC: all or nothing
+        pipe.hset(key, mapping={"sub": sub, "current": r["jti"], "revoked": "0", "auth_time": now})
+        pipe.hset(key + ":jtis", mapping={a["jti"]: a["exp"], r["jti"]: r["exp"]})
+        pipe.expire(key, ttl)
+        pipe.expire(key + ":jtis", ttl)
+        pipe.execute()
         return pair
 
-    def refresh(self, refresh_token: str) -> TokenPair:
+    def refresh(self, refresh_token: str, role_of=None) -> TokenPair:
         """Rotate: the presented refresh token is spent and a new pair issued.
 
         A refresh token presented a second time means two parties hold it (the user
-        and a thief): the whole family is revoked and ``refresh_reused`` raised.
+        and a thief): the whole family is revoked and ``refresh_reused`` raised — checked,
+        rotated and revoked in one Redis script, so parallel reuses cannot slip through.
+        A login older than ``max_age`` is refused (``login_expired``). ``role_of(sub)``
+        re-reads the account: the new tokens carry today's role, and ``None`` (a deleted
+        or disabled account) revokes the family (``account_gone``).
         """
         self._need_redis()
         assert self._rotate is not None  # registered with the Redis client
         claims = self.verifier.verify(refresh_token, expected_type="refresh")
-        fam = claims.get("fam")
+        fam, sub = claims.get("fam"), claims["sub"]
         if not isinstance(fam, str):
             raise TokenError("missing_claim", "fam")
-        new_pair, a, r = self._pair(claims["sub"], fam, claims.get("role", "user"), None)
-        outcome = self._rotate(keys=[self._family_key(fam)], args=[claims["jti"], r["jti"]])
+        now = time.time()
+        auth_time = self.redis.hget(self._family_key(fam), "auth_time")
+        if auth_time is None:
+            raise TokenError("revoked", "로그인 기록(family)이 없습니다")
+        if now > float(auth_time) + self.max_age:
+            self.revoke_family(fam)
+            raise TokenError("login_expired")
+        role = claims.get("role", "user")
+        if role_of is not None:
+            role = role_of(sub)
+            if role is None:
+                self.revoke_family(fam)
+                raise TokenError("account_gone")
+        new_pair, a, r = self._pair(sub, fam, role, now, float(auth_time))
+        key = self._family_key(fam)
+        outcome = self._rotate(
+            keys=[key, key + ":jtis"],
+            args=[now, self.leeway, self.denylist.prefix if self.denylist is not None else "", claims["jti"]]
+            + [r["jti"], r["exp"], a["jti"], a["exp"]],
+        )
         if outcome == "ok":
-            self._remember(fam, a, r)
             return new_pair
         if outcome == "reused":
-            self.revoke_family(fam)
             raise TokenError("refresh_reused")
         raise TokenError("revoked")
 
@@ -396,20 +383,36 @@ class TokenService:
         return self.denylist.add(claims["jti"], claims["exp"])
 
     def revoke_family(self, fam: str) -> int:
-        """Deny every still-valid token issued in a login family; returns how many."""
+        """Deny every still-valid token issued in a login family (one atomic script); returns how many."""
         self._need_redis()
-        assert self.denylist is not None  # made with the Redis client
+        assert self.denylist is not None and self._revoke is not None  # made with the Redis client
         key = self._family_key(fam)
-        self.redis.hset(key, "revoked", "1")
-        count = 0
-        for jti, exp in self.redis.hgetall(key + ":jtis").items():
-            count += bool(self.denylist.add(jti, float(exp)))
-        return count
+        return int(
+            self._revoke(keys=[key, key + ":jtis"], args=[time.time(), self.leeway, self.denylist.prefix])
+        )
 
-    def logout(self, access_token: str, refresh_token: str | None = None) -> int:
-        """Revoke the access token and, through its family, every token of this login."""
-        claims = self.verifier.verify(access_token, expected_type="access")
-        if self.redis is None:
-            return 0
-        fam = claims.get("fam")
-        return self.revoke_family(fam) if isinstance(fam, str) else bool(self.revoke(claims))
+    def logout(self, access_token: str | None = None, refresh_token: str | None = None) -> int:
+        """Revoke every token of this login (its family); returns how many were denied.
+
+        Either token will do, and an *expired* one too (its signature is still checked):
+        a user idle past the access token's 5 minutes must still be able to log out.
+        """
+        fams, last_error = set(), None
+        for token, typ in ((access_token, "access"), (refresh_token, "refresh")):
+            if not token:
+                continue
+            try:
+                claims = self.verifier.verify(token, expected_type=typ, verify_exp=False)
+            except TokenError as exc:
+                last_error = exc
+                continue
+            if self.redis is None:
+                return 0
+            fam = claims.get("fam")
+            if isinstance(fam, str):
+                fams.add(fam)
+            else:
+                return int(bool(self.revoke(claims)))
+        if not fams:
+            raise last_error or TokenError("missing")
+        return sum(self.revoke_family(fam) for fam in sorted(fams))

@@ -107,7 +107,11 @@ def token_client():
     app.add_url_rule("/t/guarded", "t_guarded", guarded, methods=["GET", "POST"])
     app.add_url_rule("/t/present", "t_present", present)
     c = app.test_client()
-    c.tokens = c.post("/login", json={"username": "alice", "password": "alice-pw"}).json
+    c.post("/login", json={"username": "alice", "password": "alice-pw"})  # cookies
+    bearer = app.test_client().post(
+        "/login", json={"username": "alice", "password": "alice-pw", "mode": "bearer"}
+    )
+    c.tokens = bearer.json  # a bearer client's own pair (a cookie client gets no token in the body)
     return c
 
 

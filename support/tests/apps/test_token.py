@@ -33,10 +33,14 @@ def app_url(service):
 
 
 def login(url, user="alice", password="alice-pw") -> requests.Session:
+    """A browser-like session (tokens in cookies); ``s.tokens``: the same tokens, as a thief's copy."""
     s = requests.Session()
     r = s.post(f"{url}/login", json={"username": user, "password": password}, timeout=5)
     assert r.status_code == 200, r.text
-    s.tokens = r.json()
+    assert "access_token" not in r.json()  # a cookie client never gets a token in the body
+    s.tokens = {"access_token": s.cookies.get("access_token")}
+    if "refresh_token" in {c.name for c in s.cookies}:
+        s.tokens["refresh_token"] = s.cookies.get("refresh_token", path="/refresh")
     return s
 
 
@@ -240,7 +244,12 @@ def test_attack_scoreboard_every_attack_needs_its_flaw(service, app_url):
 def test_image_request_is_recorded_with_the_credentials_that_arrived(service):
     app = create_token_app(service)
     client = app.test_client()
-    token = client.post("/login", json={"username": "alice", "password": "alice-pw"}).json["access_token"]
+    client.post("/login", json={"username": "alice", "password": "alice-pw"})
+    token = (
+        app.test_client()
+        .post("/login", json={"username": "alice", "password": "alice-pw", "mode": "bearer"})
+        .json["access_token"]
+    )
     assert client.get("/demo/pixel.gif").status_code == 200  # the cookie from /login rode along
     bare = app.test_client().get("/demo/pixel.gif")
     bearer = app.test_client().get("/demo/pixel.gif", headers={"Authorization": f"Bearer {token}"})

@@ -62,3 +62,34 @@ def test_reflected_cors_defeats_the_custom_header_check(service):
     assert allowed["attack"]["status"] == 200
     post = [s for s in loose.token_lab.seen if s["method"] == "POST"]
     assert post and post[0]["cookie"] and post[0]["x_requested_with"] and post[0]["status"] == 200
+
+
+@needs_chromium
+def test_login_csrf_works_only_against_the_vulnerable_twin():
+    from sessionlab.apps.token_attacker import ATTACKER_ACCOUNT
+    from sessionlab.labs.lab04a_browser import login_csrf
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    svc = TokenService(generate_keys())
+    users = {"alice": ("alice-pw", "user"), ATTACKER_ACCOUNT[0]: (ATTACKER_ACCOUNT[1], "user")}
+    with serve(create_token_attacker_app()) as evil:
+        for verifier, expected in ((None, None), (VulnerableVerifier(svc.keys), "mallory")):
+            app = create_token_app(svc, users=users, verifier=verifier)
+            with serve(app) as shop:
+                run = login_csrf(shop.port, evil.port)
+            assert run["me"] == expected, run
+            if expected is None:
+                assert "cross_site" in run["login"], run
+
+
+@needs_chromium
+def test_an_injected_script_reads_a_fresh_token_from_refresh_only_on_the_vulnerable_twin(service):
+    from sessionlab.infra.redis_servers import start_redis
+    from sessionlab.web.tokens import VulnerableVerifier
+
+    with start_redis(name=None) as store:
+        svc = TokenService(service.keys, redis=store)
+        for verifier, leaks in ((None, False), (VulnerableVerifier(svc.keys), True)):
+            with serve(create_token_app(svc, verifier=verifier)) as srv:
+                rep = xss_report(srv.url, "cookie")
+            assert rep["refresh_status"] == 200 and rep["refresh_token_readable"] is leaks, rep
