@@ -113,21 +113,33 @@ class LoginLab:
         return ok and stored is not None
 
     def locked_for(self, username: str) -> float:
-        """Seconds until ``username`` may try again (0: not locked)."""
+        """Seconds until ``username`` may try again (0: not locked); reserves nothing."""
         if not self.secure:
             return 0.0  # ⚠️ VULNERABLE: unlimited guessing
         with self.lock:
             until = self.failures.get(username.lower(), _Failures()).locked_until
         return max(0.0, until - self.clock())
 
-    def record_failure(self, username: str) -> None:
+    def reserve_attempt(self, username: str) -> float:
+        """Check-and-count in one step (under ``self.lock``): 0 lets one password check run, else the
+        seconds to wait. The attempt counts *before* the slow check, so however many requests
+        arrive at once, at most ``max_failures`` checks run per lockout window (a check that then
+        succeeds clears the count: ``record_success``). The ⚠️ VULNERABLE variant never refuses.
+        """
         if not self.secure:
-            return
+            return 0.0  # ⚠️ VULNERABLE: unlimited guessing
         with self.lock:
+            now = self.clock()
             seen = self.failures.setdefault(username.lower(), _Failures())
+            if seen.locked_until > now:
+                return seen.locked_until - now
             seen.count += 1
             if seen.count >= self.config.max_failures:
-                seen.count, seen.locked_until = 0, self.clock() + self.config.lockout_seconds
+                seen.count, seen.locked_until = 0, now + self.config.lockout_seconds
+            return 0.0
+
+    def record_failure(self, username: str) -> None:
+        """Kept for callers of the old API: the attempt was already counted by ``reserve_attempt``."""
 
     def record_success(self, username: str) -> None:
         with self.lock:

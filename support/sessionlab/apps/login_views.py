@@ -114,12 +114,11 @@ def login():
 
 def _refuse_password(lab: LoginLab, username: str, password: str, retry_after: bool) -> Response | None:
     """429 while ``username`` is locked out, 401 (and one more failure) for a wrong password, else None."""
-    wait = lab.locked_for(username)
+    wait = lab.reserve_attempt(username)  # counted before the slow check: parallel requests cannot race it
     if wait > 0:
         seconds = int(wait + 0.999)
         return error("locked", 429, {"Retry-After": str(seconds)} if retry_after else None, seconds=seconds)
     if not lab.check_password(username, password):
-        lab.record_failure(username)
         return error("bad_credentials", 401)
     return None
 
