@@ -14,7 +14,8 @@
 * ``POST /transfer`` — a state-changing action: needs the CSRF token (form field
   ``csrf_token`` or header ``X-CSRF-Token``; ``GET /csrf`` returns it).
 * ``POST /account/email`` — a sensitive action: CSRF token *and* a password
-  entered within ``reauth_seconds`` (``POST /reauth``), else 403 ``reauth_required``.
+  entered within ``reauth_seconds`` (``POST /reauth``), else 403 ``reauth_required``;
+  a successful ``/reauth`` rotates the session id and the CSRF token (returned as ``csrf_token``).
 * ``POST /logout`` — deletes the server record and clears the cookie.
 * ``GET /lab/script-probe?u=..&p=..`` — a page whose JavaScript logs in and writes
   what ``document.cookie`` shows into the DOM (for a real headless browser).

@@ -161,8 +161,13 @@ def reauth():
     refused = _refuse_password(lab, who, password, retry_after=False)
     if refused is not None:
         return refused
-    lab.store.update(g.session.id, {**g.session.data, "auth_time": lab.clock()})
-    return jsonify({"ok": True, "user": who})
+    # a privilege change, as login: new session id and new CSRF token (OWASP Session Management
+    # Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"); the old id stops working
+    data = {**g.session.data, "auth_time": lab.clock(), "csrf": secrets.token_urlsafe(32)}
+    sid = lab.store.renew_id(g.session.id)
+    if sid is None or not lab.store.update(sid, data):
+        return error("login_required", 401)  # the session ended meanwhile
+    return set_session_cookie(jsonify({"ok": True, "user": who, "csrf_token": data["csrf"]}), sid)
 
 
 @bp.post("/logout")

@@ -201,7 +201,9 @@ def test_reauth_for_sensitive_action(clock, secure_app, vuln_app):
     r = c.post("/account/email", json={"email": "evil@example.com"}, headers=h)
     assert r.status_code == 403 and r.json["reauth_required"] is True
     assert c.post("/reauth", json={"password": "nope"}, headers=h).status_code == 401
-    assert c.post("/reauth", json={"password": ALICE["password"]}, headers=h).status_code == 200
+    r = c.post("/reauth", json={"password": ALICE["password"]}, headers=h)
+    assert r.status_code == 200
+    h = {"X-CSRF-Token": r.json["csrf_token"]}  # re-authentication rotates the CSRF token
     assert c.post("/account/email", json={"email": "me@new.example"}, headers=h).status_code == 200
     assert secure_app.lab.emails["alice"] == "me@new.example"
     v = vuln_app.test_client()
