@@ -17,8 +17,12 @@
   entered within ``reauth_seconds`` (``POST /reauth``), else 403 ``reauth_required``;
   a successful ``/reauth`` rotates the session id and the CSRF token (returned as ``csrf_token``).
 * ``POST /logout`` — deletes the server record and clears the cookie.
-* ``GET /lab/script-probe?u=..&p=..`` — a page whose JavaScript logs in and writes
-  what ``document.cookie`` shows into the DOM (for a real headless browser).
+* ``GET /lab/script-probe?u=..&p=..`` — ⚠️ VULNERABLE variant only: a page whose JavaScript
+  logs in and writes what ``document.cookie`` shows into the DOM (for a real headless browser).
+  The secure app has no lab routes; a lab serves ``attacker.with_script_probe(app)`` instead.
+* A login (JSON or form) from another origin (``Sec-Fetch-Site`` other than ``same-origin``,
+  or a foreign ``Origin``) is refused with 403 ``cross_site`` (login CSRF); a client sending
+  neither header (requests, curl) is allowed.
 
 Idle and absolute timeouts are the store's (``SessionStore``); pass a store with
 a ``FakeClock`` to see them expire without waiting. Bad input never yields a 500:
@@ -48,7 +52,7 @@ from flask import Flask
 
 from sessionlab.apps import login_auth
 from sessionlab.apps.login_state import LoginConfig, LoginLab
-from sessionlab.apps.login_views import bp
+from sessionlab.apps.login_views import bp, lab_bp
 from sessionlab.web.ids import RandomModuleIds
 from sessionlab.web.passwords import LAB_N
 from sessionlab.web.stores import MemoryStore, SessionStore
@@ -116,4 +120,6 @@ def build_login_app(config: LoginConfig) -> Flask:
     app.lab = LoginLab(config)  # type: ignore[attr-defined]  # read back by login_auth.current_lab()
     login_auth.init_app(app)
     app.register_blueprint(bp)
+    if not config.secure:
+        app.register_blueprint(lab_bp)  # ⚠️ lab-only routes never exist in the secure app
     return app

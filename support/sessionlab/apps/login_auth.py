@@ -45,6 +45,7 @@ __all__ = [
     "current_user",
     "csrf_ok",
     "cross_site_origin",
+    "cross_origin_login",
     "HSTS",
     "login_required",
     "csrf_protected",
@@ -164,6 +165,23 @@ def cross_site_origin() -> str | None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         return "Sec-Fetch-Site: cross-site" if fetch_site == "cross-site" else None
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return f"Origin: {origin}"
+    return None
+
+
+def cross_origin_login() -> str | None:
+    """Why a login comes from another origin, or None: stricter than ``cross_site_origin``.
+
+    A login is accepted only from this origin: ``Sec-Fetch-Site`` must be ``same-origin`` (or
+    ``none``, typed by the user) when sent, and an ``Origin`` must be this server's. A client
+    that sends neither (requests, curl, an old browser) is allowed, as for ``csrf_protected``:
+    it carries no victim's cookies.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site: {fetch_site}"
     origin = request.headers.get("Origin")
     if origin is not None and origin != request.host_url.rstrip("/"):
         return f"Origin: {origin}"

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, jsonify, make_response, redirect, requ
 from sessionlab.apps.attacker import SCRIPT_PROBE_PAGE
 from sessionlab.apps.login_auth import (
     create_session,
+    cross_origin_login,
     csrf_ok,
     csrf_protected,
     current_lab,
@@ -31,9 +32,10 @@ from sessionlab.apps.login_auth import (
 from sessionlab.apps.login_state import LoginLab, error
 from sessionlab.web.stores import SessionExists
 
-__all__ = ["bp", "csrf_from_html"]
+__all__ = ["bp", "lab_bp", "csrf_from_html"]
 
 bp = Blueprint("login", __name__)
+lab_bp = Blueprint("login_lab", __name__)  # lab-only routes: registered by the ⚠️ VULNERABLE app only
 
 _MAX_USERNAME, _MAX_PASSWORD = 128, 1024
 
@@ -82,9 +84,12 @@ def login_form():
     return set_session_cookie(resp, sid) if sid else resp
 
 
-@bp.get("/lab/script-probe")
+@lab_bp.get("/lab/script-probe")
 def script_probe():
-    """Logs in from page JavaScript, then writes what the script can see into the DOM."""
+    """⚠️ VULNERABLE app only: logs in from page JavaScript, then writes what the script can see.
+
+    The secure app never registers ``lab_bp`` (a lab serves ``attacker.with_script_probe(app)``).
+    """
     return SCRIPT_PROBE_PAGE
 
 
@@ -101,6 +106,8 @@ def login():
         return error("missing_fields", 400)
     if len(username) > _MAX_USERNAME or len(password) > _MAX_PASSWORD:
         return error("too_long", 400)
+    if lab.secure and cross_origin_login() is not None:
+        return error("cross_site", 403)  # login CSRF, JSON or form: only this origin may log in
     if lab.secure and not request.is_json and not csrf_ok():
         return error("login_form_expired", 403)  # login CSRF: the form's token must match
     refused = _refuse_password(lab, username, password, retry_after=True)

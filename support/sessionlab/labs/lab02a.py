@@ -11,6 +11,9 @@ from urllib.parse import quote
 def browser_script_probe(app_url: str, username: str, password: str, tries: int = 4) -> dict | None:
     """Chromium logs in from page JavaScript and reports what ``document.cookie`` shows; None: no browser.
 
+    ``app_url`` must serve the probe page: the ⚠️ VULNERABLE app does, any app does when served
+    as ``attacker.with_script_probe(app)``.
+
     A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
     """
     from sessionlab.apps.attacker import parse_result
@@ -33,6 +36,9 @@ def browser_cross_site_post(
 ) -> dict | None:
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
+    ``app`` must be served as ``attacker.with_script_probe(app)`` (the lab harness that serves the
+    probe page; this function allows the attacker's URL as the page's next stop).
+
     The server's own record of the POST decides (``app.lab.transfer_attempts``):
     {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site', 'origin',
     'response' (what the browser showed, None when the dump raced the navigation)}.
@@ -45,6 +51,12 @@ def browser_cross_site_post(
     if not browser.available():
         return None
     cross = attacker_url.replace("127.0.0.1", "localhost").rstrip("/") + "/"
+    harness = app.extensions.get("script_probe")
+    if harness is None:
+        raise ValueError(
+            "앱을 with_script_probe(app)로 감싸서 띄우세요 (안전한 앱에는 실습용 경로가 없습니다)."
+        )
+    harness.allowed_next.add(cross)  # the probe page may move on to this attacker page, no other
     url = f"{app_url}/lab/script-probe?u={quote(username)}&p={quote(password)}&next={quote(cross)}"
     for _ in range(tries):
         seen = len(app.lab.transfer_attempts)

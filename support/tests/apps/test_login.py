@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from sessionlab import serve
-from sessionlab.apps.attacker import create_attacker_app, parse_result
+from sessionlab.apps.attacker import create_attacker_app, parse_result, with_script_probe
 from sessionlab.apps.login import create_login_app
 from sessionlab.apps.login_state import MESSAGES
 from sessionlab.apps.login_views import csrf_from_html
@@ -420,7 +420,10 @@ def test_real_browser_httponly_and_samesite():
     seen = {}
     for secure in (False, True):
         app = create_login_app(secure=secure, kdf_n=FAST)
-        with serve(app, name=None) as srv, serve(create_attacker_app(srv.url), name=None) as evil:
+        with (
+            serve(with_script_probe(app), name=None) as srv,
+            serve(create_attacker_app(srv.url), name=None) as evil,
+        ):
             probe = browser_script_probe(srv.url, "alice", "wonderland-2026")
             cross = browser_cross_site_post(app, srv.url, evil.url, "alice", "wonderland-2026")
             seen[secure] = (probe, cross)

@@ -1,0 +1,211 @@
+"""The secure login app under concurrency, outages and hostile input (the HARDENING issue).
+
+Each test failed on the code before its fix: parallel wrong logins got more password
+checks than ``max_failures``, ``/reauth`` kept the session id and CSRF token, the lab's
+script-probe page (open redirect, login from URL parameters) lived in the secure app,
+a cross-site JSON login was accepted.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from sessionlab import serve
+from sessionlab.apps.login import create_login_app
+from sessionlab.web.passwords import LAB_N
+from sessionlab.web.stores import FakeClock, MemoryStore, RedisStore, SQLiteStore
+
+FAST = 2**8
+ALICE = {"username": "alice", "password": "wonderland-2026"}
+
+
+def sid_of(resp, name="sid"):
+    header = next((v for v in resp.headers.getlist("Set-Cookie") if v.startswith(name + "=")), None)
+    return header.split(";")[0].split("=", 1)[1] if header else None
+
+
+# --- 1. lockout under parallel requests -------------------------------------------------
+
+
+def _count_password_checks(app) -> list[int]:
+    """Wraps ``app.lab.check_password`` so the test sees how many password checks ran."""
+    ran, lock, original = [0], threading.Lock(), app.lab.check_password
+
+    def counted(username, password):
+        with lock:
+            ran[0] += 1
+        return original(username, password)
+
+    app.lab.check_password = counted
+    return ran
+
+
+def _parallel_wrong_logins(url: str, n: int) -> list[int]:
+    start = threading.Barrier(n, timeout=10)
+
+    def one(i: int) -> int:
+        start.wait()
+        return requests.post(
+            url + "/login", json={"username": "alice", "password": f"g{i}"}, timeout=20
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_parallel_wrong_logins_get_at_most_max_failures_password_checks(kind, tmp_path, redis_server):
+    store = {
+        "memory": lambda: MemoryStore(),
+        "sqlite": lambda: SQLiteStore(str(tmp_path / "s.db")),
+        "redis": lambda: RedisStore(redis_server, prefix=f"hard1:{kind}:"),
+    }[kind]()
+    app = create_login_app(store, kdf_n=LAB_N, max_failures=5, lockout_seconds=60)
+    checks = _count_password_checks(app)
+    try:
+        with serve(app, name=None, threads=8) as srv:
+            codes = _parallel_wrong_logins(srv.url, 24)
+    finally:
+        store.close()
+    assert checks[0] <= 5, f"{checks[0]} password checks ran inside one lockout window"
+    assert codes.count(401) == checks[0] and codes.count(429) == 24 - checks[0]
+
+
+def test_sequential_lockout_unchanged():
+    clock = FakeClock()
+    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, max_failures=3, lockout_seconds=60)
+    c = app.test_client()
+    codes = [c.post("/login", json={"username": "alice", "password": "x"}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    clock.advance(61)
+    assert c.post("/login", json=ALICE).status_code == 200
+    # a success clears the count: two more failures do not lock
+    codes = [c.post("/login", json={"username": "alice", "password": "x"}).status_code for _ in range(2)]
+    assert codes == [401, 401] and c.post("/login", json=ALICE).status_code == 200
+
+
+# --- 2. re-authentication rotates the session id and the CSRF token --------------------------
+
+
+@pytest.mark.parametrize("route", ["/reauth"])
+def test_reauth_rotates_session_id_and_csrf_token(route):
+    app = create_login_app(MemoryStore(), kdf_n=FAST)
+    c = app.test_client()
+    old_sid = sid_of(c.post("/login", json=ALICE))
+    old_csrf = c.get("/csrf").json["csrf_token"]
+    r = c.post(route, json={"password": ALICE["password"]}, headers={"X-CSRF-Token": old_csrf})
+    new_sid = sid_of(r)
+    assert r.status_code == 200 and new_sid and new_sid != old_sid
+    new_csrf = c.get("/csrf").json["csrf_token"]
+    assert new_csrf != old_csrf and r.json["csrf_token"] == new_csrf
+    assert app.lab.store.get(old_sid) is None  # the old id stops working
+    thief = app.test_client()
+    thief.set_cookie("sid", old_sid)
+    assert thief.get("/me").status_code == 401
+    email = {"email": "me@new.example"}
+    assert c.post("/account/email", json=email, headers={"X-CSRF-Token": old_csrf}).status_code == 403
+    assert c.post("/account/email", json=email, headers={"X-CSRF-Token": new_csrf}).status_code == 200
+
+
+def test_failed_reauth_keeps_the_session():
+    app = create_login_app(MemoryStore(), kdf_n=FAST)
+    c = app.test_client()
+    sid = sid_of(c.post("/login", json=ALICE))
+    token = c.get("/csrf").json["csrf_token"]
+    r = c.post("/reauth", json={"password": "nope"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 401 and sid_of(r) is None and app.lab.store.get(sid) is not None
+
+
+# --- 10. no lab routes in the secure app; cross-site JSON login refused -------------------------
+
+
+def test_secure_app_has_no_lab_routes():
+    secure = create_login_app(MemoryStore(), kdf_n=FAST).test_client()
+    assert secure.get("/lab/script-probe?u=alice&p=x&next=https://evil.test/").status_code == 404
+    assert not [
+        r.rule for r in create_login_app(MemoryStore(), kdf_n=FAST).url_map.iter_rules() if "/lab/" in r.rule
+    ]
+    vuln = create_login_app(MemoryStore(), secure=False, kdf_n=FAST).test_client()
+    assert vuln.get("/lab/script-probe").status_code == 200  # ⚠️ the VULNERABLE twin keeps it
+
+
+def test_script_probe_wrapper_serves_the_page_beside_any_app():
+    from sessionlab.apps.attacker import with_script_probe
+
+    app = create_login_app(MemoryStore(), kdf_n=FAST)
+    wrapped = with_script_probe(app)
+    assert wrapped.lab is app.lab
+    with serve(wrapped, name=None) as srv:
+        page = requests.get(srv.url + "/lab/script-probe", timeout=5)
+        me = requests.get(srv.url + "/me", timeout=5)
+    assert page.status_code == 200 and "document.cookie" in page.text
+    assert me.status_code == 401 and me.headers["X-Lab-Variant"] == "secure"
+
+
+def test_script_probe_follows_only_same_origin_relative_paths():
+    from sessionlab.apps.attacker import SCRIPT_PROBE_PAGE
+
+    assert "location.href = q.get('next')" not in SCRIPT_PROBE_PAGE
+    assert "safeNext" in SCRIPT_PROBE_PAGE
+
+
+@pytest.mark.skipif(
+    not __import__("sessionlab.infra.browser").infra.browser.available(), reason="no Chromium"
+)
+def test_script_probe_is_no_open_redirect_in_a_real_browser():
+    from flask import Flask
+
+    from sessionlab.apps.attacker import with_script_probe
+    from sessionlab.infra import browser
+
+    evil, hits = Flask("evil"), []
+
+    @evil.get("/")
+    def landing():
+        hits.append(1)
+        return "<pre>landed</pre>"
+
+    app = create_login_app(MemoryStore(), secure=False, kdf_n=FAST)
+    with serve(with_script_probe(app), name=None) as srv, serve(evil, name=None) as bad:
+        target = bad.url.replace("127.0.0.1", "localhost") + "/"
+        for url in (
+            f"{srv.url}/lab/script-probe?next={target}",
+            f"{srv.url}/lab/script-probe?next=//{target[7:]}",
+        ):
+            browser.dump_dom(url, budget_ms=1500)
+        refused = len(hits)
+        app.extensions["script_probe"].allowed_next.add(target)  # control: an allowed URL is followed
+        browser.dump_dom(f"{srv.url}/lab/script-probe?next={target}", budget_ms=1500)
+    assert refused == 0 and len(hits) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.test"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://evil.shop.test"},
+    ],
+)
+def test_cross_site_json_login_is_refused(headers):
+    app = create_login_app(MemoryStore(), kdf_n=FAST)
+    r = app.test_client().post("/login", json=ALICE, headers=headers)
+    assert r.status_code == 403 and sid_of(r) is None
+
+
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}])
+def test_same_origin_or_headerless_json_login_still_works(headers):
+    app = create_login_app(MemoryStore(), kdf_n=FAST)
+    r = app.test_client().post("/login", json=ALICE, headers=headers)
+    assert r.status_code == 200 and sid_of(r)
+
+
+def test_vulnerable_twin_accepts_cross_site_json_login():
+    app = create_login_app(MemoryStore(), secure=False, kdf_n=FAST)
+    r = app.test_client().post("/login", json=ALICE, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 200  # ⚠️ login CSRF possible
