@@ -24,6 +24,11 @@
   or a foreign ``Origin``) is refused with 403 ``cross_site`` (login CSRF); a client sending
   neither header (requests, curl) is allowed.
 
+A store outage (Redis down, a locked SQLite file) is answered ``503`` with ``Retry-After`` and
+a Korean message (``sessionlab.web.outage``), within about a second for a Redis store (the app
+shortens its client's timeouts and retries), never as "not logged in"; the app heals by itself
+when the store is back.
+
 Idle and absolute timeouts are the store's (``SessionStore``); pass a store with
 a ``FakeClock`` to see them expire without waiting. Bad input never yields a 500:
 a malformed, unknown or forged cookie is treated as no session (and cleared),
@@ -48,12 +53,16 @@ decorators are in ``sessionlab.apps.login_auth``; the routes are the Blueprint o
 
 from __future__ import annotations
 
+import redis as redis_py
 from flask import Flask
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from sessionlab.apps import login_auth
 from sessionlab.apps.login_state import LoginConfig, LoginLab
 from sessionlab.apps.login_views import bp, lab_bp
 from sessionlab.web.ids import RandomModuleIds
+from sessionlab.web.outage import store_outage_handler
 from sessionlab.web.passwords import LAB_N
 from sessionlab.web.stores import MemoryStore, SessionStore
 
@@ -119,7 +128,31 @@ def build_login_app(config: LoginConfig) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     app.lab = LoginLab(config)  # type: ignore[attr-defined]  # read back by login_auth.current_lab()
     login_auth.init_app(app)
+    store_outage_handler(app)  # store down: 503 + Retry-After + Korean message, never "not logged in"
+    _fail_fast(config.store)
     app.register_blueprint(bp)
     if not config.secure:
         app.register_blueprint(lab_bp)  # ⚠️ lab-only routes never exist in the secure app
     return app
+
+
+FAIL_FAST_TIMEOUT = 0.5  # seconds: socket and connect timeouts of a Redis store's client
+
+
+def _fail_fast(store) -> None:
+    """A Redis-backed store gives up within ~1 s when Redis is gone, so the app's 503 comes quickly.
+
+    redis-py's default (10 retries, backoff up to 1 s) took ~5 s before the error; this sets two
+    quick retries and 0.5 s socket timeouts on the store's client (a client that already has
+    shorter ones keeps them). The client reconnects by itself when Redis is back.
+    """
+    client = getattr(store, "redis", None)
+    if not isinstance(client, redis_py.Redis) or getattr(client, "connection", None) is not None:
+        return  # not a pooled redis-py client (memory, SQLite, a cluster): nothing to shorten
+    kwargs, changed = client.connection_pool.connection_kwargs, False
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        if kwargs.get(name) is None or kwargs[name] > FAIL_FAST_TIMEOUT:
+            kwargs[name], changed = FAIL_FAST_TIMEOUT, True
+    client.set_retry(Retry(ExponentialBackoff(cap=0.05, base=0.005), 2))
+    if changed:
+        client.connection_pool.disconnect()  # open sockets keep their old timeouts: reconnect

@@ -209,3 +209,63 @@ def test_vulnerable_twin_accepts_cross_site_json_login():
     app = create_login_app(MemoryStore(), secure=False, kdf_n=FAST)
     r = app.test_client().post("/login", json=ALICE, headers={"Sec-Fetch-Site": "cross-site"})
     assert r.status_code == 200  # ⚠️ login CSRF possible
+
+
+# --- 5. a store outage is a 503 with Retry-After, fast, and heals by itself --------------------------
+
+
+def test_store_outage_is_a_fast_503_and_recovers():
+    import time
+
+    from sessionlab.infra.redis_servers import start_redis
+    from sessionlab.web.outage import STORE_DOWN_MESSAGE
+
+    server = start_redis(name=None)
+    store = RedisStore(server)
+    try:
+        app = create_login_app(store, kdf_n=FAST)
+        with serve(app, name=None) as srv:
+            user = requests.Session()
+            assert user.post(srv.url + "/login", json=ALICE, timeout=10).status_code == 200
+            server.stop(keep_dir=True)
+            for path in ("/me", "/login"):
+                start = time.monotonic()
+                r = user.get(srv.url + path, timeout=20)
+                took = time.monotonic() - start
+                assert r.status_code == 503 and took < 1.5, (path, r.status_code, round(took, 2))
+                assert int(r.headers["Retry-After"]) >= 1 and r.json()["error"] == STORE_DOWN_MESSAGE
+                assert r.headers["X-Lab-Variant"] == "secure"
+                assert "sid=;" not in r.headers.get("Set-Cookie", "")  # the cookie is not cleared
+            r = requests.post(srv.url + "/login", json=ALICE, timeout=20)
+            assert r.status_code == 503  # never a login "success" without a stored session
+            server.restart()
+            assert user.get(srv.url + "/me", timeout=10).status_code in (200, 401)  # healed, no restart
+            assert requests.post(srv.url + "/login", json=ALICE, timeout=10).status_code == 200
+    finally:
+        store.close()
+        server.stop()
+
+
+# --- 14. security headers, Allow on 405 ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/me", "/nope"])
+def test_secure_app_sends_framing_sniffing_and_csp_headers(path):
+    r = create_login_app(MemoryStore(), kdf_n=FAST).test_client().get(path)
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+    csp = r.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_vulnerable_twin_sends_no_security_headers():
+    r = create_login_app(MemoryStore(), secure=False, kdf_n=FAST).test_client().get("/")
+    assert "Content-Security-Policy" not in r.headers and "X-Frame-Options" not in r.headers  # ⚠️
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_405_carries_allow(secure):
+    c = create_login_app(MemoryStore(), secure=secure, kdf_n=FAST).test_client()
+    r = c.delete("/login")
+    assert r.status_code == 405 and set(r.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    r = c.get("/transfer")
+    assert r.status_code == 405 and "POST" in r.headers["Allow"] and r.is_json
