@@ -9,6 +9,9 @@
   lockout (429) after repeated failures; a new session id at login
   (``store.renew_id``: defeats session fixation); the cookie is HttpOnly,
   SameSite=Lax, Path=/, and Secure when served over HTTPS (or ``cookie_secure=True``).
+* ``GET /login`` without a cookie starts a pre-login session (it holds the form's CSRF token);
+  the secure variant keeps at most ``max_anonymous`` of them, deleting the oldest, so a flood of
+  cookie-less page loads cannot fill the store.
 * ``GET /me`` — who am I (each request looks the session up: ``store.touch``;
   the store's time is reported in a ``Server-Timing: store;dur=<ms>`` header).
 * ``POST /transfer`` — a state-changing action: needs the CSRF token (form field
@@ -88,6 +91,7 @@ def create_login_app(
     bind_user_agent: bool = False,
     max_cookie_bytes: int = 8192,
     name: str | None = None,
+    max_anonymous: int = 10_000,
 ) -> Flask:
     """The login app; ``secure=False`` builds the ⚠️ VULNERABLE variant (see the module doc)."""
     if store is None:
@@ -118,6 +122,7 @@ def create_login_app(
         bind_user_agent=bind_user_agent,
         max_cookie_bytes=max_cookie_bytes,
         name=name,
+        max_anonymous=max_anonymous,
     )
     return build_login_app(config)
 

@@ -301,7 +301,10 @@ def create_session(data: dict, username: str | None):
 
 
 def start_anonymous() -> tuple[str | None, dict]:
-    """A session for a visitor who is not logged in yet (holds the login form's CSRF token)."""
+    """A session for a visitor who is not logged in yet (holds the login form's CSRF token).
+
+    The secure variant keeps at most ``max_anonymous`` of them (the oldest are deleted).
+    """
     lab = current_lab()
     data = {"csrf": secrets.token_urlsafe(32)} if lab.secure else {}
     if g.session is not None:
@@ -314,4 +317,6 @@ def start_anonymous() -> tuple[str | None, dict]:
             return None, {}
         return chosen, data
     g.session = create_session(data, None)
+    for old in lab.remember_anonymous(g.session.id):  # bounded: the oldest pre-login sessions go
+        lab.store.delete(old)
     return g.session.id, data

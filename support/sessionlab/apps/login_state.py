@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,6 +70,7 @@ class LoginConfig:
     bind_user_agent: bool = False
     max_cookie_bytes: int = 8192
     name: str | None = None
+    max_anonymous: int = 10_000  # secure variant: live pre-login sessions kept (oldest evicted)
 
     @property
     def variant(self) -> str:
@@ -104,6 +106,7 @@ class LoginLab:
         ] = []  # every POST: path, status, cookie sent?, Origin, Sec-Fetch-Site
         self.failures: dict[str, _Failures] = {}  # lower-cased username → failures since the last lockout
         self.lock = threading.Lock()
+        self.anonymous: OrderedDict[str, None] = OrderedDict()  # pre-login session ids, oldest first
 
     # -- passwords and lockout --------------------------------------------------
     def check_password(self, username: str, password: str) -> bool:
@@ -144,6 +147,24 @@ class LoginLab:
     def record_success(self, username: str) -> None:
         with self.lock:
             self.failures.pop(username.lower(), None)
+
+    # -- anonymous (pre-login) sessions ------------------------------------------
+    def remember_anonymous(self, sid: str) -> list[str]:
+        """Track a new pre-login session; returns the oldest ones beyond ``max_anonymous`` (to delete).
+
+        Every cookie-less ``GET /login`` makes one, so without a bound anyone can fill the store.
+        """
+        with self.lock:
+            self.anonymous[sid] = None
+            evicted = []
+            while len(self.anonymous) > self.config.max_anonymous:
+                evicted.append(self.anonymous.popitem(last=False)[0])
+        return evicted
+
+    def forget_anonymous(self, sid: str) -> None:
+        """The session logged in or ended: no longer counted as anonymous."""
+        with self.lock:
+            self.anonymous.pop(sid, None)
 
     def ua_tag(self, user_agent: str) -> str:
         return hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest()[:16]

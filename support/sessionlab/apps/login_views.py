@@ -135,6 +135,8 @@ def _secure_login_session(lab: LoginLab, username: str) -> str:
     data = {"user": username, "csrf": secrets.token_urlsafe(32), "auth_time": lab.clock()}
     if lab.config.bind_user_agent:
         data["ua"] = lab.ua_tag(request.headers.get("User-Agent", ""))
+    if g.session is not None:
+        lab.forget_anonymous(g.session.id)
     sid = lab.store.renew_id(g.session.id) if g.session is not None else None
     if sid is not None:  # user, csrf, auth_time are new
         data = {**g.session.data, **data}
@@ -182,6 +184,7 @@ def reauth():
 def logout():
     lab = current_lab()
     if g.session is not None and lab.secure:
+        lab.forget_anonymous(g.session.id)
         lab.store.delete(g.session.id)  # the copied cookie dies with the server record
     # ⚠️ VULNERABLE variant: only the browser forgets the cookie; the record stays valid
     resp = jsonify({"ok": True})

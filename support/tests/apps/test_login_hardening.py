@@ -269,3 +269,26 @@ def test_405_carries_allow(secure):
     assert r.status_code == 405 and set(r.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
     r = c.get("/transfer")
     assert r.status_code == 405 and "POST" in r.headers["Allow"] and r.is_json
+
+
+# --- 14. anonymous sessions are bounded ----------------------------------------------------------
+
+
+def test_cookieless_login_pages_keep_a_bounded_number_of_server_sessions():
+    store = MemoryStore()
+    app = create_login_app(store, kdf_n=FAST, max_anonymous=3)
+    visitors = [app.test_client() for _ in range(10)]
+    sids = [sid_of(v.get("/login")) for v in visitors]
+    assert len(set(sids)) == 10 and store.count() == 3  # only the newest three are kept
+    assert store.get(sids[0]) is None and store.get(sids[-1]) is not None
+    # the newest visitor's form still works; the oldest one is told to reload the page
+    from sessionlab.apps.login_views import csrf_from_html
+
+    newest, oldest = visitors[-1], visitors[0]
+    token = csrf_from_html(newest.get("/login").get_data(as_text=True))
+    assert newest.post("/login", data={**ALICE, "csrf_token": token}).status_code == 303
+    assert oldest.post("/login", data={**ALICE, "csrf_token": "x" * 43}).status_code == 403
+    # a logged-in session is no longer anonymous: more visitors never evict it
+    for _ in range(5):
+        app.test_client().get("/login")
+    assert newest.get("/me").status_code == 200 and store.count() == 3 + 1
