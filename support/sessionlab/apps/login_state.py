@@ -71,6 +71,17 @@ class LoginConfig:
     max_cookie_bytes: int = 8192
     name: str | None = None
     max_anonymous: int = 10_000  # secure variant: live pre-login sessions kept (oldest evicted)
+    throttle_seconds: float = 2  # first delay once a limit is reached; doubles, capped at lockout_seconds
+    max_address_failures: int | None = None  # per client address, any accounts (None: 4 × max_failures)
+    max_account_failures: int | None = None  # per account, any address (None: 10 × max_failures)
+
+    def limits(self) -> dict[str, int]:
+        """Failures each throttle key allows before delays start (see ``LoginLab.reserve_attempt``)."""
+        return {
+            "account+address": self.max_failures,
+            "address": self.max_address_failures or 4 * self.max_failures,
+            "account": self.max_account_failures or 10 * self.max_failures,
+        }
 
     @property
     def variant(self) -> str:
@@ -83,8 +94,12 @@ class LoginConfig:
 
 @dataclass
 class _Failures:
-    count: int = 0
-    locked_until: float = 0.0
+    count: int = 0  # failures (and attempts in flight) counted for this key
+    next_allowed: float = 0.0  # no attempt before this time
+    last: float = 0.0  # time of the last counted attempt
+
+
+QUIET_RESET_SECONDS = 15 * 60  # a key with no attempt for this long starts again at zero
 
 
 class LoginLab:
@@ -104,7 +119,7 @@ class LoginLab:
         self.unsafe_requests: list[
             dict
         ] = []  # every POST: path, status, cookie sent?, Origin, Sec-Fetch-Site
-        self.failures: dict[str, _Failures] = {}  # lower-cased username → failures since the last lockout
+        self.failures: dict[tuple[str, ...], _Failures] = {}  # throttle key → failures (see reserve_attempt)
         self.lock = threading.Lock()
         self.anonymous: OrderedDict[str, None] = OrderedDict()  # pre-login session ids, oldest first
 
@@ -115,38 +130,75 @@ class LoginLab:
         ok = verify_password(password, stored if stored is not None else self.dummy)
         return ok and stored is not None
 
-    def locked_for(self, username: str) -> float:
-        """Seconds until ``username`` may try again (0: not locked); reserves nothing."""
+    def _keys(self, username: str, address: str) -> dict[str, tuple[str, ...]]:
+        user = username.lower()
+        return {
+            "account+address": ("account+address", user, address),
+            "address": ("address", address),
+            "account": ("account", user),
+        }
+
+    def _delay(self, over: int) -> float:
+        """Growing delays: ``throttle_seconds`` × 2^(over−1), capped at ``lockout_seconds``."""
+        return min(self.config.lockout_seconds, self.config.throttle_seconds * 2 ** min(over - 1, 30))
+
+    def locked_for(self, username: str, address: str = "") -> float:
+        """Seconds until ``username`` (from ``address``) may try again (0: now); reserves nothing."""
         if not self.secure:
             return 0.0  # ⚠️ VULNERABLE: unlimited guessing
+        now = self.clock()
         with self.lock:
-            until = self.failures.get(username.lower(), _Failures()).locked_until
-        return max(0.0, until - self.clock())
+            keys = self._keys(username, address).values()
+            return max(max(0.0, self.failures.get(k, _Failures()).next_allowed - now) for k in keys)
 
-    def reserve_attempt(self, username: str) -> float:
-        """Check-and-count in one step (under ``self.lock``): 0 lets one password check run, else the
-        seconds to wait. The attempt counts *before* the slow check, so however many requests
-        arrive at once, at most ``max_failures`` checks run per lockout window (a check that then
-        succeeds clears the count: ``record_success``). The ⚠️ VULNERABLE variant never refuses.
+    def reserve_attempt(self, username: str, address: str = "") -> float:
+        """Throttle check and count in one step (under ``self.lock``): 0 lets one password check run,
+        else the seconds to wait (429 ``Retry-After``).
+
+        Three keys are counted (OWASP Authentication Cheat Sheet, "Login Throttling"): the account
+        from this client address (``max_failures``), this address over all accounts
+        (``limits()["address"]``: password spraying) and the account from any address
+        (``limits()["account"]``: guessing from many addresses). Once a key has used its limit,
+        each further attempt must wait a growing delay (``_delay``): no hard lock, so an attacker
+        elsewhere cannot lock the real user out. The attempt counts *before* the slow check, so
+        parallel requests cannot race it: at most ``max_failures`` checks run before the first delay.
+        ``record_success`` takes a successful attempt back. The ⚠️ VULNERABLE variant never refuses.
         """
         if not self.secure:
             return 0.0  # ⚠️ VULNERABLE: unlimited guessing
+        limits = self.config.limits()
         with self.lock:
             now = self.clock()
-            seen = self.failures.setdefault(username.lower(), _Failures())
-            if seen.locked_until > now:
-                return seen.locked_until - now
-            seen.count += 1
-            if seen.count >= self.config.max_failures:
-                seen.count, seen.locked_until = 0, now + self.config.lockout_seconds
+            seen = {}
+            for kind, key in self._keys(username, address).items():
+                entry = self.failures.setdefault(key, _Failures())
+                if entry.last and now - entry.last > QUIET_RESET_SECONDS:
+                    entry.count, entry.next_allowed = 0, 0.0
+                seen[kind] = entry
+            wait = max(entry.next_allowed - now for entry in seen.values())
+            if wait > 0:
+                return wait
+            for kind, entry in seen.items():
+                entry.count += 1
+                entry.last = now
+                if entry.count >= limits[kind]:
+                    entry.next_allowed = now + self._delay(entry.count - limits[kind] + 1)
             return 0.0
 
     def record_failure(self, username: str) -> None:
         """Kept for callers of the old API: the attempt was already counted by ``reserve_attempt``."""
 
-    def record_success(self, username: str) -> None:
+    def record_success(self, username: str, address: str = "") -> None:
+        """The password was right: this account+address starts again; the attempt is taken back elsewhere."""
         with self.lock:
-            self.failures.pop(username.lower(), None)
+            for kind, key in self._keys(username, address).items():
+                if kind == "account+address":
+                    self.failures.pop(key, None)
+                elif key in self.failures:
+                    entry = self.failures[key]
+                    entry.count = max(0, entry.count - 1)
+                    if entry.count < self.config.limits()[kind]:
+                        entry.next_allowed = 0.0
 
     # -- anonymous (pre-login) sessions ------------------------------------------
     def remember_anonymous(self, sid: str) -> list[str]:

@@ -113,15 +113,17 @@ def login():
     refused = _refuse_password(lab, username, password, retry_after=True)
     if refused is not None:
         return refused
-    lab.record_success(username)
+    lab.record_success(username, request.remote_addr or "")
     sid = _secure_login_session(lab, username) if lab.secure else _vulnerable_login_session(lab, username)
     resp = redirect("/", code=303) if not request.is_json else jsonify({"ok": True, "user": username})
     return set_session_cookie(resp, sid)
 
 
 def _refuse_password(lab: LoginLab, username: str, password: str, retry_after: bool) -> Response | None:
-    """429 while ``username`` is locked out, 401 (and one more failure) for a wrong password, else None."""
-    wait = lab.reserve_attempt(username)  # counted before the slow check: parallel requests cannot race it
+    """429 while ``username`` (from this address) must wait, 401 for a wrong password, else None."""
+    # throttled per account+address, per address and per account; counted before the slow check,
+    # so parallel requests cannot race it
+    wait = lab.reserve_attempt(username, request.remote_addr or "")
     if wait > 0:
         seconds = int(wait + 0.999)
         return error("locked", 429, {"Retry-After": str(seconds)} if retry_after else None, seconds=seconds)
@@ -170,6 +172,7 @@ def reauth():
     refused = _refuse_password(lab, who, password, retry_after=False)
     if refused is not None:
         return refused
+    lab.record_success(who, request.remote_addr or "")
     # a privilege change, as login: new session id and new CSRF token (OWASP Session Management
     # Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"); the old id stops working
     data = {**g.session.data, "auth_time": lab.clock(), "csrf": secrets.token_urlsafe(32)}

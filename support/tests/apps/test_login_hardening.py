@@ -75,17 +75,62 @@ def test_parallel_wrong_logins_get_at_most_max_failures_password_checks(kind, tm
     assert codes.count(401) == checks[0] and codes.count(429) == 24 - checks[0]
 
 
-def test_sequential_lockout_unchanged():
+def _post_from(app, address: str, username: str, password: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client.post("/login", json={"username": username, "password": password})
+
+
+def test_throttle_delays_grow_and_a_success_resets():
     clock = FakeClock()
     app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, max_failures=3, lockout_seconds=60)
-    c = app.test_client()
-    codes = [c.post("/login", json={"username": "alice", "password": "x"}).status_code for _ in range(4)]
+    codes = [_post_from(app, "10.0.0.9", "alice", "x").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
+    waits = []
+    for _ in range(6):  # wait out each delay, fail once more: 2, 4, 8, 16, 32, then capped at 60
+        r = _post_from(app, "10.0.0.9", "alice", "x")
+        waits.append(int(r.headers["Retry-After"]))
+        clock.advance(waits[-1] + 0.1)
+        assert _post_from(app, "10.0.0.9", "alice", "x").status_code == 401
+    assert waits == [2, 4, 8, 16, 32, 60]
     clock.advance(61)
-    assert c.post("/login", json=ALICE).status_code == 200
-    # a success clears the count: two more failures do not lock
-    codes = [c.post("/login", json={"username": "alice", "password": "x"}).status_code for _ in range(2)]
-    assert codes == [401, 401] and c.post("/login", json=ALICE).status_code == 200
+    assert _post_from(app, "10.0.0.9", "alice", ALICE["password"]).status_code == 200
+    codes = [_post_from(app, "10.0.0.9", "alice", "x").status_code for _ in range(2)]
+    assert codes == [401, 401]  # a success starts this account+address again
+
+
+# --- 8. throttling instead of a hard lock: no lockout DoS, spraying slowed --------------------------
+
+
+def test_attacker_elsewhere_cannot_lock_out_the_real_user():
+    clock = FakeClock()
+    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST)
+    attacker = [_post_from(app, "10.6.6.6", "alice", f"attacker-{i}").status_code for i in range(8)]
+    assert attacker == [401] * 5 + [429] * 3  # the attacker's own address is slowed
+    assert _post_from(app, "10.1.1.1", "alice", ALICE["password"]).status_code == 200  # the real alice is not
+
+
+def test_password_spraying_from_one_address_is_slowed():
+    clock = FakeClock()
+    users = {f"user{i:02d}": f"long-unique-passphrase-{i}" for i in range(20)} | {"carol": "Summer2026!"}
+    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, users=users)
+    codes = {u: _post_from(app, "10.6.6.6", u, "Summer2026!").status_code for u in users}
+    assert codes["carol"] == 429 and 200 not in codes.values()  # 20 failures from one address: wait
+    assert (
+        _post_from(app, "10.1.1.1", "carol", "Summer2026!").status_code == 200
+    )  # another address is not slowed
+
+
+def test_guessing_one_account_from_many_addresses_is_slowed():
+    clock = FakeClock()
+    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, max_failures=5)
+    codes = [_post_from(app, f"10.9.{i // 200}.{i % 200}", "alice", f"g{i}").status_code for i in range(60)]
+    assert codes.count(401) == 50 and codes[50:] == [429] * 10  # account-wide limit: 10 × max_failures
+
+
+def test_vulnerable_twin_is_never_throttled():
+    app = create_login_app(MemoryStore(), secure=False, kdf_n=FAST)
+    assert {_post_from(app, "10.6.6.6", "alice", f"g{i}").status_code for i in range(30)} == {401}
 
 
 # --- 2. re-authentication rotates the session id and the CSRF token --------------------------
