@@ -79,6 +79,31 @@ def browser_cross_site_post(
     )
 
 
+def client_from(address: str):
+    """A ``requests.Session`` whose connections leave from ``address`` (e.g. ``"127.0.0.2"``).
+
+    Every 127.x.y.z is this machine, so a lab can show "another client address" (another user,
+    an attacker, a botnet) to a server on 127.0.0.1 without leaving the machine: the server's
+    ``request.remote_addr`` is ``address``. Only loopback addresses are accepted.
+    """
+    import ipaddress
+
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    if not ipaddress.ip_address(address).is_loopback:
+        raise ValueError(f"실습은 이 컴퓨터 안에서만 합니다: {address}는 루프백(127.x.y.z) 주소가 아닙니다.")
+
+    class _FromAddress(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", _FromAddress())
+    return session
+
+
 SAMESITE_RUNS = {  # label the site records → (which server, path)
     "same-site": ("site", "/same"),
     "cross-site-post": ("other", "/post"),
