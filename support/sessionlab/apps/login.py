@@ -6,7 +6,11 @@
 * ``POST /login`` (JSON ``{"username", "password"}`` or the HTML form of ``GET /login``):
   scrypt-hashed passwords compared in constant time; an unknown user costs the
   same hash as a wrong password and gets the same 401 and Korean message;
-  lockout (429) after repeated failures; a new session id at login
+  throttling instead of a lockout: after ``max_failures`` failures of one account from one
+  client address (and 4× that from one address, 10× for one account from anywhere) each further
+  attempt waits a growing delay (429 + ``Retry-After``: ``throttle_seconds``, doubling, at most
+  ``lockout_seconds``), counted atomically before the password check (in Redis, shared by every
+  app server, when the store is a ``RedisStore``; under a lock otherwise); a new session id at login
   (``store.renew_id``: defeats session fixation); the cookie is HttpOnly,
   SameSite=Lax, Path=/, and Secure when served over HTTPS (or ``cookie_secure=True``).
 * ``GET /login`` without a cookie starts a pre-login session (it holds the form's CSRF token);
@@ -40,7 +44,7 @@ missing fields give 400, an oversized Cookie header 431, a large body 413.
 ``secure=False`` builds the ⚠️ VULNERABLE variant, on purpose, for the attack labs:
 it accepts an attacker-chosen session id, keeps the id at login, issues
 predictable ids (``random`` module by default), sets no HttpOnly/SameSite/Secure,
-checks no CSRF token, asks no re-authentication, never locks out, keeps the
+checks no CSRF token, asks no re-authentication, never slows guessing, keeps the
 server record at logout (only the cookie is cleared) and, unless given a store,
 has no server-side timeout (the store it makes keeps sessions ~10 years).
 Every response says which one it is in ``X-Lab-Variant`` (``"secure"`` or ``"VULNERABLE"``).
@@ -92,6 +96,7 @@ def create_login_app(
     max_cookie_bytes: int = 8192,
     name: str | None = None,
     max_anonymous: int = 10_000,
+    throttle_seconds: float = 2,
 ) -> Flask:
     """The login app; ``secure=False`` builds the ⚠️ VULNERABLE variant (see the module doc)."""
     if store is None:
@@ -123,6 +128,7 @@ def create_login_app(
         max_cookie_bytes=max_cookie_bytes,
         name=name,
         max_anonymous=max_anonymous,
+        throttle_seconds=throttle_seconds,
     )
     return build_login_app(config)
 

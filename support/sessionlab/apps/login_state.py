@@ -19,7 +19,7 @@ from flask import Response
 
 from sessionlab.apps._common import json_response, variant_name
 from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
-from sessionlab.web.stores import SessionStore
+from sessionlab.web.stores import RedisStore, SessionStore
 
 __all__ = ["LoginConfig", "LoginLab", "MESSAGES", "error"]
 
@@ -102,6 +102,62 @@ class _Failures:
 QUIET_RESET_SECONDS = 15 * 60  # a key with no attempt for this long starts again at zero
 
 
+# One Redis call checks and counts all three throttle keys (a Lua script runs atomically), so
+# every app server sharing the store shares the limits. Times come from the app's clock (ARGV),
+# so a FakeClock works; the key TTL only cleans up. Replies are strings (Lua numbers would be truncated).
+_RESERVE = """
+local now, quiet, base, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local wait, state = 0, {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'count', 'next', 'last')
+  local c, n, l = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  if l > 0 and now - l > quiet then c, n = 0, 0 end
+  state[i] = {c, n}
+  if n - now > wait then wait = n - now end
+end
+if wait > 0 then return tostring(wait) end
+for i, key in ipairs(KEYS) do
+  local c, n, limit = state[i][1] + 1, state[i][2], tonumber(ARGV[4 + i])
+  if c >= limit then n = now + math.min(cap, base * 2 ^ math.min(c - limit, 30)) end
+  redis.call('HSET', key, 'count', c, 'next', tostring(n), 'last', tostring(now))
+  redis.call('PEXPIRE', key, math.floor((quiet + cap) * 1000))
+end
+return '0'
+"""
+
+_SUCCESS = """
+redis.call('DEL', KEYS[1])
+for i = 2, #KEYS do
+  local c = tonumber(redis.call('HGET', KEYS[i], 'count') or '0')
+  if c > 0 then
+    redis.call('HSET', KEYS[i], 'count', c - 1)
+    if c - 1 < tonumber(ARGV[i - 1]) then redis.call('HSET', KEYS[i], 'next', '0') end
+  end
+end
+return 1
+"""
+
+
+class _RedisThrottle:
+    """The throttle counters of a ``RedisStore``'s app, in that Redis (``sessionlab:throttle:<prefix>…``)."""
+
+    def __init__(self, store: RedisStore):
+        self.redis = store.redis
+        self.prefix = "sessionlab:throttle:" + store.prefix
+        self._reserve = self.redis.register_script(_RESERVE)
+        self._success = self.redis.register_script(_SUCCESS)
+
+    def key(self, parts: tuple[str, ...]) -> str:
+        return self.prefix + ":".join(p.replace(":", "%3A") for p in parts)
+
+    def reserve(self, keys, now: float, limits: list[int], base: float, cap: float) -> float:
+        args = [repr(now), QUIET_RESET_SECONDS, repr(base), repr(cap), *limits]
+        return float(self._reserve(keys=[self.key(k) for k in keys], args=args))
+
+    def success(self, keys, limits: list[int]) -> None:
+        self._success(keys=[self.key(k) for k in keys], args=limits)
+
+
 class LoginLab:
     """What one login app knows besides its sessions: users, failures, and the effects of actions."""
 
@@ -122,6 +178,10 @@ class LoginLab:
         self.failures: dict[tuple[str, ...], _Failures] = {}  # throttle key → failures (see reserve_attempt)
         self.lock = threading.Lock()
         self.anonymous: OrderedDict[str, None] = OrderedDict()  # pre-login session ids, oldest first
+        # a Redis store: the throttle counts in Redis, shared by every app server (else: self.failures)
+        store = config.store
+        shared = isinstance(store, RedisStore) and _is_plain_redis(store.redis)
+        self.shared_throttle = _RedisThrottle(store) if isinstance(store, RedisStore) and shared else None
 
     # -- passwords and lockout --------------------------------------------------
     def check_password(self, username: str, password: str) -> bool:
@@ -167,6 +227,15 @@ class LoginLab:
         if not self.secure:
             return 0.0  # ⚠️ VULNERABLE: unlimited guessing
         limits = self.config.limits()
+        if self.shared_throttle is not None:  # one atomic Lua call, shared by every server
+            keys = self._keys(username, address)
+            return self.shared_throttle.reserve(
+                [keys[k] for k in limits],
+                self.clock(),
+                [limits[k] for k in limits],
+                self.config.throttle_seconds,
+                self.config.lockout_seconds,
+            )
         with self.lock:
             now = self.clock()
             seen = {}
@@ -190,6 +259,10 @@ class LoginLab:
 
     def record_success(self, username: str, address: str = "") -> None:
         """The password was right: this account+address starts again; the attempt is taken back elsewhere."""
+        if self.shared_throttle is not None:
+            limits, keys = self.config.limits(), self._keys(username, address)
+            self.shared_throttle.success([keys[k] for k in limits], [limits[k] for k in list(limits)[1:]])
+            return
         with self.lock:
             for kind, key in self._keys(username, address).items():
                 if kind == "account+address":
@@ -236,3 +309,10 @@ class LoginLab:
     def set_email(self, user: str, email: str) -> None:
         with self.lock:
             self.emails[user] = email
+
+
+def _is_plain_redis(client) -> bool:
+    """A single Redis (not a cluster: the three keys may live on different nodes)."""
+    import redis as redis_py
+
+    return isinstance(client, redis_py.Redis)

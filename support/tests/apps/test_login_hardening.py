@@ -75,15 +75,55 @@ def test_parallel_wrong_logins_get_at_most_max_failures_password_checks(kind, tm
     assert codes.count(401) == checks[0] and codes.count(429) == 24 - checks[0]
 
 
+def test_two_app_servers_sharing_one_redis_share_the_limit(redis_server):
+    """Behind a load balancer every server must count into the same place: the throttle lives in Redis."""
+    stores = [RedisStore(redis_server, prefix="hard1:shared:") for _ in range(2)]
+    apps = [create_login_app(store, kdf_n=LAB_N, max_failures=5) for store in stores]
+    counters = [_count_password_checks(app) for app in apps]
+    n = 24
+    start = threading.Barrier(n, timeout=10)
+    try:
+        with serve(apps[0], name=None) as one, serve(apps[1], name=None) as two:
+            urls = [one.url, two.url]
+
+            def attempt(i: int) -> int:
+                start.wait()
+                body = {"username": "alice", "password": f"g{i}"}
+                return requests.post(urls[i % 2] + "/login", json=body, timeout=20).status_code
+
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                codes = list(pool.map(attempt, range(n)))
+    finally:
+        for store in stores:
+            store.close()
+    checks = counters[0][0] + counters[1][0]
+    assert checks <= 5, f"{checks} password checks over two servers"
+    assert codes.count(401) == checks and codes.count(429) == n - checks
+    keys = redis_server.client().keys("sessionlab:throttle:hard1:shared:*")
+    assert len(keys) == 3  # account+address, address, account
+
+
 def _post_from(app, address: str, username: str, password: str):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client.post("/login", json={"username": username, "password": password})
 
 
-def test_throttle_delays_grow_and_a_success_resets():
+def _store(kind: str, clock, redis_server, tag: str):
+    if kind == "memory":
+        return MemoryStore(clock=clock)
+    server_store = RedisStore(redis_server, prefix=f"hard8:{tag}:", clock=clock)
+    for key in redis_server.client().keys(f"sessionlab:throttle:hard8:{tag}:*"):
+        redis_server.client().delete(key)
+    return server_store
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_throttle_delays_grow_and_a_success_resets(kind, redis_server):
     clock = FakeClock()
-    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, max_failures=3, lockout_seconds=60)
+    app = create_login_app(
+        _store(kind, clock, redis_server, "grow"), kdf_n=FAST, max_failures=3, lockout_seconds=60
+    )
     codes = [_post_from(app, "10.0.0.9", "alice", "x").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
     waits = []
@@ -102,18 +142,20 @@ def test_throttle_delays_grow_and_a_success_resets():
 # --- 8. throttling instead of a hard lock: no lockout DoS, spraying slowed --------------------------
 
 
-def test_attacker_elsewhere_cannot_lock_out_the_real_user():
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_attacker_elsewhere_cannot_lock_out_the_real_user(kind, redis_server):
     clock = FakeClock()
-    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST)
+    app = create_login_app(_store(kind, clock, redis_server, "dos"), kdf_n=FAST)
     attacker = [_post_from(app, "10.6.6.6", "alice", f"attacker-{i}").status_code for i in range(8)]
     assert attacker == [401] * 5 + [429] * 3  # the attacker's own address is slowed
     assert _post_from(app, "10.1.1.1", "alice", ALICE["password"]).status_code == 200  # the real alice is not
 
 
-def test_password_spraying_from_one_address_is_slowed():
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_password_spraying_from_one_address_is_slowed(kind, redis_server):
     clock = FakeClock()
     users = {f"user{i:02d}": f"long-unique-passphrase-{i}" for i in range(20)} | {"carol": "Summer2026!"}
-    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, users=users)
+    app = create_login_app(_store(kind, clock, redis_server, "spray"), kdf_n=FAST, users=users)
     codes = {u: _post_from(app, "10.6.6.6", u, "Summer2026!").status_code for u in users}
     assert codes["carol"] == 429 and 200 not in codes.values()  # 20 failures from one address: wait
     assert (
@@ -121,9 +163,10 @@ def test_password_spraying_from_one_address_is_slowed():
     )  # another address is not slowed
 
 
-def test_guessing_one_account_from_many_addresses_is_slowed():
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_guessing_one_account_from_many_addresses_is_slowed(kind, redis_server):
     clock = FakeClock()
-    app = create_login_app(MemoryStore(clock=clock), kdf_n=FAST, max_failures=5)
+    app = create_login_app(_store(kind, clock, redis_server, "many"), kdf_n=FAST, max_failures=5)
     codes = [_post_from(app, f"10.9.{i // 200}.{i % 200}", "alice", f"g{i}").status_code for i in range(60)]
     assert codes.count(401) == 50 and codes[50:] == [429] * 10  # account-wide limit: 10 × max_failures
 
