@@ -1,9 +1,12 @@
 """The secure login app under concurrency, outages and hostile input (the HARDENING issue).
 
-Each test failed on the code before its fix: parallel wrong logins got more password
-checks than ``max_failures``, ``/reauth`` kept the session id and CSRF token, the lab's
-script-probe page (open redirect, login from URL parameters) lived in the secure app,
-a cross-site JSON login was accepted.
+Each test failed on the code before its fix: parallel wrong logins got more password checks
+than ``max_failures`` (12 of 24; 10 over two servers sharing Redis), ``/reauth`` kept the session
+id and CSRF token, the script-probe page (open redirect, login from URL parameters) lived in the
+secure app, a cross-site JSON login was accepted, a Redis outage was a 500 after ~5 s, cookie-less
+``GET /login`` filled the store without bound, the secure app sent no CSP / X-Frame-Options /
+nosniff and 405s had no ``Allow``, and a hard per-account lock let anyone lock out any user while
+a password spray from one address went through.
 """
 
 from __future__ import annotations
