@@ -2,8 +2,10 @@
 
 * ``create_attacker_app(target_url)`` — a page on another site that auto-submits a
   cross-site ``POST /transfer`` (CSRF);
-* ``SCRIPT_PROBE_PAGE`` — served by the login app at ``GET /lab/script-probe``: its
-  JavaScript logs in and writes what ``document.cookie`` shows into the DOM;
+* ``SCRIPT_PROBE_PAGE`` — its JavaScript logs in and writes what ``document.cookie`` shows
+  into the DOM; served at ``GET /lab/script-probe`` by the ⚠️ VULNERABLE login app, and beside
+  any app by the lab harness ``with_script_probe(app)`` (the secure app has no lab routes);
+  ``?next=`` is followed only to a same-origin path or a URL the harness allows;
 * ``parse_result(dom)`` — the JSON such a page left in its ``<pre>``;
 * ``create_samesite_site()`` / ``create_samesite_attacker(site_url)`` — a site that sets one
   cookie per ``SameSite`` value and records which cookies each request brought
@@ -22,15 +24,25 @@ from flask import Flask, request
 __all__ = [
     "create_attacker_app",
     "SCRIPT_PROBE_PAGE",
+    "PROBE_PATH",
+    "script_probe_page",
+    "ScriptProbeHost",
+    "with_script_probe",
     "parse_result",
     "SAMESITE_COOKIES",
     "create_samesite_site",
     "create_samesite_attacker",
 ]
 
-SCRIPT_PROBE_PAGE = """<!doctype html><meta charset="utf-8"><title>script probe</title>
+_SCRIPT_PROBE_TEMPLATE = """<!doctype html><meta charset="utf-8"><title>script probe</title>
 <pre id="result">waiting</pre>
 <script>
+const ALLOWED_NEXT = %s;  // fixed by the lab's server, never by the URL
+function safeNext(v) {  // no open redirect: a same-origin relative path, or a URL the lab allowed
+  if (!v) return null;
+  if (ALLOWED_NEXT.includes(v)) return v;
+  return (v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\\\')) ? v : null;
+}
 (async () => {
   const q = new URLSearchParams(location.search);
   const login = await fetch('/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
@@ -38,9 +50,55 @@ SCRIPT_PROBE_PAGE = """<!doctype html><meta charset="utf-8"><title>script probe<
   const me = await fetch('/me');
   document.getElementById('result').textContent = JSON.stringify({
     login_status: login.status, me_status: me.status, document_cookie: document.cookie});
-  if (q.get('next')) setTimeout(() => { location.href = q.get('next'); }, 50);
+  const next = safeNext(q.get('next'));
+  if (next) setTimeout(() => { location.href = next; }, 50);
 })().catch(e => { document.getElementById('result').textContent = 'error: ' + e; });
 </script>"""
+
+PROBE_PATH = "/lab/script-probe"
+
+
+def script_probe_page(allowed_next=()) -> str:
+    """The probe page; ``?next=`` is followed only to a same-origin path or one of ``allowed_next``."""
+    return _SCRIPT_PROBE_TEMPLATE % json.dumps(sorted(allowed_next)).replace("<", "\\u003c")
+
+
+SCRIPT_PROBE_PAGE = script_probe_page()
+
+
+class ScriptProbeHost:
+    """A lab harness (WSGI): serves the script-probe page at ``/lab/script-probe`` beside ``app``.
+
+    The secure login app has no lab routes of its own; a lab serves ``with_script_probe(app)``
+    instead of ``app`` when a real browser must run page JavaScript on the app's origin.
+    ``allowed_next`` holds the cross-site URLs the page may move on to (set by the lab code,
+    not by the URL); everything else goes to ``app`` untouched. ``.lab`` is ``app.lab``.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.allowed_next: set[str] = set()
+        self.lab = getattr(app, "lab", None)
+        app.extensions["script_probe"] = self  # lab helpers given the Flask app find the harness
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == PROBE_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            body = script_probe_page(self.allowed_next).encode()
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
+            return [body]
+        return self.app(environ, start_response)
+
+
+def with_script_probe(app) -> ScriptProbeHost:
+    """``app`` plus the lab's script-probe page (see ``ScriptProbeHost``)."""
+    return ScriptProbeHost(app)
 
 
 def create_attacker_app(target_url: str, to: str = "mallory", amount: int = 1_000_000) -> Flask:

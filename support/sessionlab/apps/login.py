@@ -6,18 +6,35 @@
 * ``POST /login`` (JSON ``{"username", "password"}`` or the HTML form of ``GET /login``):
   scrypt-hashed passwords compared in constant time; an unknown user costs the
   same hash as a wrong password and gets the same 401 and Korean message;
-  lockout (429) after repeated failures; a new session id at login
+  throttling instead of a lockout: after ``max_failures`` failures of one account from one
+  client address (and 4× that from one address, 10× for one account from anywhere) each further
+  attempt waits a growing delay (429 + ``Retry-After``: ``throttle_seconds``, doubling, at most
+  ``lockout_seconds``), counted atomically before the password check (in Redis, shared by every
+  app server, when the store is a ``RedisStore``; under a lock otherwise); a new session id at login
   (``store.renew_id``: defeats session fixation); the cookie is HttpOnly,
   SameSite=Lax, Path=/, and Secure when served over HTTPS (or ``cookie_secure=True``).
+* ``GET /login`` without a cookie starts a pre-login session (it holds the form's CSRF token);
+  the secure variant keeps at most ``max_anonymous`` of them, deleting the oldest, so a flood of
+  cookie-less page loads cannot fill the store.
 * ``GET /me`` — who am I (each request looks the session up: ``store.touch``;
   the store's time is reported in a ``Server-Timing: store;dur=<ms>`` header).
 * ``POST /transfer`` — a state-changing action: needs the CSRF token (form field
   ``csrf_token`` or header ``X-CSRF-Token``; ``GET /csrf`` returns it).
 * ``POST /account/email`` — a sensitive action: CSRF token *and* a password
-  entered within ``reauth_seconds`` (``POST /reauth``), else 403 ``reauth_required``.
+  entered within ``reauth_seconds`` (``POST /reauth``), else 403 ``reauth_required``;
+  a successful ``/reauth`` rotates the session id and the CSRF token (returned as ``csrf_token``).
 * ``POST /logout`` — deletes the server record and clears the cookie.
-* ``GET /lab/script-probe?u=..&p=..`` — a page whose JavaScript logs in and writes
-  what ``document.cookie`` shows into the DOM (for a real headless browser).
+* ``GET /lab/script-probe?u=..&p=..`` — ⚠️ VULNERABLE variant only: a page whose JavaScript
+  logs in and writes what ``document.cookie`` shows into the DOM (for a real headless browser).
+  The secure app has no lab routes; a lab serves ``attacker.with_script_probe(app)`` instead.
+* A login (JSON or form) from another origin (``Sec-Fetch-Site`` other than ``same-origin``,
+  or a foreign ``Origin``) is refused with 403 ``cross_site`` (login CSRF); a client sending
+  neither header (requests, curl) is allowed.
+
+A store outage (Redis down, a locked SQLite file) is answered ``503`` with ``Retry-After`` and
+a Korean message (``sessionlab.web.outage``), within about a second for a Redis store (the app
+shortens its client's timeouts and retries), never as "not logged in"; the app heals by itself
+when the store is back.
 
 Idle and absolute timeouts are the store's (``SessionStore``); pass a store with
 a ``FakeClock`` to see them expire without waiting. Bad input never yields a 500:
@@ -27,7 +44,7 @@ missing fields give 400, an oversized Cookie header 431, a large body 413.
 ``secure=False`` builds the ⚠️ VULNERABLE variant, on purpose, for the attack labs:
 it accepts an attacker-chosen session id, keeps the id at login, issues
 predictable ids (``random`` module by default), sets no HttpOnly/SameSite/Secure,
-checks no CSRF token, asks no re-authentication, never locks out, keeps the
+checks no CSRF token, asks no re-authentication, never slows guessing, keeps the
 server record at logout (only the cookie is cleared) and, unless given a store,
 has no server-side timeout (the store it makes keeps sessions ~10 years).
 Every response says which one it is in ``X-Lab-Variant`` (``"secure"`` or ``"VULNERABLE"``).
@@ -43,12 +60,16 @@ decorators are in ``sessionlab.apps.login_auth``; the routes are the Blueprint o
 
 from __future__ import annotations
 
+import redis as redis_py
 from flask import Flask
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from sessionlab.apps import login_auth
 from sessionlab.apps.login_state import LoginConfig, LoginLab
-from sessionlab.apps.login_views import bp
+from sessionlab.apps.login_views import bp, lab_bp
 from sessionlab.web.ids import RandomModuleIds
+from sessionlab.web.outage import store_outage_handler
 from sessionlab.web.passwords import LAB_N
 from sessionlab.web.stores import MemoryStore, SessionStore
 
@@ -74,6 +95,8 @@ def create_login_app(
     bind_user_agent: bool = False,
     max_cookie_bytes: int = 8192,
     name: str | None = None,
+    max_anonymous: int = 10_000,
+    throttle_seconds: float = 2,
 ) -> Flask:
     """The login app; ``secure=False`` builds the ⚠️ VULNERABLE variant (see the module doc)."""
     if store is None:
@@ -104,6 +127,8 @@ def create_login_app(
         bind_user_agent=bind_user_agent,
         max_cookie_bytes=max_cookie_bytes,
         name=name,
+        max_anonymous=max_anonymous,
+        throttle_seconds=throttle_seconds,
     )
     return build_login_app(config)
 
@@ -114,5 +139,31 @@ def build_login_app(config: LoginConfig) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     app.lab = LoginLab(config)  # type: ignore[attr-defined]  # read back by login_auth.current_lab()
     login_auth.init_app(app)
+    store_outage_handler(app)  # store down: 503 + Retry-After + Korean message, never "not logged in"
+    _fail_fast(config.store)
     app.register_blueprint(bp)
+    if not config.secure:
+        app.register_blueprint(lab_bp)  # ⚠️ lab-only routes never exist in the secure app
     return app
+
+
+FAIL_FAST_TIMEOUT = 0.5  # seconds: socket and connect timeouts of a Redis store's client
+
+
+def _fail_fast(store) -> None:
+    """A Redis-backed store gives up within ~1 s when Redis is gone, so the app's 503 comes quickly.
+
+    redis-py's default (10 retries, backoff up to 1 s) took ~5 s before the error; this sets two
+    quick retries and 0.5 s socket timeouts on the store's client (a client that already has
+    shorter ones keeps them). The client reconnects by itself when Redis is back.
+    """
+    client = getattr(store, "redis", None)
+    if not isinstance(client, redis_py.Redis) or getattr(client, "connection", None) is not None:
+        return  # not a pooled redis-py client (memory, SQLite, a cluster): nothing to shorten
+    kwargs, changed = client.connection_pool.connection_kwargs, False
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        if kwargs.get(name) is None or kwargs[name] > FAIL_FAST_TIMEOUT:
+            kwargs[name], changed = FAIL_FAST_TIMEOUT, True
+    client.set_retry(Retry(ExponentialBackoff(cap=0.05, base=0.005), 2))
+    if changed:
+        client.connection_pool.disconnect()  # open sockets keep their old timeouts: reconnect

@@ -6,9 +6,11 @@ a malformed, forged, expired or — with ``bind_user_agent`` — stolen one coun
 none and its cookie is cleared); after it the response gets ``Server-Timing``,
 ``X-Lab-Variant`` and ``Cache-Control: no-store``, and, from the secure variant served
 over HTTPS (or configured ``cookie_secure=True``, i.e. behind a TLS proxy),
-``Strict-Transport-Security`` (never over plain HTTP: RFC 6797 section 7.2); every
+``Strict-Transport-Security`` (never over plain HTTP: RFC 6797 section 7.2), and from the
+secure variant always ``Content-Security-Policy`` (``frame-ancestors 'none'``),
+``X-Frame-Options: DENY`` and ``X-Content-Type-Options: nosniff``; every
 POST is recorded in ``lab.unsafe_requests``; an HTTP error becomes a JSON reply with
-a Korean message.
+a Korean message (a 405 with its ``Allow`` header).
 
 The view decorators write each guard once (as flaskr's ``auth.login_required``):
 
@@ -33,7 +35,7 @@ import secrets
 import time
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from sessionlab.apps._common import json_response, label_response
 from sessionlab.apps.login_state import MESSAGES, LoginLab, error
@@ -45,7 +47,10 @@ __all__ = [
     "current_user",
     "csrf_ok",
     "cross_site_origin",
+    "cross_origin_login",
     "HSTS",
+    "CSP",
+    "SECURITY_HEADERS",
     "login_required",
     "csrf_protected",
     "fresh_login_required",
@@ -57,6 +62,17 @@ __all__ = [
 
 _SID_FORMAT = re.compile(r"[A-Za-z0-9_\-]{20,128}")
 HSTS = "max-age=31536000; includeSubDomains"  # one year (RFC 6797); only sent over HTTPS
+# Sent by the secure variant on every response (OWASP HTTP Headers Cheat Sheet): the pages have no
+# inline script; frame-ancestors 'none' (CSP Level 2) and X-Frame-Options: DENY (RFC 7034) forbid framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def current_lab() -> LoginLab:
@@ -129,6 +145,9 @@ def finish_response(resp: Response) -> Response:
                 "sec_fetch_site": request.headers.get("Sec-Fetch-Site"),
             }
         )
+    if lab.secure:  # no framing (clickjacking), no MIME sniffing, scripts and forms from this origin only
+        for name, value in SECURITY_HEADERS.items():
+            resp.headers.setdefault(name, value)
     if lab.secure and (request.is_secure or lab.config.cookie_secure):
         resp.headers["Strict-Transport-Security"] = HSTS
     if g.get("clear_cookie") and not g.get("cookie_set"):
@@ -139,7 +158,12 @@ def finish_response(resp: Response) -> Response:
 
 def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
-    return json_response({"ok": False, "error": MESSAGES.get(code, exc.name)}, code)
+    headers = None
+    if (
+        isinstance(exc, MethodNotAllowed) and exc.valid_methods
+    ):  # RFC 9110 section 15.5.6: 405 MUST send Allow
+        headers = {"Allow": ", ".join(sorted(exc.valid_methods))}
+    return json_response({"ok": False, "error": MESSAGES.get(code, exc.name)}, code, headers)
 
 
 # -- the guards ------------------------------------------------------------------------
@@ -164,6 +188,23 @@ def cross_site_origin() -> str | None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         return "Sec-Fetch-Site: cross-site" if fetch_site == "cross-site" else None
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return f"Origin: {origin}"
+    return None
+
+
+def cross_origin_login() -> str | None:
+    """Why a login comes from another origin, or None: stricter than ``cross_site_origin``.
+
+    A login is accepted only from this origin: ``Sec-Fetch-Site`` must be ``same-origin`` (or
+    ``none``, typed by the user) when sent, and an ``Origin`` must be this server's. A client
+    that sends neither (requests, curl, an old browser) is allowed, as for ``csrf_protected``:
+    it carries no victim's cookies.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site: {fetch_site}"
     origin = request.headers.get("Origin")
     if origin is not None and origin != request.host_url.rstrip("/"):
         return f"Origin: {origin}"
@@ -260,7 +301,10 @@ def create_session(data: dict, username: str | None):
 
 
 def start_anonymous() -> tuple[str | None, dict]:
-    """A session for a visitor who is not logged in yet (holds the login form's CSRF token)."""
+    """A session for a visitor who is not logged in yet (holds the login form's CSRF token).
+
+    The secure variant keeps at most ``max_anonymous`` of them (the oldest are deleted).
+    """
     lab = current_lab()
     data = {"csrf": secrets.token_urlsafe(32)} if lab.secure else {}
     if g.session is not None:
@@ -273,4 +317,6 @@ def start_anonymous() -> tuple[str | None, dict]:
             return None, {}
         return chosen, data
     g.session = create_session(data, None)
+    for old in lab.remember_anonymous(g.session.id):  # bounded: the oldest pre-login sessions go
+        lab.store.delete(old)
     return g.session.id, data

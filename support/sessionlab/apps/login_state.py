@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from flask import Response
 
 from sessionlab.apps._common import json_response, variant_name
 from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
-from sessionlab.web.stores import SessionStore
+from sessionlab.web.stores import RedisStore, SessionStore
 
 __all__ = ["LoginConfig", "LoginLab", "MESSAGES", "error"]
 
@@ -69,6 +70,18 @@ class LoginConfig:
     bind_user_agent: bool = False
     max_cookie_bytes: int = 8192
     name: str | None = None
+    max_anonymous: int = 10_000  # secure variant: live pre-login sessions kept (oldest evicted)
+    throttle_seconds: float = 2  # first delay once a limit is reached; doubles, capped at lockout_seconds
+    max_address_failures: int | None = None  # per client address, any accounts (None: 4 × max_failures)
+    max_account_failures: int | None = None  # per account, any address (None: 10 × max_failures)
+
+    def limits(self) -> dict[str, int]:
+        """Failures each throttle key allows before delays start (see ``LoginLab.reserve_attempt``)."""
+        return {
+            "account+address": self.max_failures,
+            "address": self.max_address_failures or 4 * self.max_failures,
+            "account": self.max_account_failures or 10 * self.max_failures,
+        }
 
     @property
     def variant(self) -> str:
@@ -81,8 +94,68 @@ class LoginConfig:
 
 @dataclass
 class _Failures:
-    count: int = 0
-    locked_until: float = 0.0
+    count: int = 0  # failures (and attempts in flight) counted for this key
+    next_allowed: float = 0.0  # no attempt before this time
+    last: float = 0.0  # time of the last counted attempt
+
+
+QUIET_RESET_SECONDS = 15 * 60  # a key with no attempt for this long starts again at zero
+
+
+# One Redis call checks and counts all three throttle keys (a Lua script runs atomically), so
+# every app server sharing the store shares the limits. Times come from the app's clock (ARGV),
+# so a FakeClock works; the key TTL only cleans up. Replies are strings (Lua numbers would be truncated).
+_RESERVE = """
+local now, quiet, base, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local wait, state = 0, {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'count', 'next', 'last')
+  local c, n, l = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  if l > 0 and now - l > quiet then c, n = 0, 0 end
+  state[i] = {c, n}
+  if n - now > wait then wait = n - now end
+end
+if wait > 0 then return tostring(wait) end
+for i, key in ipairs(KEYS) do
+  local c, n, limit = state[i][1] + 1, state[i][2], tonumber(ARGV[4 + i])
+  if c >= limit then n = now + math.min(cap, base * 2 ^ math.min(c - limit, 30)) end
+  redis.call('HSET', key, 'count', c, 'next', tostring(n), 'last', tostring(now))
+  redis.call('PEXPIRE', key, math.floor((quiet + cap) * 1000))
+end
+return '0'
+"""
+
+_SUCCESS = """
+redis.call('DEL', KEYS[1])
+for i = 2, #KEYS do
+  local c = tonumber(redis.call('HGET', KEYS[i], 'count') or '0')
+  if c > 0 then
+    redis.call('HSET', KEYS[i], 'count', c - 1)
+    if c - 1 < tonumber(ARGV[i - 1]) then redis.call('HSET', KEYS[i], 'next', '0') end
+  end
+end
+return 1
+"""
+
+
+class _RedisThrottle:
+    """The throttle counters of a ``RedisStore``'s app, in that Redis (``sessionlab:throttle:<prefix>…``)."""
+
+    def __init__(self, store: RedisStore):
+        self.redis = store.redis
+        self.prefix = "sessionlab:throttle:" + store.prefix
+        self._reserve = self.redis.register_script(_RESERVE)
+        self._success = self.redis.register_script(_SUCCESS)
+
+    def key(self, parts: tuple[str, ...]) -> str:
+        return self.prefix + ":".join(p.replace(":", "%3A") for p in parts)
+
+    def reserve(self, keys, now: float, limits: list[int], base: float, cap: float) -> float:
+        args = [repr(now), QUIET_RESET_SECONDS, repr(base), repr(cap), *limits]
+        return float(self._reserve(keys=[self.key(k) for k in keys], args=args))
+
+    def success(self, keys, limits: list[int]) -> None:
+        self._success(keys=[self.key(k) for k in keys], args=limits)
 
 
 class LoginLab:
@@ -102,8 +175,13 @@ class LoginLab:
         self.unsafe_requests: list[
             dict
         ] = []  # every POST: path, status, cookie sent?, Origin, Sec-Fetch-Site
-        self.failures: dict[str, _Failures] = {}  # lower-cased username → failures since the last lockout
+        self.failures: dict[tuple[str, ...], _Failures] = {}  # throttle key → failures (see reserve_attempt)
         self.lock = threading.Lock()
+        self.anonymous: OrderedDict[str, None] = OrderedDict()  # pre-login session ids, oldest first
+        # a Redis store: the throttle counts in Redis, shared by every app server (else: self.failures)
+        store = config.store
+        shared = isinstance(store, RedisStore) and _is_plain_redis(store.redis)
+        self.shared_throttle = _RedisThrottle(store) if isinstance(store, RedisStore) and shared else None
 
     # -- passwords and lockout --------------------------------------------------
     def check_password(self, username: str, password: str) -> bool:
@@ -112,26 +190,106 @@ class LoginLab:
         ok = verify_password(password, stored if stored is not None else self.dummy)
         return ok and stored is not None
 
-    def locked_for(self, username: str) -> float:
-        """Seconds until ``username`` may try again (0: not locked)."""
+    def _keys(self, username: str, address: str) -> dict[str, tuple[str, ...]]:
+        user = username.lower()
+        return {
+            "account+address": ("account+address", user, address),
+            "address": ("address", address),
+            "account": ("account", user),
+        }
+
+    def _delay(self, over: int) -> float:
+        """Growing delays: ``throttle_seconds`` × 2^(over−1), capped at ``lockout_seconds``."""
+        return min(self.config.lockout_seconds, self.config.throttle_seconds * 2 ** min(over - 1, 30))
+
+    def locked_for(self, username: str, address: str = "") -> float:
+        """Seconds until ``username`` (from ``address``) may try again (0: now); reserves nothing."""
         if not self.secure:
             return 0.0  # ⚠️ VULNERABLE: unlimited guessing
+        now = self.clock()
         with self.lock:
-            until = self.failures.get(username.lower(), _Failures()).locked_until
-        return max(0.0, until - self.clock())
+            keys = self._keys(username, address).values()
+            return max(max(0.0, self.failures.get(k, _Failures()).next_allowed - now) for k in keys)
+
+    def reserve_attempt(self, username: str, address: str = "") -> float:
+        """Throttle check and count in one step (under ``self.lock``): 0 lets one password check run,
+        else the seconds to wait (429 ``Retry-After``).
+
+        Three keys are counted (OWASP Authentication Cheat Sheet, "Login Throttling"): the account
+        from this client address (``max_failures``), this address over all accounts
+        (``limits()["address"]``: password spraying) and the account from any address
+        (``limits()["account"]``: guessing from many addresses). Once a key has used its limit,
+        each further attempt must wait a growing delay (``_delay``): no hard lock, so an attacker
+        elsewhere cannot lock the real user out. The attempt counts *before* the slow check, so
+        parallel requests cannot race it: at most ``max_failures`` checks run before the first delay.
+        ``record_success`` takes a successful attempt back. The ⚠️ VULNERABLE variant never refuses.
+        """
+        if not self.secure:
+            return 0.0  # ⚠️ VULNERABLE: unlimited guessing
+        limits = self.config.limits()
+        if self.shared_throttle is not None:  # one atomic Lua call, shared by every server
+            keys = self._keys(username, address)
+            return self.shared_throttle.reserve(
+                [keys[k] for k in limits],
+                self.clock(),
+                [limits[k] for k in limits],
+                self.config.throttle_seconds,
+                self.config.lockout_seconds,
+            )
+        with self.lock:
+            now = self.clock()
+            seen = {}
+            for kind, key in self._keys(username, address).items():
+                entry = self.failures.setdefault(key, _Failures())
+                if entry.last and now - entry.last > QUIET_RESET_SECONDS:
+                    entry.count, entry.next_allowed = 0, 0.0
+                seen[kind] = entry
+            wait = max(entry.next_allowed - now for entry in seen.values())
+            if wait > 0:
+                return wait
+            for kind, entry in seen.items():
+                entry.count += 1
+                entry.last = now
+                if entry.count >= limits[kind]:
+                    entry.next_allowed = now + self._delay(entry.count - limits[kind] + 1)
+            return 0.0
 
     def record_failure(self, username: str) -> None:
-        if not self.secure:
+        """Kept for callers of the old API: the attempt was already counted by ``reserve_attempt``."""
+
+    def record_success(self, username: str, address: str = "") -> None:
+        """The password was right: this account+address starts again; the attempt is taken back elsewhere."""
+        if self.shared_throttle is not None:
+            limits, keys = self.config.limits(), self._keys(username, address)
+            self.shared_throttle.success([keys[k] for k in limits], [limits[k] for k in list(limits)[1:]])
             return
         with self.lock:
-            seen = self.failures.setdefault(username.lower(), _Failures())
-            seen.count += 1
-            if seen.count >= self.config.max_failures:
-                seen.count, seen.locked_until = 0, self.clock() + self.config.lockout_seconds
+            for kind, key in self._keys(username, address).items():
+                if kind == "account+address":
+                    self.failures.pop(key, None)
+                elif key in self.failures:
+                    entry = self.failures[key]
+                    entry.count = max(0, entry.count - 1)
+                    if entry.count < self.config.limits()[kind]:
+                        entry.next_allowed = 0.0
 
-    def record_success(self, username: str) -> None:
+    # -- anonymous (pre-login) sessions ------------------------------------------
+    def remember_anonymous(self, sid: str) -> list[str]:
+        """Track a new pre-login session; returns the oldest ones beyond ``max_anonymous`` (to delete).
+
+        Every cookie-less ``GET /login`` makes one, so without a bound anyone can fill the store.
+        """
         with self.lock:
-            self.failures.pop(username.lower(), None)
+            self.anonymous[sid] = None
+            evicted = []
+            while len(self.anonymous) > self.config.max_anonymous:
+                evicted.append(self.anonymous.popitem(last=False)[0])
+        return evicted
+
+    def forget_anonymous(self, sid: str) -> None:
+        """The session logged in or ended: no longer counted as anonymous."""
+        with self.lock:
+            self.anonymous.pop(sid, None)
 
     def ua_tag(self, user_agent: str) -> str:
         return hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest()[:16]
@@ -151,3 +309,10 @@ class LoginLab:
     def set_email(self, user: str, email: str) -> None:
         with self.lock:
             self.emails[user] = email
+
+
+def _is_plain_redis(client) -> bool:
+    """A single Redis (not a cluster: the three keys may live on different nodes)."""
+    import redis as redis_py
+
+    return isinstance(client, redis_py.Redis)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, jsonify, make_response, redirect, requ
 from sessionlab.apps.attacker import SCRIPT_PROBE_PAGE
 from sessionlab.apps.login_auth import (
     create_session,
+    cross_origin_login,
     csrf_ok,
     csrf_protected,
     current_lab,
@@ -31,9 +32,10 @@ from sessionlab.apps.login_auth import (
 from sessionlab.apps.login_state import LoginLab, error
 from sessionlab.web.stores import SessionExists
 
-__all__ = ["bp", "csrf_from_html"]
+__all__ = ["bp", "lab_bp", "csrf_from_html"]
 
 bp = Blueprint("login", __name__)
+lab_bp = Blueprint("login_lab", __name__)  # lab-only routes: registered by the ⚠️ VULNERABLE app only
 
 _MAX_USERNAME, _MAX_PASSWORD = 128, 1024
 
@@ -82,9 +84,12 @@ def login_form():
     return set_session_cookie(resp, sid) if sid else resp
 
 
-@bp.get("/lab/script-probe")
+@lab_bp.get("/lab/script-probe")
 def script_probe():
-    """Logs in from page JavaScript, then writes what the script can see into the DOM."""
+    """⚠️ VULNERABLE app only: logs in from page JavaScript, then writes what the script can see.
+
+    The secure app never registers ``lab_bp`` (a lab serves ``attacker.with_script_probe(app)``).
+    """
     return SCRIPT_PROBE_PAGE
 
 
@@ -101,25 +106,28 @@ def login():
         return error("missing_fields", 400)
     if len(username) > _MAX_USERNAME or len(password) > _MAX_PASSWORD:
         return error("too_long", 400)
+    if lab.secure and cross_origin_login() is not None:
+        return error("cross_site", 403)  # login CSRF, JSON or form: only this origin may log in
     if lab.secure and not request.is_json and not csrf_ok():
         return error("login_form_expired", 403)  # login CSRF: the form's token must match
     refused = _refuse_password(lab, username, password, retry_after=True)
     if refused is not None:
         return refused
-    lab.record_success(username)
+    lab.record_success(username, request.remote_addr or "")
     sid = _secure_login_session(lab, username) if lab.secure else _vulnerable_login_session(lab, username)
     resp = redirect("/", code=303) if not request.is_json else jsonify({"ok": True, "user": username})
     return set_session_cookie(resp, sid)
 
 
 def _refuse_password(lab: LoginLab, username: str, password: str, retry_after: bool) -> Response | None:
-    """429 while ``username`` is locked out, 401 (and one more failure) for a wrong password, else None."""
-    wait = lab.locked_for(username)
+    """429 while ``username`` (from this address) must wait, 401 for a wrong password, else None."""
+    # throttled per account+address, per address and per account; counted before the slow check,
+    # so parallel requests cannot race it
+    wait = lab.reserve_attempt(username, request.remote_addr or "")
     if wait > 0:
         seconds = int(wait + 0.999)
         return error("locked", 429, {"Retry-After": str(seconds)} if retry_after else None, seconds=seconds)
     if not lab.check_password(username, password):
-        lab.record_failure(username)
         return error("bad_credentials", 401)
     return None
 
@@ -129,6 +137,8 @@ def _secure_login_session(lab: LoginLab, username: str) -> str:
     data = {"user": username, "csrf": secrets.token_urlsafe(32), "auth_time": lab.clock()}
     if lab.config.bind_user_agent:
         data["ua"] = lab.ua_tag(request.headers.get("User-Agent", ""))
+    if g.session is not None:
+        lab.forget_anonymous(g.session.id)
     sid = lab.store.renew_id(g.session.id) if g.session is not None else None
     if sid is not None:  # user, csrf, auth_time are new
         data = {**g.session.data, **data}
@@ -162,8 +172,14 @@ def reauth():
     refused = _refuse_password(lab, who, password, retry_after=False)
     if refused is not None:
         return refused
-    lab.store.update(g.session.id, {**g.session.data, "auth_time": lab.clock()})
-    return jsonify({"ok": True, "user": who})
+    lab.record_success(who, request.remote_addr or "")
+    # a privilege change, as login: new session id and new CSRF token (OWASP Session Management
+    # Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"); the old id stops working
+    data = {**g.session.data, "auth_time": lab.clock(), "csrf": secrets.token_urlsafe(32)}
+    sid = lab.store.renew_id(g.session.id)
+    if sid is None or not lab.store.update(sid, data):
+        return error("login_required", 401)  # the session ended meanwhile
+    return set_session_cookie(jsonify({"ok": True, "user": who, "csrf_token": data["csrf"]}), sid)
 
 
 @bp.post("/logout")
@@ -171,6 +187,7 @@ def reauth():
 def logout():
     lab = current_lab()
     if g.session is not None and lab.secure:
+        lab.forget_anonymous(g.session.id)
         lab.store.delete(g.session.id)  # the copied cookie dies with the server record
     # ⚠️ VULNERABLE variant: only the browser forgets the cookie; the record stays valid
     resp = jsonify({"ok": True})

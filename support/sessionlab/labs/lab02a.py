@@ -11,6 +11,9 @@ from urllib.parse import quote
 def browser_script_probe(app_url: str, username: str, password: str, tries: int = 4) -> dict | None:
     """Chromium logs in from page JavaScript and reports what ``document.cookie`` shows; None: no browser.
 
+    ``app_url`` must serve the probe page: the ⚠️ VULNERABLE app does, any app does when served
+    as ``attacker.with_script_probe(app)``.
+
     A run whose page dump came back empty or unfinished is inconclusive and repeated, never guessed.
     """
     from sessionlab.apps.attacker import parse_result
@@ -33,6 +36,9 @@ def browser_cross_site_post(
 ) -> dict | None:
     """Chromium logs in at ``app_url`` then opens the attacker's page (another site), which POSTs.
 
+    ``app`` must be served as ``attacker.with_script_probe(app)`` (the lab harness that serves the
+    probe page; this function allows the attacker's URL as the page's next stop).
+
     The server's own record of the POST decides (``app.lab.transfer_attempts``):
     {'transfer_happened', 'session_cookie_sent', 'status', 'sec_fetch_site', 'origin',
     'response' (what the browser showed, None when the dump raced the navigation)}.
@@ -45,6 +51,12 @@ def browser_cross_site_post(
     if not browser.available():
         return None
     cross = attacker_url.replace("127.0.0.1", "localhost").rstrip("/") + "/"
+    harness = app.extensions.get("script_probe")
+    if harness is None:
+        raise ValueError(
+            "앱을 with_script_probe(app)로 감싸서 띄우세요 (안전한 앱에는 실습용 경로가 없습니다)."
+        )
+    harness.allowed_next.add(cross)  # the probe page may move on to this attacker page, no other
     url = f"{app_url}/lab/script-probe?u={quote(username)}&p={quote(password)}&next={quote(cross)}"
     for _ in range(tries):
         seen = len(app.lab.transfer_attempts)
@@ -65,6 +77,31 @@ def browser_cross_site_post(
     raise RuntimeError(
         "브라우저 실험이 결론 없이 끝났습니다 (POST가 서버에 닿지 않았습니다). 셀을 다시 실행하세요."
     )
+
+
+def client_from(address: str):
+    """A ``requests.Session`` whose connections leave from ``address`` (e.g. ``"127.0.0.2"``).
+
+    Every 127.x.y.z is this machine, so a lab can show "another client address" (another user,
+    an attacker, a botnet) to a server on 127.0.0.1 without leaving the machine: the server's
+    ``request.remote_addr`` is ``address``. Only loopback addresses are accepted.
+    """
+    import ipaddress
+
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    if not ipaddress.ip_address(address).is_loopback:
+        raise ValueError(f"실습은 이 컴퓨터 안에서만 합니다: {address}는 루프백(127.x.y.z) 주소가 아닙니다.")
+
+    class _FromAddress(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", _FromAddress())
+    return session
 
 
 SAMESITE_RUNS = {  # label the site records → (which server, path)
