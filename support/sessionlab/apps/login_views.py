@@ -219,7 +219,8 @@ def transfer():
     to, amount = form_field("to"), form_field("amount")
     if not to:
         return error("bad_field", 400, field="to")
-    if not amount.isdigit() or int(amount) < 1:
+    # ASCII digits only ("²".isdigit() is True) and a bounded length: int() of 5,000 digits raises.
+    if not (amount.isascii() and amount.isdigit() and len(amount) <= 12) or int(amount) < 1:
         return error("bad_amount", 400)
     record = {"from": current_user(), "to": to, "amount": int(amount)}
     current_lab().record_transfer(record)

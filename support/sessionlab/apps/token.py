@@ -49,6 +49,7 @@ import functools
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
+from sessionlab.apps import _limits as limits
 from sessionlab.apps._common import json_response, label_response
 from sessionlab.apps.login_auth import cross_site_origin
 from sessionlab.apps.token_lab import (  # the session app's Origin / Fetch Metadata check
@@ -107,6 +108,7 @@ def create_token_app(
     app = Flask(name)
     app.config["VULNERABLE"] = lab.vulnerable
     app.token_lab = lab  # type: ignore[attr-defined]  # read back by current_lab()
+    limits.init_app(app)  # 413 past 64 KB, deep JSON refused before get_json recurses
     app.register_blueprint(bp)
     # Redis down is "try again" (503 + Retry-After), never "not logged in" (401) nor a bug (500).
     store_outage_handler(app, message=TOKEN_STORE_DOWN)
@@ -303,6 +305,14 @@ def clear_token_cookies(resp: Response) -> Response:
 # -- routes ------------------------------------------------------------------------------------
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @bp.post("/login")
 def login():
     lab, data = current_lab(), form_data()
@@ -316,6 +326,10 @@ def login():
             403,
         )
     user, password = str(data.get("username", "")), str(data.get("password", ""))
+    if not (_utf8(user) and _utf8(password)):  # a lone surrogate cannot be hashed: a clear 400, not a 500
+        return json_response(
+            {"error": "invalid_request", "reason": "아이디와 비밀번호는 UTF-8 문자열이어야 합니다."}, 400
+        )
     role = lab.role_of(user, password)
     if role is None:
         return jsonify({"error": "invalid_grant", "reason": "아이디 또는 비밀번호가 틀렸습니다."}), 401
