@@ -44,7 +44,8 @@ def _descends_from(pid: str, ancestor: int) -> bool:
 
 def _lab_redis_processes() -> list[str]:
     """redis-server processes of this test run whose working folder is a course temp folder."""
-    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    # -ww: never cut the command line to $COLUMNS (pytest sets it; a long venv path hid "redis-server")
+    ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
     mark = os.environ[RUN_MARK]
     left = []
     for line in ps.splitlines():
