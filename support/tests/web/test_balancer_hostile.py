@@ -9,10 +9,8 @@ import pytest
 from sessionlab.web.balancer import start_balancer
 
 
-class Dribbler:
-    """A backend that reads a request and answers one byte every 0.1 s (7 s in all)."""
-
-    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n" + b"x" * 30
+class Backend:
+    """A raw-socket backend on 127.0.0.1: ``handle(conn)`` answers one connection; ``close()`` stops it."""
 
     def __init__(self):
         self.stop = threading.Event()
@@ -31,18 +29,30 @@ class Dribbler:
             with conn:
                 conn.settimeout(1)
                 try:
-                    conn.recv(65536)
-                    for i in range(len(self.ANSWER)):
-                        if self.stop.wait(0.1):
-                            break
-                        conn.sendall(self.ANSWER[i : i + 1])
+                    self.handle(conn)
                 except OSError:
                     pass
+
+    def handle(self, conn):
+        raise NotImplementedError
 
     def close(self):
         self.stop.set()
         self.thread.join(timeout=3)
         self.listener.close()
+
+
+class Dribbler(Backend):
+    """A backend that reads a request and answers one byte every 0.1 s (7 s in all)."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n" + b"x" * 30
+
+    def handle(self, conn):
+        conn.recv(65536)
+        for i in range(len(self.ANSWER)):
+            if self.stop.wait(0.1):
+                break
+            conn.sendall(self.ANSWER[i : i + 1])
 
 
 @pytest.fixture()
@@ -70,43 +80,23 @@ def test_a_dribbling_backend_gets_504_within_the_timeout(dribbler):
 
 
 # --- proxy correctness ---------------------------------------------------------
-class RawBackend:
+class RawBackend(Backend):
     """A backend that records each request's head and answers with fixed bytes."""
 
     def __init__(self, answer: bytes):
         self.answer, self.heads = answer, []
-        self.stop = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def _run(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    head = b""
-                    while b"\r\n\r\n" not in head:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        head += chunk
-                    if head:
-                        self.heads.append(head.decode("latin-1").lower())
-                        conn.sendall(self.answer)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(timeout=3)
-        self.listener.close()
+    def handle(self, conn):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            head += chunk
+        if head:
+            self.heads.append(head.decode("latin-1").lower())
+            conn.sendall(self.answer)
 
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
