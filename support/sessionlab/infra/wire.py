@@ -6,6 +6,7 @@ The labs use these to show what travels over the socket, not what a client libra
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -42,12 +43,27 @@ def show_raw(raw: bytes) -> None:
 
 
 def raw_http(url: str, data: bytes, timeout: float = 5) -> bytes:
-    """Send ``data`` as they are on a new TCP connection; return every byte until the server closes."""
+    """Send ``data`` as they are on a new TCP connection; return every byte until the server closes.
+
+    Sent in pieces: a server that refuses an oversized request answers and closes before
+    reading it all, so sending stops as soon as an answer is waiting, and a reset after
+    the answer arrived does not lose it.
+    """
+    chunks: list[bytes] = []
     with socket.create_connection(_address(url), timeout=timeout) as sock:
-        sock.sendall(data)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
+        try:
+            for start in range(0, len(data), 4096):
+                sock.sendall(data[start : start + 4096])
+                if select.select([sock], [], [], 0)[0]:
+                    break  # the server answered early: it will not read the rest
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # it stopped reading; its answer, if any, is read below
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:
+            if not chunks:
+                raise
     return b"".join(chunks)
 
 

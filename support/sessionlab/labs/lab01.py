@@ -21,7 +21,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import dump_cookie
 
-from sessionlab.infra.wire import wire_bytes
+from sessionlab.infra.wire import parse_raw_response, raw_http, wire_bytes
 from sessionlab.web.stores import SessionStore
 
 __all__ = [
@@ -300,31 +300,12 @@ def session_restore_experiment(app, url: str, restore: bool) -> dict:
 
 
 def raw_status(url: str, request: bytes, timeout: float = 5) -> tuple[int, bytes]:
-    """Send raw request bytes and return the status code and body the server answers.
-
-    A server that refuses an oversized request answers and closes before reading it all;
-    so this sends in pieces and reads the answer as soon as it arrives.
-    """
-    import select
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    answer = b""
-    with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as sock:
-        try:
-            for start in range(0, len(request), 4096):
-                sock.sendall(request[start : start + 4096])
-                if select.select([sock], [], [], 0)[0]:
-                    break
-            while chunk := sock.recv(65536):
-                answer += chunk
-        except (ConnectionResetError, BrokenPipeError):
-            pass
-    if not answer:
+    """Send raw request bytes (``infra.wire.raw_http``) and return the status code and body the server answers."""
+    raw = raw_http(url, request, timeout=timeout)
+    if not raw:
         raise ConnectionError("서버가 응답 없이 연결을 끊었습니다.")
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
+    resp = parse_raw_response(raw)
+    return resp.status, resp.body
 
 
 # --- HTTP/2 header compression (HPACK, RFC 7541) with the real nghttp2 library -------

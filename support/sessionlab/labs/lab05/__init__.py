@@ -48,9 +48,9 @@ from sessionlab.labs.lab05.measure import (
     replication_write_cost,
     store_op_times,
 )
+from sessionlab.labs.lab05.request_trace import RedisMonitor, TraceRow, print_trace, trace_scenario
 from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD, STRATEGIES, USER, Strategy
 from sessionlab.labs.lab05.view import comparison, lab_widget, plot_comparison, print_table
-from sessionlab.labs.lab05.wire import RedisMonitor, TraceRow, print_trace, trace_scenario
 from sessionlab.web.outage import STORE_DOWN_MESSAGE, StoreUnavailable, store_outage_handler
 from sessionlab.web.server_timing import ServerTiming, server_timing
 
