@@ -1,4 +1,4 @@
-"""What the login app and the token app share: the variant header and the JSON responses.
+"""What the apps share: the variant header, cookie names and the JSON responses.
 
 Every response of either app names its variant in one header, ``X-Lab-Variant``:
 ``"secure"`` or ``"VULNERABLE"`` (the ⚠️ twin built on purpose for the attack labs).
@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-__all__ = ["VARIANT_HEADER", "SECURE", "VULNERABLE", "variant_name", "json_response", "label_response"]
+__all__ = [
+    "VARIANT_HEADER",
+    "SECURE",
+    "VULNERABLE",
+    "variant_name",
+    "cookie_name",
+    "json_response",
+    "label_response",
+]
 
 VARIANT_HEADER = "X-Lab-Variant"
 SECURE, VULNERABLE = "secure", "VULNERABLE"
@@ -17,6 +25,16 @@ SECURE, VULNERABLE = "secure", "VULNERABLE"
 def variant_name(secure: bool) -> str:
     """The value of ``X-Lab-Variant`` for an app: ``"secure"`` or ``"VULNERABLE"``."""
     return SECURE if secure else VULNERABLE
+
+
+def cookie_name(base: str, secure: bool) -> str:
+    """The app's own cookie name; ``__Host-`` in front when the cookie is ``Secure`` (RFC 6265bis §4.1.3.2).
+
+    Cookies do not isolate by port: every lab app on 127.0.0.1 shares one cookie jar, so each app
+    names its cookie (``login_sid``, ``rest_sid``, …) instead of all using ``sid``. ``__Host-`` needs
+    ``Secure`` and ``Path=/`` and forbids ``Domain``, so a sibling subdomain cannot overwrite it.
+    """
+    return f"__Host-{base}" if secure else base
 
 
 def json_response(body: dict, status: int = 200, headers: dict[str, str] | None = None) -> Response:

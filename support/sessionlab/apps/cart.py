@@ -17,7 +17,7 @@ from sessionlab.web.stores import Session, SessionStore
 
 __all__ = ["create_cart_app", "bp", "SID_COOKIE"]
 
-SID_COOKIE = "sid"
+SID_COOKIE = "cart_sid"  # its own name: cookies do not isolate by port
 
 
 def create_cart_app(store: SessionStore | None = None, name: str = "cart") -> Flask:

@@ -29,9 +29,10 @@ from sessionlab.apps import _limits
 from sessionlab.apps._limits import BadInput, int_arg
 from sessionlab.web.stores import MemoryStore, SessionStore
 
-__all__ = ["create_cookie_app", "bp", "YEAR"]
+__all__ = ["create_cookie_app", "bp", "YEAR", "CART_COOKIE"]
 
 YEAR = 365 * 24 * 3600
+CART_COOKIE = "shop_sid"  # the session id of /cart; its own name: cookies do not isolate by port
 
 bp = Blueprint("cookie", __name__)
 
@@ -97,20 +98,20 @@ def add_to_cart():  # server-side: the cookie carries only an opaque id
     if not item:
         return jsonify(error="담을 상품(item)을 알려 주세요."), 400
     store = current_store()
-    sid = request.cookies.get("sid")
+    sid = request.cookies.get(CART_COOKIE)
     current = store.touch(sid) if sid else None
     if current is None:
         current = store.create({"cart": []})
     cart = current.data.get("cart", []) + [item]
     store.update(current.id, {"cart": cart})
     resp = jsonify(saved_on="server", cart=cart)
-    resp.set_cookie("sid", current.id, httponly=True, samesite="Lax")
+    resp.set_cookie(CART_COOKIE, current.id, httponly=True, samesite="Lax")
     return resp
 
 
 @bp.get("/cart")
 def show_cart():
-    sid = request.cookies.get("sid")
+    sid = request.cookies.get(CART_COOKIE)
     current = current_store().touch(sid) if sid else None
     if current is None:
         return jsonify(cart=[], note="서버에 이 세션이 없습니다(없거나 만료됨).")

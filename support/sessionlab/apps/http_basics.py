@@ -31,7 +31,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sessionlab.apps import _limits
 from sessionlab.apps._limits import int_arg
 
-__all__ = ["create_http_lab_app", "HttpLab", "bp", "DOC"]
+__all__ = ["create_http_lab_app", "HttpLab", "bp", "DOC", "SESSION_COOKIE"]
 
 DOC = ("HTTP는 무상태(stateless) 프로토콜입니다. " * 400).encode("utf-8")[:20_000]
 
@@ -54,6 +54,8 @@ def create_http_lab_app(name: str = "web") -> Flask:
     app.register_blueprint(bp)
     return app
 
+
+SESSION_COOKIE = "basics_sid"  # its own name: cookies do not isolate by port
 
 bp = Blueprint("http_basics", __name__)
 
@@ -136,9 +138,9 @@ def replace_doc():
 # --- server-side sessions: the cookie carries an id, the state stays in this process ---
 @bp.post("/session-visits")
 def session_counter():
-    """No ``sid`` cookie: a new session. A known ``sid``: one more visit. An unknown ``sid``: 401."""
+    """No session cookie: a new session. A known id: one more visit. An unknown id: 401."""
     lab = current_lab()
-    sid = request.cookies.get("sid")
+    sid = request.cookies.get(SESSION_COOKIE)
     if sid is None:
         sid = secrets.token_urlsafe(16)
         lab.sessions[sid] = {"user": request.args.get("user", "guest"), "visits": 0}
@@ -146,19 +148,19 @@ def session_counter():
         return jsonify(server=lab.name, error="unknown_session"), 401
     lab.sessions[sid]["visits"] += 1
     resp = jsonify(server=lab.name, visits=lab.sessions[sid]["visits"])
-    resp.set_cookie("sid", sid, httponly=True, samesite="Lax")
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Lax")
     return resp
 
 
 def _my_page(cache_control: str):
     lab = current_lab()
-    sid = request.cookies.get("sid", "")
+    sid = request.cookies.get(SESSION_COOKIE, "")
     session = lab.sessions.get(sid)
     if session is None:
         return jsonify(error="login_required"), 401
     resp = Response(f"{session['user']}님의 페이지: 방문 {session['visits']}번\n", mimetype="text/plain")
     resp.headers["Cache-Control"] = cache_control
-    resp.set_cookie("sid", sid, httponly=True, samesite="Lax")  # sliding refresh, as many apps do
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="Lax")  # sliding refresh, as many apps do
     return resp
 
 

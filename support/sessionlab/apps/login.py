@@ -12,7 +12,9 @@
   ``lockout_seconds``), counted atomically before the password check (in Redis, shared by every
   app server, when the store is a ``RedisStore``; under a lock otherwise); a new session id at login
   (``store.renew_id``: defeats session fixation); the cookie is HttpOnly,
-  SameSite=Lax, Path=/, and Secure when served over HTTPS (or ``cookie_secure=True``).
+  SameSite=Lax, Path=/, and Secure when served over HTTPS (or ``cookie_secure=True``). Its name is
+  ``login_sid`` (``__Host-login_sid`` with ``cookie_secure=True``): its own name, because cookies do
+  not isolate by port and the other lab apps on 127.0.0.1 set theirs in the same jar.
 * ``GET /login`` without a cookie starts a pre-login session (it holds the form's CSRF token);
   the secure variant keeps at most ``max_anonymous`` of them, deleting the oldest, so a flood of
   cookie-less page loads cannot fill the store.
@@ -66,14 +68,14 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from sessionlab.apps import login_auth
-from sessionlab.apps.login_state import LoginConfig, LoginLab
+from sessionlab.apps.login_state import LOGIN_COOKIE, LoginConfig, LoginLab
 from sessionlab.apps.login_views import bp, lab_bp
 from sessionlab.web.ids import RandomModuleIds
 from sessionlab.web.outage import store_outage_handler
 from sessionlab.web.passwords import LAB_N
 from sessionlab.web.stores import MemoryStore, SessionStore
 
-__all__ = ["create_login_app", "build_login_app", "DEFAULT_USERS", "TEN_YEARS"]
+__all__ = ["create_login_app", "build_login_app", "DEFAULT_USERS", "TEN_YEARS", "LOGIN_COOKIE"]
 
 DEFAULT_USERS = {"alice": "wonderland-2026", "bob": "builder-2026"}
 TEN_YEARS = 10 * 365 * 24 * 3600
@@ -84,7 +86,7 @@ def create_login_app(
     secure: bool = True,
     users: dict[str, str] | None = None,
     *,
-    cookie_name: str = "sid",
+    cookie_name: str = "",
     cookie_secure: bool | None = None,
     session_ids=None,
     clock=None,

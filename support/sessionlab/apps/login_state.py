@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from flask import Response
 
-from sessionlab.apps._common import json_response, variant_name
+from sessionlab.apps._common import cookie_name, json_response, variant_name
 from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import RedisStore, SessionStore
 
-__all__ = ["LoginConfig", "LoginLab", "MESSAGES", "error"]
+__all__ = ["LOGIN_COOKIE", "LoginConfig", "LoginLab", "MESSAGES", "error"]
 
 MESSAGES = {
     "bad_credentials": "아이디 또는 비밀번호가 올바르지 않습니다.",
@@ -52,6 +52,9 @@ def error(key, status: int, headers: dict[str, str] | None = None, **fmt) -> Res
     return json_response({"ok": False, "error": text}, status, headers)
 
 
+LOGIN_COOKIE = "login_sid"  # its own name: cookies do not isolate by port (see _common.cookie_name)
+
+
 @dataclass(frozen=True)
 class LoginConfig:
     """Every setting of one login app (see ``create_login_app`` for what each one does)."""
@@ -59,7 +62,7 @@ class LoginConfig:
     store: SessionStore
     users: dict[str, str]
     secure: bool = True
-    cookie_name: str = "sid"
+    cookie_name: str = ""  # "": login_sid (__Host-login_sid with cookie_secure=True)
     cookie_secure: bool | None = None  # None: Secure only when the request came over HTTPS
     session_ids: Callable[[str | None], str] | None = None  # None: the store's own ids
     clock: Callable[[], float] | None = None  # None: the store's clock
@@ -74,6 +77,10 @@ class LoginConfig:
     throttle_seconds: float = 2  # first delay once a limit is reached; doubles, capped at lockout_seconds
     max_address_failures: int | None = None  # per client address, any accounts (None: 4 × max_failures)
     max_account_failures: int | None = None  # per account, any address (None: 10 × max_failures)
+
+    def __post_init__(self) -> None:
+        if not self.cookie_name:  # frozen: set once, here
+            object.__setattr__(self, "cookie_name", cookie_name(LOGIN_COOKIE, self.cookie_secure is True))
 
     def limits(self) -> dict[str, int]:
         """Failures each throttle key allows before delays start (see ``LoginLab.reserve_attempt``)."""

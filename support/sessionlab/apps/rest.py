@@ -27,12 +27,10 @@ What it does not leak: every answer carries ``Cache-Control: no-store`` (they ar
 personal); another user's note answers exactly like a missing one (404, RFC 9110
 15.5.4 allows it to hide that the resource exists), so nobody learns ids or owners;
 ``POST /notes`` ids are random (``secrets.token_urlsafe``), not ``n1, n2, ...``;
-``cookie_secure=True`` adds ``Secure`` to the session cookie (for HTTPS deployments).
-
-``create_rpc_app()`` is the same service in RPC style, for contrast: verbs in the
-URL, every answer ``200 OK`` with ``{"ok": false, "error": ...}`` on failure, and
-a ⚠️ state-changing ``GET /api/deleteNote`` (a link prefetcher or crawler can
-delete data).
+the cookie is ``rest_sid``; ``cookie_secure=True`` makes it ``__Host-rest_sid; Secure`` (HTTPS).
+``create_rpc_app()`` is the same service in RPC style, for contrast: verbs in the URL, every
+answer ``200 OK`` with ``{"ok": false, "error": ...}`` on failure, and a ⚠️ state-changing
+``GET /api/deleteNote`` (a link prefetcher or crawler can delete data).
 
 Built as the login app is (flaskr style): ``create_rest_app`` and ``create_rpc_app``
 are the factories, each app's state is one ``RestLab`` (``app.rest_lab``) or
@@ -51,6 +49,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from sessionlab.apps import _limits, rest_problems
+from sessionlab.apps._common import cookie_name
 from sessionlab.apps._limits import BadInput, header_safe, text_field
 from sessionlab.apps.login import DEFAULT_USERS
 from sessionlab.apps.rest_problems import (
@@ -76,13 +75,15 @@ __all__ = [
     "PROBLEM_JSON",
     "PROBLEM_BASE",
     "SESSION_COOKIE",
+    "RPC_COOKIE",
     "Problem",
     "problem_response",
     "no_content",
     "json_body",
 ]
 
-SESSION_COOKIE = "sid"
+SESSION_COOKIE = "rest_sid"  # its own name: cookies do not isolate by port (see _common.cookie_name)
+RPC_COOKIE = "rpc_sid"
 
 
 def new_token_service() -> TokenService:
@@ -106,6 +107,10 @@ class RestLab:
     notes: dict[str, dict] = field(default_factory=dict)
     unknown_user_hash: str = field(default_factory=dummy_hash)
     cookie_secure: bool = False
+
+    @property
+    def session_cookie(self) -> str:  # rest_sid, or __Host-rest_sid when Secure
+        return cookie_name(SESSION_COOKIE, self.cookie_secure)
 
     def new_note_id(self) -> str:
         """A random id (128 bits) no note has yet: nobody can list notes by counting ``n1, n2, ...``."""
@@ -188,7 +193,7 @@ def current_user() -> tuple[str | None, str]:
             return lab.tokens.verify(auth[7:].strip())["sub"], "bearer-token"
         except TokenError:
             return None, "bearer-token"
-    session = lab.store.touch(request.cookies.get(SESSION_COOKIE, ""))
+    session = lab.store.touch(request.cookies.get(lab.session_cookie, ""))
     return (session.data["user"], "session-cookie") if session else (None, "none")
 
 
@@ -238,7 +243,7 @@ def log_in():
     session = lab.store.create({"user": user})
     resp = jsonify(user=user, expires_in=int(lab.store.idle_timeout))
     resp.set_cookie(
-        SESSION_COOKIE, session.id, httponly=True, samesite="Lax", path="/", secure=lab.cookie_secure
+        lab.session_cookie, session.id, httponly=True, samesite="Lax", path="/", secure=lab.cookie_secure
     )
     return resp, 201, {"Location": "/sessions/current"}
 
@@ -268,9 +273,9 @@ def log_out():
         )
     if user is None:
         require_user()
-    current_lab().store.delete(request.cookies[SESSION_COOKIE])
-    resp = no_content()
-    resp.delete_cookie(SESSION_COOKIE, path="/")
+    lab, resp = current_lab(), no_content()
+    lab.store.delete(request.cookies[lab.session_cookie])
+    resp.delete_cookie(lab.session_cookie, path="/", secure=lab.cookie_secure)
     return resp
 
 
@@ -372,7 +377,7 @@ def _rpc_body() -> dict:
 
 
 def _rpc_user():
-    session = current_rpc_lab().store.touch(request.cookies.get(SESSION_COOKIE, ""))
+    session = current_rpc_lab().store.touch(request.cookies.get(RPC_COOKIE, ""))
     return session.data["user"] if session else None
 
 
@@ -385,7 +390,7 @@ def login():
     if not verify_password(str(data.get("password", "")), lab.hashes.get(user, dummy_hash())):
         return _fail("bad_credentials")
     resp = jsonify(ok=True)
-    resp.set_cookie(SESSION_COOKIE, lab.store.create({"user": data["username"]}).id, httponly=True)
+    resp.set_cookie(RPC_COOKIE, lab.store.create({"user": data["username"]}).id, httponly=True)
     return resp
 
 
@@ -396,7 +401,7 @@ def get_current_user():
 
 @rpc_bp.post("/api/logout")
 def logout():
-    current_rpc_lab().store.delete(request.cookies.get(SESSION_COOKIE, ""))
+    current_rpc_lab().store.delete(request.cookies.get(RPC_COOKIE, ""))
     return jsonify(ok=True)
 
 

@@ -43,6 +43,7 @@ from sessionlab.web.stores import MemoryStore, SessionStore
 from sessionlab.web.tokens import TokenError, TokenService
 
 __all__ = [
+    "CART_COOKIE",
     "create_state_app",
     "StateLab",
     "LabDatabase",
@@ -143,6 +144,8 @@ def create_state_app(
     return app
 
 
+CART_COOKIE = "state_sid"  # its own name: cookies do not isolate by port
+
 bp = Blueprint("state", __name__)
 
 
@@ -238,7 +241,7 @@ def seen():
 @bp.route("/cart", methods=["GET", "POST"])
 def cart():
     store = current_lab().store
-    session = store.touch(request.cookies.get("sid", ""))
+    session = store.touch(request.cookies.get(CART_COOKIE, ""))
     if request.method == "GET":
         return jsonify(items=session.data["items"] if session else [])
     if session is None:
@@ -246,7 +249,7 @@ def cart():
     items = session.data["items"] + [request.args.get("item", "사과")]
     store.update(session.id, {"items": items})
     resp = jsonify(items=items)
-    resp.set_cookie("sid", session.id, httponly=True, samesite="Lax")
+    resp.set_cookie(CART_COOKIE, session.id, httponly=True, samesite="Lax")
     return resp
 
 

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.http import dump_cookie
 
+from sessionlab.apps.cookie import CART_COOKIE
 from sessionlab.infra.wire import parse_raw_response, raw_http, wire_bytes
 from sessionlab.web.stores import SessionStore
 
@@ -67,7 +68,7 @@ def flask_session_cookie(data: dict, secret_key) -> str:
 
 
 def _mask(name: str, value: str) -> str:
-    return f"<무작위 {len(value)}자>" if name == "sid" else value
+    return f"<무작위 {len(value)}자>" if name == CART_COOKIE else value
 
 
 def jar_table(jar) -> list[dict]:

@@ -23,6 +23,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from sessionlab.apps.login import LOGIN_COOKIE
 from sessionlab.infra.relay import Relay
 from sessionlab.web.passwords import (
     LAB_N,
@@ -85,14 +86,14 @@ class WireTap(Relay):
 # --- readable views ---------------------------------------------------------------------
 
 
-def _mask_ids(value: str, names=("sid",)) -> str:
+def _mask_ids(value: str, names=(LOGIN_COOKIE,)) -> str:
     import re
 
     pattern = r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")=[^;,\s]+"
     return re.sub(pattern, r"\1=ID", value)
 
 
-def show(response, title: str = "", mask=("sid",)):
+def show(response, title: str = "", mask=(LOGIN_COOKIE,)):
     """``sessionlab.trace`` without the headers that change on every run, cookie values ``mask`` shown as ``ID``."""
     from sessionlab.infra.trace import trace
 
@@ -106,7 +107,7 @@ def show(response, title: str = "", mask=("sid",)):
     return exchange
 
 
-def set_cookie_attributes(response, name: str = "sid") -> dict:
+def set_cookie_attributes(response, name: str = LOGIN_COOKIE) -> dict:
     """Attributes of the ``Set-Cookie`` line for ``name``: {'httponly': True, 'samesite': 'Lax', ...}."""
     raw = getattr(response.raw, "headers", None)
     lines = (

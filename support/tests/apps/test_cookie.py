@@ -24,7 +24,7 @@ def test_cart_needs_an_item(client):
 def test_idle_timeout_ends_the_server_session_while_the_cookie_stays(app, client):
     client.post("/cart", json={"item": "책"})
     app.store.clock.advance(11)
-    assert client.get_cookie("sid") is not None
+    assert client.get_cookie("shop_sid") is not None
     assert client.get("/cart").json["cart"] == []
 
 

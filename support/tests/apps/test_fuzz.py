@@ -163,6 +163,14 @@ CONTENT_TYPES = [
 ]
 COOKIE_NAMES = [
     "sid",
+    "login_sid",
+    "rest_sid",
+    "state_sid",
+    "cart_sid",
+    "shop_sid",
+    "basics_sid",
+    "rpc_sid",
+    "__Host-login_sid",
     "session",
     "role",
     "visits",

@@ -21,11 +21,11 @@ FAST = 2**8  # tests of the flow need not pay for a slow KDF; the timing test us
 ALICE = {"username": "alice", "password": "wonderland-2026"}
 
 
-def cookie_header(resp, name="sid"):
+def cookie_header(resp, name="login_sid"):
     return next((v for v in resp.headers.getlist("Set-Cookie") if v.startswith(name + "=")), None)
 
 
-def sid_of(resp, name="sid"):
+def sid_of(resp, name="login_sid"):
     header = cookie_header(resp, name)
     return header.split(";")[0].split("=", 1)[1] if header else None
 
@@ -88,7 +88,8 @@ def test_secure_flag_over_https_or_forced(clock):
     r = app.test_client().post("/login", json=ALICE, base_url="https://localhost")
     assert "; Secure" in cookie_header(r)
     forced = create_login_app(MemoryStore(), kdf_n=FAST, cookie_secure=True)
-    assert "; Secure" in cookie_header(login(forced.test_client()))
+    header = cookie_header(login(forced.test_client()), name="__Host-login_sid")  # Secure: __Host- prefix
+    assert "; Secure" in header and "; Path=/" in header and "Domain=" not in header
 
 
 def test_form_login_needs_form_token(secure_app):
@@ -110,16 +111,16 @@ def test_id_renewed_at_login_defeats_fixation(secure_app, vuln_app):
     attacker = secure_app.test_client()
     planted = sid_of(attacker.get("/login"))
     victim = secure_app.test_client()
-    victim.set_cookie("sid", planted)
+    victim.set_cookie("login_sid", planted)
     r = login(victim)
     assert sid_of(r) != planted
     assert attacker.get("/me").status_code == 401  # the planted id did not become alice's
     # ⚠️ VULNERABLE: an id the attacker simply made up becomes the victim's session
     victim = vuln_app.test_client()
-    victim.set_cookie("sid", "attacker-chosen-id")
+    victim.set_cookie("login_sid", "attacker-chosen-id")
     assert login(victim).status_code == 200
     attacker = vuln_app.test_client()
-    attacker.set_cookie("sid", "attacker-chosen-id")
+    attacker.set_cookie("login_sid", "attacker-chosen-id")
     assert attacker.get("/me").json["user"] == "alice"
 
 
@@ -146,7 +147,7 @@ def test_idle_and_absolute_timeouts(clock):
     assert c.get("/me").status_code == 200  # activity restarted the idle timer
     clock.advance(60)
     r = c.get("/me")
-    assert r.status_code == 401 and "sid=;" in cookie_header(r)  # expired: cookie cleared
+    assert r.status_code == 401 and "login_sid=;" in cookie_header(r)  # expired: cookie cleared
     login(c)
     for _ in range(3):
         clock.advance(50)
@@ -160,9 +161,9 @@ def test_logout_kills_copied_cookie(secure_app, vuln_app):
         sid = sid_of(login(victim))
         token = victim.get("/csrf").json.get("csrf_token") if app.lab.secure else None
         r = victim.post("/logout", headers={"X-CSRF-Token": token} if token else {})
-        assert r.status_code == 200 and "sid=;" in cookie_header(r)
+        assert r.status_code == 200 and "login_sid=;" in cookie_header(r)
         thief = app.test_client()
-        thief.set_cookie("sid", sid)
+        thief.set_cookie("login_sid", sid)
         assert (thief.get("/me").status_code == 200) is still_works
 
 
@@ -219,9 +220,9 @@ def test_user_agent_binding(clock):
     victim = app.test_client()
     sid = sid_of(victim.post("/login", json=ALICE, headers={"User-Agent": "Victim/1.0"}))
     thief = app.test_client()
-    thief.set_cookie("sid", sid)
+    thief.set_cookie("login_sid", sid)
     assert thief.get("/me", headers={"User-Agent": "Thief/2.0"}).status_code == 401
-    thief.set_cookie("sid", sid)  # the mismatch cleared the thief's copy; copy it again
+    thief.set_cookie("login_sid", sid)  # the mismatch cleared the thief's copy; copy it again
     assert thief.get("/me", headers={"User-Agent": "Victim/1.0"}).status_code == 200  # copying the UA is easy
     assert victim.get("/me", headers={"User-Agent": "Victim/1.0"}).status_code == 200
 
@@ -310,14 +311,14 @@ def test_malformed_or_forged_cookie_is_anonymous(secure, value, clock):
         ("post", "/account/email"),
         ("post", "/reauth"),
     ]:
-        c.set_cookie("sid", value)
+        c.set_cookie("login_sid", value)
         r = getattr(c, method)(path)
         assert r.status_code < 500, (path, r.status_code)
-    c.set_cookie("sid", value)
+    c.set_cookie("login_sid", value)
     r = c.get("/me")
     assert r.status_code == 401 and r.json["error"] == MESSAGES["login_required"]
     if secure and value:
-        assert "sid=;" in cookie_header(r)  # the bad cookie is cleared
+        assert "login_sid=;" in cookie_header(r)  # the bad cookie is cleared
         assert app.lab.store.count() == 0  # and nothing was written for it
 
 
@@ -326,7 +327,7 @@ def test_truncated_cookie_of_a_real_session(secure_app):
     sid = sid_of(login(c))
     thief = secure_app.test_client()
     for cut in (sid[:-1], sid[:20], sid[:5], sid + "x"):
-        thief.set_cookie("sid", cut)
+        thief.set_cookie("login_sid", cut)
         assert thief.get("/me").status_code == 401
     assert c.get("/me").status_code == 200
 
@@ -343,7 +344,7 @@ def test_oversized_header_over_the_wire():
     app = create_login_app(kdf_n=FAST)
     with serve(app, name=None) as srv:
         assert requests.get(srv.url + "/me", headers={"X-Big": "y" * 20_000}).status_code == 431
-        assert requests.get(srv.url + "/me", cookies={"sid": "z" * 10_000}).status_code == 431
+        assert requests.get(srv.url + "/me", cookies={"login_sid": "z" * 10_000}).status_code == 431
         r = requests.post(srv.url + "/login", data={"username": "a", "password": "b" * 100_000})
         assert r.status_code == 413
 
@@ -431,7 +432,7 @@ def test_real_browser_httponly_and_samesite():
             seen[secure] = (probe, cross)
     (vuln_probe, vuln_cross), (safe_probe, safe_cross) = seen[False], seen[True]
     assert vuln_probe["me_status"] == safe_probe["me_status"] == 200
-    assert vuln_probe["document_cookie"].startswith("sid=") and safe_probe["document_cookie"] == ""
+    assert vuln_probe["document_cookie"].startswith("login_sid=") and safe_probe["document_cookie"] == ""
     assert vuln_cross["transfer_happened"] and not safe_cross["transfer_happened"]
     assert vuln_cross["session_cookie_sent"] and not safe_cross["session_cookie_sent"]
     assert (

@@ -26,7 +26,7 @@ FAST = 2**8
 ALICE = {"username": "alice", "password": "wonderland-2026"}
 
 
-def sid_of(resp, name="sid"):
+def sid_of(resp, name="login_sid"):
     header = next((v for v in resp.headers.getlist("Set-Cookie") if v.startswith(name + "=")), None)
     return header.split(";")[0].split("=", 1)[1] if header else None
 
@@ -195,7 +195,7 @@ def test_reauth_rotates_session_id_and_csrf_token(route):
     assert new_csrf != old_csrf and r.json["csrf_token"] == new_csrf
     assert app.lab.store.get(old_sid) is None  # the old id stops working
     thief = app.test_client()
-    thief.set_cookie("sid", old_sid)
+    thief.set_cookie("login_sid", old_sid)
     assert thief.get("/me").status_code == 401
     email = {"email": "me@new.example"}
     assert c.post("/account/email", json=email, headers={"X-CSRF-Token": old_csrf}).status_code == 403
@@ -326,7 +326,7 @@ def test_store_outage_is_a_fast_503_and_recovers():
                 assert r.status_code == 503 and took < 1.5, (path, r.status_code, round(took, 2))
                 assert int(r.headers["Retry-After"]) >= 1 and r.json()["error"] == STORE_DOWN_MESSAGE
                 assert r.headers["X-Lab-Variant"] == "secure"
-                assert "sid=;" not in r.headers.get("Set-Cookie", "")  # the cookie is not cleared
+                assert "login_sid=;" not in r.headers.get("Set-Cookie", "")  # the cookie is not cleared
             r = requests.post(srv.url + "/login", json=ALICE, timeout=20)
             assert r.status_code == 503  # never a login "success" without a stored session
             server.restart()

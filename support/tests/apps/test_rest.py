@@ -118,7 +118,7 @@ def test_session_as_a_resource(client, app):
     login = client.post("/sessions", json=ALICE)
     assert login.status_code == 201 and login.headers["Location"] == "/sessions/current"
     cookie = login.headers["Set-Cookie"]
-    assert cookie.startswith("sid=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert cookie.startswith("rest_sid=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/sessions/current").get_json() == {"user": "alice", "via": "session-cookie"}
     assert app.config["store"].count() == 1
     out = client.delete("/sessions/current")
@@ -145,7 +145,7 @@ def test_token_works_on_another_instance_but_a_session_cookie_does_not(tokens, a
     other = create_rest_app(users=USERS, tokens=tokens).test_client()
     mine = app.test_client()
     sid = mine.post("/sessions", json=ALICE).headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
-    other.set_cookie("sid", sid)
+    other.set_cookie("rest_sid", sid)
     assert other.get("/sessions/current").status_code == 401
     token = mine.post("/tokens", json=ALICE).get_json()["access_token"]
     assert other.get("/sessions/current", headers={"Authorization": f"Bearer {token}"}).status_code == 200

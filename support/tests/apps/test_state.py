@@ -66,10 +66,10 @@ def test_server_session_keeps_data_server_side(db, tokens):
     assert c.get("/cart").get_json() == {"items": ["a", "b"]}
     assert app.config["store"].count() == 1
     stranger = app.test_client()
-    stranger.set_cookie("sid", "A" * 43)
+    stranger.set_cookie("state_sid", "A" * 43)
     assert stranger.get("/cart").get_json() == {"items": []}
     restarted = create_state_app(db=db, tokens=tokens).test_client()  # a new process-memory store
-    restarted.set_cookie("sid", c.get_cookie("sid").value)
+    restarted.set_cookie("state_sid", c.get_cookie("state_sid").value)
     assert restarted.get("/cart").get_json() == {"items": []}
 
 

@@ -25,7 +25,7 @@ def client(app):
 
 def test_cart_lives_on_the_server_and_only_an_id_in_the_cookie(app, client):
     client.post("/cart", json={"item": "커피"})
-    sid = client.get_cookie("sid").value
+    sid = client.get_cookie("shop_sid").value
     assert len(sid) == 43 and "커피" not in sid
     assert app.store.get(sid).data == {"cart": ["커피"]}
     assert store_table(app.store)[0]["세션 ID"] == "<무작위 43자>"

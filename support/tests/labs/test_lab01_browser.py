@@ -72,6 +72,6 @@ def test_path_secure_and_host_prefix_in_chromium(lab):
 
 
 @needs_chromium
-@pytest.mark.parametrize("restore, expected", [(False, ["theme"]), (True, ["sid", "theme", "visits"])])
+@pytest.mark.parametrize("restore, expected", [(False, ["theme"]), (True, ["shop_sid", "theme", "visits"])])
 def test_session_cookies_survive_a_restart_only_with_session_restore(lab, restore, expected):
     assert session_restore_experiment(lab.app, lab.url, restore)["cookies_after_restart"] == expected

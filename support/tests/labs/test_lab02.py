@@ -31,15 +31,15 @@ def test_wiretap_sees_the_password_in_clear():
         assert r.status_code == 200
         assert b"POST /login HTTP/1.1" in tap.seen() and b"wonderland-2026" in tap.seen()
         assert set_cookie_attributes(r) == {"httponly": True, "path": "/", "samesite": "Lax"}
-        assert b"Set-Cookie: sid=" in bytes(tap.to_client)
+        assert b"Set-Cookie: login_sid=" in bytes(tap.to_client)
         tap.clear()
         assert tap.seen() == b""
-        sid = r.cookies["sid"]
+        sid = r.cookies["login_sid"]
         assert session_record(app.lab.store, sid)["data"]["user"] == "alice"
         assert session_record(app.lab.store, "nope") == {}
         assert login_timing(srv.url, "bob", rounds=2).keys() == {"wrong_password", "unknown_user"}
-        shown = show(r).text() + show(requests.get(srv.url + "/me", cookies={"sid": sid})).text()
-        assert sid not in shown and "Set-Cookie: sid=ID; HttpOnly" in shown and "Cookie: sid=ID" in shown
+        shown = show(r).text() + show(requests.get(srv.url + "/me", cookies={"login_sid": sid})).text()
+        assert sid not in shown and "Set-Cookie: login_sid=ID; HttpOnly" in shown and "Cookie: login_sid=ID" in shown
 
 
 def test_hash_rates_include_owasp_settings():

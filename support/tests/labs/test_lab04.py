@@ -21,10 +21,10 @@ def test_cart_state_lives_in_the_store_not_the_server():
         ):
             s = requests.Session()
             s.post(a.url + "/cart", json={"item": "커피"})
-            sid = s.cookies["sid"]
-            assert raw_request(b.url, cookie=f"sid={sid}")["body"]["cart"] == ["커피"]
-            shown = raw_request(a.url, cookie=f"sid={sid}")
-            assert sid not in shown["request"] and "sid=…(43자)" in shown["request"]
+            sid = s.cookies["cart_sid"]
+            assert raw_request(b.url, cookie=f"cart_sid={sid}")["body"]["cart"] == ["커피"]
+            shown = raw_request(a.url, cookie=f"cart_sid={sid}")
+            assert sid not in shown["request"] and "cart_sid=…(43자)" in shown["request"]
             assert raw_request(a.url)["body"]["cart"] == []
             s.post(none.url + "/cart", json={"item": "책"})
             assert s.get(none.url + "/cart").json()["cart"] == []
@@ -42,7 +42,7 @@ def test_memory_store_per_server_is_not_shared():
     ):
         s = requests.Session()
         s.post(a.url + "/cart", json={"item": "책"})
-        assert raw_request(b.url, cookie=f"sid={s.cookies['sid']}")["body"]["cart"] == []
+        assert raw_request(b.url, cookie=f"cart_sid={s.cookies['cart_sid']}")["body"]["cart"] == []
 
 
 def test_extrapolate_is_linear():

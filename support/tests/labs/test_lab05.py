@@ -71,7 +71,7 @@ def test_store_node_down_gives_503_then_recovers_by_itself():
         down = c.get(app.url + "/me")
         assert down.status_code == 503 and down.headers["Retry-After"] == "1"
         assert down.json()["error"] == cl.STORE_DOWN_MESSAGE and "Traceback" not in down.text
-        assert "sid" in c.cookies  # a 503 does not log the user out
+        assert "login_sid" in c.cookies  # a 503 does not log the user out
         server.restart()  # no app restart: the next request reconnects
         back = c.get(app.url + "/me")
         assert back.status_code == 200 and back.json()["user"] == cl.USER
@@ -125,8 +125,8 @@ def test_remap_counts_moves_and_losses_per_policy():
 def test_trace_shows_cookies_servers_and_redis_commands(lab):
     rows = cl.trace_scenario(lab, "redis", gets=2)
     assert [r.server for r in rows] == ["s1", "s2", "s3"] and [r.status for r in rows] == [200] * 3
-    assert rows[0].set_cookie.startswith("sid=<sid>;") and rows[0].cookie_sent == ""
-    assert rows[1].cookie_sent == rows[2].cookie_sent == "sid=<sid>"
+    assert rows[0].set_cookie.startswith("login_sid=<sid>;") and rows[0].cookie_sent == ""
+    assert rows[1].cookie_sent == rows[2].cookie_sent == "login_sid=<sid>"
     assert all(any("lab05:<sid>" in cmd for cmd in r.store_commands) for r in rows)
     memory = cl.trace_scenario(lab, "memory", gets=2)
     assert [r.status for r in memory] == [200, 401, 401] and "Max-Age=0" in memory[1].set_cookie
@@ -244,7 +244,7 @@ def test_unconfirmed_login_is_refused_with_503():
         finally:
             os.kill(replica.pid, signal.SIGCONT)
         assert refused.status_code == 503 and refused.json()["store_error"] == "StoreUnavailable"
-        assert "sid" not in refused.cookies
+        assert "login_sid" not in refused.cookies
         assert requests.post(app.url + "/login", json=creds).status_code == 200
         app.stop()
     finally:

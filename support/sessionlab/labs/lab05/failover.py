@@ -18,6 +18,7 @@ from collections import Counter
 
 import redis as redis_py
 
+from sessionlab.apps.login import LOGIN_COOKIE
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra import redis_topologies
 from sessionlab.labs.lab05.backends import quick_client, repoint
@@ -104,7 +105,7 @@ def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
     candidates = {n.port: n for n in primaries_with_replica(cluster)}
     for u in range(first_user, first_user + tries):
         c, _ = lab.login(u)
-        port = lab.stores[0].node_of(c.cookies["sid"])
+        port = lab.stores[0].node_of(c.cookies[LOGIN_COOKIE])
         if port in candidates:
             break
     else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import requests
 
-from sessionlab.apps.login import create_login_app
+from sessionlab.apps.login import LOGIN_COOKIE, create_login_app
 from sessionlab.infra.servers import serve
 from sessionlab.labs.lab05.strategies import LAB_KDF_N, PASSWORD, USER
 from sessionlab.web.balancer import start_balancer
@@ -61,7 +61,9 @@ class Remap:
 
 
 def _ask(url: str, ip: str, sid: str) -> tuple[str, int]:
-    r = requests.get(url + "/me", headers={"X-Forwarded-For": ip, "Cookie": f"sid={sid}"}, timeout=10)
+    r = requests.get(
+        url + "/me", headers={"X-Forwarded-For": ip, "Cookie": f"{LOGIN_COOKIE}={sid}"}, timeout=10
+    )
     return r.headers.get("X-Served-By", "-"), r.status_code
 
 
@@ -82,7 +84,7 @@ def remap(policy: str, clients: int = 45, name: str = "lab05-hash") -> Remap:
                 headers={"X-Forwarded-For": ip},
             )
             assert r.status_code == 200, r.text
-            sids.append(r.cookies["sid"])
+            sids.append(r.cookies[LOGIN_COOKIE])
             home.append(r.headers["X-Served-By"])
         three.mark_down("s2")
         removed = [_ask(url3, ip, sid) for ip, sid in zip(ips, sids)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 
+from sessionlab.apps.login import LOGIN_COOKIE
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.labs.lab05.strategies import PASSWORD, USER
 
@@ -105,7 +106,9 @@ def trace_scenario(lab: MultiServerLab, strategy: str, gets: int = 2, user: int 
         if monitor:
             monitor.close()
     sids = {
-        row.set_cookie.split(";")[0].split("=", 1)[1] for row in rows if row.set_cookie.startswith("sid=")
+        row.set_cookie.split(";")[0].split("=", 1)[1]
+        for row in rows
+        if row.set_cookie.startswith(LOGIN_COOKIE + "=")
     }
     for row in rows:
         for sid in filter(None, sids):
