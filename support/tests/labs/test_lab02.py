@@ -39,7 +39,11 @@ def test_wiretap_sees_the_password_in_clear():
         assert session_record(app.lab.store, "nope") == {}
         assert login_timing(srv.url, "bob", rounds=2).keys() == {"wrong_password", "unknown_user"}
         shown = show(r).text() + show(requests.get(srv.url + "/me", cookies={"login_sid": sid})).text()
-        assert sid not in shown and "Set-Cookie: login_sid=ID; HttpOnly" in shown and "Cookie: login_sid=ID" in shown
+        assert (
+            sid not in shown
+            and "Set-Cookie: login_sid=ID; HttpOnly" in shown
+            and "Cookie: login_sid=ID" in shown
+        )
 
 
 def test_hash_rates_include_owasp_settings():
