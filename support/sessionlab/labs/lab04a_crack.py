@@ -5,12 +5,14 @@ The word list ships in data/ (``data/make_wordlist.py`` writes it); nothing is d
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sessionlab.infra.progress import progress_bar
 from sessionlab.web.tokens import (
     split_token,
 )
@@ -64,27 +66,23 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
         raise ValueError("HS256 토큰만 이 방법으로 깰 수 있습니다.")
     signing_input = token.rsplit(".", 1)[0].encode("ascii")
     total = candidate_count(words, suffixes)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="후보", unit_scale=True, desc="사전 공격", mininterval=0.25)
     tried, start, found = 0, time.perf_counter(), None
     digest = hmac.digest
-    try:
+    with contextlib.ExitStack() as stack:
+        bar = (
+            stack.enter_context(progress_bar(total, "사전 공격", unit="후보", mininterval=0.25))
+            if progress
+            else None
+        )
         for word in words:
             for suffix in suffixes:
                 candidate = (word + suffix).encode("utf-8")
+                tried += 1
                 if digest(candidate, signing_input, "sha256") == signature:
                     found = word + suffix
-                    tried += 1
                     break
-                tried += 1
             if bar is not None:
                 bar.update(len(suffixes))
             if found is not None:
                 break
-    finally:
-        if bar is not None:
-            bar.close()
     return CrackResult(found, tried, total, time.perf_counter() - start)
