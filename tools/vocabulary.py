@@ -302,7 +302,7 @@ def final_sound(token: str) -> str | None:
     if last in "aiouyrsxfhdg":
         return VOWEL
     if last == "e":
-        return _word_e(before)
+        return None if low.endswith("ate") else _word_e(before)  # state 스테이트 but private 프라이빗
     if last == "t":
         return VOWEL if before not in "aeiou" else None  # script, request / secret, set
     if last == "k":

@@ -176,6 +176,10 @@ def test_jinjja():
         ("CSPRNG", None),
         ("HPACK", None),
         ("secret", None),
+        ("private", None),
+        ("route", "vowel"),
+        ("Control", "rieul"),
+        ("SameSite", "vowel"),
         ("me", None),
     ],
 )
