@@ -1,15 +1,16 @@
-"""The course map and an environment check, for notebook 00 and the README."""
+"""The course map, the glossary's rows and an environment check, for notebook 00 and the README."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from IPython.display import Markdown
 
-__all__ = ["NOTEBOOKS", "course_map", "environment"]
+__all__ = ["NOTEBOOKS", "GlossaryRow", "course_map", "environment", "glossary_rows", "glossary_table"]
 
 NOTEBOOKS = [
     ("00_start_here", "시작하기: 강의 지도, 실행 방법, 2분 둘러보기"),
@@ -36,6 +37,33 @@ def course_map(folder: str | Path = ".") -> Markdown:
         link = f"[{name}]({name}.ipynb)" if ready else name
         rows.append(f"| {link} | {question} | {'✅ 준비됨' if ready else '🚧 준비 중'} |")
     return Markdown("\n".join(rows))
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    term: str
+    english: str
+    meaning: str
+    where: str
+
+
+def glossary_rows(terms: list[str], path: str | Path = "glossary.md") -> list[GlossaryRow]:
+    """The rows of the glossary table (notebooks/glossary.md) for ``terms``, in that order."""
+    rows = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 5 and cells[0] != "용어" and not cells[0].startswith("-"):
+            rows[cells[0]] = GlossaryRow(*cells[:4])
+    missing = [t for t in terms if t not in rows]
+    if missing:
+        raise KeyError(f"용어집에 없는 용어: {', '.join(missing)}")
+    return [rows[t] for t in terms]
+
+
+def glossary_table(rows: list[GlossaryRow]) -> Markdown:
+    lines = ["| 용어 | English | 뜻 | 설명하는 곳 |", "|---|---|---|---|"]
+    lines += [f"| {r.term} | {r.english} | {r.meaning} | {r.where} |" for r in rows]
+    return Markdown("\n".join(lines))
 
 
 def environment() -> dict:
