@@ -25,6 +25,7 @@ import requests
 
 __all__ = [
     "ALICE",
+    "duration_text",
     "login",
     "set_cookie",
     "redis_entry",
@@ -42,6 +43,17 @@ def login(url: str, http: requests.Session | None = None, creds: dict | None = N
     """``POST /login`` as alice (or ``creds``) with ``http`` (a fresh client if None)."""
     client = http or requests.Session()
     return client.post(url + "/login", json=creds or ALICE, timeout=10)
+
+
+def duration_text(seconds: float | None) -> str:
+    """A lifetime as a learner reads it, rounded to its unit: ``"31일"``, ``"1시간"``, ``"15분"``, ``"40초"``;
+    None → ``"없음 (세션 쿠키)"``. Rounding keeps a TTL read one second late printing the same."""
+    if seconds is None:
+        return "없음 (세션 쿠키)"
+    for unit, name in ((86400, "일"), (3600, "시간"), (60, "분")):
+        if seconds >= unit - 5:
+            return f"{round(seconds / unit)}{name}"
+    return f"{round(seconds)}초"
 
 
 def _set_cookie_lines(resp: requests.Response) -> list[str]:

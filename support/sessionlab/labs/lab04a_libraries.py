@@ -22,8 +22,11 @@ import re
 import jwt
 import requests
 
+from sessionlab.labs.lab02_libraries import duration_text  # the same rounding as notebook 02's section
+
 __all__ = [
     "ALICE",
+    "duration_text",
     "body_tokens",
     "token_facts",
     "refresh_twice",

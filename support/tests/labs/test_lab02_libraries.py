@@ -7,6 +7,7 @@ from sessionlab import serve
 from sessionlab.apps.library_login import create_library_login_app
 from sessionlab.apps.login import create_login_app
 from sessionlab.labs.lab02_libraries import (
+    duration_text,
     fixation,
     login,
     logout_leftover,
@@ -91,3 +92,18 @@ def test_logout_leftover(servers, redis_server):
     with pytest.raises(RuntimeError):
         logout_leftover(servers["flask"], "wrong-name", "session:", redis_server)
     assert requests.get(servers["flask"] + "/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (None, "없음 (세션 쿠키)"),
+        (2678399, "31일"),
+        (3599, "1시간"),
+        (899, "15분"),
+        (300, "5분"),
+        (40, "40초"),
+    ],
+)
+def test_duration_text_rounds_to_the_unit(seconds, text):
+    assert duration_text(seconds) == text
