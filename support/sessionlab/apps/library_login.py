@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 DEFAULT_USERS = {"alice": "wonderland-2026", "bob": "builder-2026"}  # the course login app's accounts
-HARDENED_COOKIE = "sid"
+HARDENED_COOKIE = "library_sid"  # its own name: cookies do not isolate by port
 HARDENED_IDLE = timedelta(minutes=15)  # the course app's idle timeout
 HARDENED_ABSOLUTE = 8 * 3600  # seconds since login, whatever the activity (the course app's absolute timeout)
 MAX_CART = 20

@@ -103,12 +103,12 @@ def test_hardened_cookie_and_ttl_follow_the_course(redis_server, raw):
     client = app_for(redis_server, harden=True).test_client()
     resp = client.post("/login", json=ALICE)
     assert resp.headers["X-Lab-Variant"] == "secure"
-    line = set_cookie_line(resp, "sid")
+    line = set_cookie_line(resp, HARDENED_COOKIE)
     assert "HttpOnly" in line and "SameSite=Lax" in line and "Secure" not in line
-    assert abs(lifetime(resp, "sid") - 900) <= 2
-    assert 895 <= raw.ttl(b"session:" + client.get_cookie("sid").value.encode()) <= 900
+    assert abs(lifetime(resp, HARDENED_COOKIE) - 900) <= 2
+    assert 895 <= raw.ttl(b"session:" + client.get_cookie(HARDENED_COOKIE).value.encode()) <= 900
     secure = app_for(redis_server, harden=True, cookie_secure=True).test_client()
-    assert "Secure" in set_cookie_line(secure.post("/login", json=ALICE), "sid")
+    assert "Secure" in set_cookie_line(secure.post("/login", json=ALICE), HARDENED_COOKIE)
 
 
 def test_made_up_id_is_never_adopted(redis_server, raw):

@@ -33,20 +33,20 @@ def servers(redis_server):
 
 
 def test_set_cookie_reads_the_line_and_measures_the_lifetime(servers):
-    course = set_cookie(login(servers["course"]), "sid")
-    assert course["line"] == "Set-Cookie: sid=<ID 43자>; HttpOnly; Path=/; SameSite=Lax"
+    course = set_cookie(login(servers["course"]), "login_sid")
+    assert course["line"] == "Set-Cookie: login_sid=<ID 43자>; HttpOnly; Path=/; SameSite=Lax"
     assert course["lifetime"] is None and course["samesite"] == "Lax"  # a session cookie
     flask = set_cookie(login(servers["flask"]), "session")
     assert flask["line"] == "Set-Cookie: session=<ID 43자>; Expires=<날짜>; HttpOnly; Path=/"
     assert flask["samesite"] is None and flask["httponly"] and not flask["secure"]
     assert abs(flask["lifetime"] - 31 * 86400) <= 1
-    hard = set_cookie(login(servers["hard"]), "sid")
+    hard = set_cookie(login(servers["hard"]), "library_sid")
     assert hard["samesite"] == "Lax" and abs(hard["lifetime"] - 900) <= 1
     assert set_cookie(login(servers["hard"]), "session") == {}
 
 
 def test_redis_entry_decodes_both_layouts(servers, redis_server):
-    sid = login(servers["course"]).cookies["sid"]
+    sid = login(servers["course"]).cookies["login_sid"]
     course = redis_entry(redis_server, "sessionlab:sessions:" + sid)
     assert course["type"] == "hash" and set(course["value"]) == {"created", "last_access", "data"}
     assert 890 <= course["ttl"] <= 900
@@ -62,16 +62,16 @@ def test_redis_entry_decodes_both_layouts(servers, redis_server):
 def test_fixation_defaults_let_the_attacker_in_hardened_and_course_do_not(servers):
     default = fixation(servers["flask"], "session")
     assert default["same_id"] and default["attacker_me"] == 200 and default["victim_me"] == 200
-    hard = fixation(servers["hard"], "sid")
+    hard = fixation(servers["hard"], "library_sid")
     assert not hard["same_id"] and hard["attacker_me"] == 401 and hard["victim_me"] == 200
-    course = fixation(servers["course"], "sid", start="/login")
+    course = fixation(servers["course"], "login_sid", start="/login")
     assert not course["same_id"] and course["attacker_me"] == 401
     with pytest.raises(RuntimeError):
         fixation(servers["flask"], "session", start="/me")  # no session before login: nothing to plant
 
 
 def test_made_up_ids_are_not_adopted(servers):
-    for key, name in (("flask", "session"), ("hard", "sid"), ("course", "sid")):
+    for key, name in (("flask", "session"), ("hard", "library_sid"), ("course", "login_sid")):
         out = made_up_id(servers[key], name)
         assert out["victim_login"] == 200 and not out["adopted"] and out["attacker_me"] == 401
 
@@ -85,9 +85,9 @@ def test_logout_leftover(servers, redis_server):
         "cookie_cleared": False,
         "copy_me": 401,
     }
-    gone = logout_leftover(servers["hard"], "sid", "session:", redis_server, cart=True)
+    gone = logout_leftover(servers["hard"], "library_sid", "session:", redis_server, cart=True)
     assert gone["record_after"] == "none" and gone["cookie_cleared"] and gone["copy_me"] == 401
-    course = logout_leftover(servers["course"], "sid", "sessionlab:sessions:", redis_server)
+    course = logout_leftover(servers["course"], "login_sid", "sessionlab:sessions:", redis_server)
     assert course["logout"] == 200 and course["record_after"] == "none" and course["copy_me"] == 401
     with pytest.raises(RuntimeError):
         logout_leftover(servers["flask"], "wrong-name", "session:", redis_server)
