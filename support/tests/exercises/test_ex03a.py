@@ -9,9 +9,7 @@ from sessionlab.exercises.ex03a import (
     STATUS_CASES,
     check_account_api,
     check_etag_sequence,
-    check_idempotent,
     check_retry_safe,
-    check_session_api,
     check_status_codes,
 )
 
@@ -63,60 +61,6 @@ def test_exercise_cases_are_what_the_real_app_answers():
     assert got == RIGHT_CODES
 
 
-def test_check_idempotent():
-    assert check_idempotent({"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": False})
-    got = check_idempotent({"GET": True, "PUT": True, "DELETE": False, "POST": False, "PATCH": False})
-    assert not got and "DELETE" in got.message
-    assert not check_idempotent({"GET": True})
-
-
-@pytest.mark.parametrize(
-    "answer, ok, hint",
-    [
-        (
-            {
-                "로그인": ("POST", "/sessions"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
-            },
-            True,
-            "POST /sessions",
-        ),
-        (
-            {
-                "로그인": ("POST", "/login"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
-            },
-            False,
-            "동사",
-        ),
-        (
-            {
-                "로그인": ("PUT", "/sessions"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
-            },
-            False,
-            "405",
-        ),
-        (
-            {
-                "로그인": ("POST", "/sessions"),
-                "내 정보": ("GET", "/sessions/me"),
-                "로그아웃": ("DELETE", "/sessions/current"),
-            },
-            False,
-            "404",
-        ),
-        ({"로그인": "POST /sessions"}, False, "모양"),
-    ],
-)
-def test_check_session_api(answer, ok, hint):
-    got = check_session_api(answer)
-    assert bool(got) is ok and hint in got.message
-
-
 @pytest.mark.parametrize(
     ("changes", "hint"),
     [
@@ -130,41 +74,6 @@ def test_check_session_api(answer, ok, hint):
 def test_check_status_codes_hints(changes, hint):
     got = check_status_codes(RIGHT_CODES | changes)
     assert not got and hint in got.message
-
-
-@pytest.mark.parametrize(
-    ("changes", "named"),
-    [
-        ({"DELETE": False}, "DELETE"),  # "the second DELETE answers 404"
-        ({"POST": True}, "POST"),
-        ({"PATCH": True}, "PATCH"),
-    ],
-)
-def test_check_idempotent_hints(changes, named):
-    right = {"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": False}
-    got = check_idempotent(dict(right, **changes))
-    assert not got and named in got.message and "서버 상태" in got.message
-    assert "모두 키로" in check_idempotent({"GET": True}).message
-
-
-@pytest.mark.parametrize(
-    ("answer", "ok", "hint"),
-    [
-        (("If-Match", 412), True, "갱신 손실"),
-        (("if-match", 412), True, "412 Precondition Failed"),
-        (("If-None-Match", 304), False, "캐시 재검증"),  # the caching twin
-        (("If-Match", 409), False, "15.5.13"),  # Conflict is close but not the standard answer
-        (("If-Match", 200), False, "덮어쓴 것"),
-        (("ETag", 412), False, "요청 헤더의 이름"),
-        ("If-Match", False, "튜플"),
-        (..., False, "빈칸"),
-    ],
-)
-def test_check_lost_update(answer, ok, hint):
-    from sessionlab.exercises.ex03a import check_lost_update
-
-    got = check_lost_update(answer)
-    assert bool(got) is ok and hint in got.message
 
 
 @pytest.mark.parametrize(
