@@ -14,10 +14,12 @@ __all__ = [
     "check_session_cookie",
     "check_is_live",
     "check_memory_estimate",
+    "check_sessions_per_memory",
     "DEFENCES",
     "check_defences",
     "check_safe_login",
     "check_entropy",
+    "check_id_entropy",
     "check_session_id_function",
     "check_guess_years",
 ]
@@ -102,6 +104,15 @@ _LIVE_CASES = [  # (created, last_access, now, idle, absolute) → live?
 ]
 
 
+def _live_just_after(answer, args, deadline) -> bool:
+    """What the learner's ``is_live`` says a moment after the deadline (True: not only the boundary is wrong)."""
+    created, last_access, _now, idle, absolute = args
+    try:
+        return bool(answer(created, last_access, deadline + 0.5, idle, absolute))
+    except Exception:  # the learner's code; the main loop reports errors
+        return True
+
+
 def check_is_live(answer) -> CheckResult:
     """``is_live(created, last_access, now, idle, absolute) -> bool``."""
     if is_blank(answer):
@@ -114,6 +125,14 @@ def check_is_live(answer) -> CheckResult:
         except Exception as exc:  # the learner's code
             return CheckResult(False, f"is_live{args}에서 오류: {type(exc).__name__}: {exc}")
         if bool(got) != expected:
+            created, last_access, now, idle, absolute = args
+            deadline = min(last_access + idle, created + absolute)
+            if got and now == deadline and not _live_just_after(answer, args, deadline):
+                return CheckResult(
+                    False,
+                    f"is_live{args} → True, 기대값 False. now가 기한과 같은 순간에는 세션이 이미 끝났습니다 "
+                    "(문제의 규칙: 기한보다 앞일 때만 살아 있음). <= 대신 < 로 비교하세요.",
+                )
             return CheckResult(
                 False,
                 f"is_live{args} → {bool(got)}, 기대값 {expected}. "
@@ -140,6 +159,30 @@ def check_memory_estimate(
     if abs(answer - per_session * sessions / other_divisor) <= 0.02 * expected:
         return CheckResult(False, f"{other}가 아니라 {unit}로 나누세요 ({unit} = {divisor:,.0f}바이트).")
     return CheckResult(False, f"세션 하나의 바이트 × 세션 수 ÷ {divisor:,.0f} 로 계산해 보세요.")
+
+
+def check_sessions_per_memory(answer, per_session: float, memory_bytes: int = 2**30) -> CheckResult:
+    """How many sessions of ``per_session`` measured bytes fit in ``memory_bytes`` (1 GiB by default)."""
+    if is_blank(answer):
+        return not_answered()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return CheckResult(False, "세션 개수(숫자)로 답하세요.")
+    expected = memory_bytes / per_session
+    if abs(answer - expected) <= 0.02 * expected:
+        return CheckResult(
+            True,
+            f"약 {expected:,.0f}개: 메모리 ÷ 세션 하나의 크기. 세션 수가 두 배면 메모리도 두 배입니다.",
+        )
+    if memory_bytes == 2**30 and abs(answer - 1e9 / per_session) <= 0.01 * (1e9 / per_session):
+        return CheckResult(False, "1 GiB는 10^9바이트가 아니라 2^30 = 1,073,741,824바이트입니다.")
+    if answer > memory_bytes:
+        return CheckResult(
+            False, "곱하지 말고 나누세요: 들어가는 세션 수 = 메모리 바이트 ÷ 세션 하나의 바이트."
+        )
+    return CheckResult(
+        False,
+        "3.7에서 잰 per_session(세션 하나가 Redis에서 차지하는 바이트)으로 2^30바이트를 나눠 보세요.",
+    )
 
 
 # --- 02a ------------------------------------------------------------------------------------
@@ -230,6 +273,36 @@ def check_entropy(answer) -> CheckResult:
         ok_b,
         "128비트와 약 26.6비트: 8자리 숫자는 OWASP 기준(64비트)에 한참 못 미칩니다.",
         "8자리 숫자는 10^8 가지: log2(10^8) ≈ 26.6비트입니다.",
+    )
+
+
+_ID_ENTROPY = (160, 10 * math.log2(36))  # secrets.token_hex(20); 10 characters of A–Z and 0–9
+
+
+def check_id_entropy(answer) -> CheckResult:
+    """(bits of ``secrets.token_hex(20)``, bits of a random 10-character code of A–Z and 0–9)."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        return CheckResult(False, "(token_hex(20)의 비트 수, 10글자 코드의 비트 수) 튜플로 답하세요.")
+    a, b = answer
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in answer):
+        return CheckResult(False, "두 값 모두 숫자(비트 수)로 답하세요.")
+    if abs(a - _ID_ENTROPY[0]) >= 1:
+        hint = {
+            320: "글자 수(40) × 8이 아닙니다: 16진수 한 글자는 4비트만 담습니다. ",
+            80: "20은 글자 수가 아니라 난수 바이트 수입니다. ",
+        }.get(round(a), "")
+        return CheckResult(False, hint + "token_hex(n)은 n바이트의 난수를 16진수로 적은 것입니다: n × 8비트.")
+    if abs(b - _ID_ENTROPY[1]) >= 1:
+        hint = "36^10 가지가 아니라 글자 수 × 8로 셌습니다. " if round(b) == 80 else ""
+        return CheckResult(
+            False,
+            hint + "한 글자가 36가지(A–Z 26개 + 0–9 10개)이면 log2(36) ≈ 5.17비트, 10글자면 그 10배입니다.",
+        )
+    return CheckResult(
+        True,
+        "160비트와 약 51.7비트: 10글자 코드는 길어 보여도 OWASP 기준(64비트)에 못 미칩니다. 길이가 아니라 경우의 수를 셉니다.",
     )
 
 
@@ -398,9 +471,25 @@ def check_guess_years(answer, bits: int = 64, sessions: int = 100_000, rate: int
     """Expected years to guess a live session with OWASP's formula."""
     if is_blank(answer):
         return not_answered()
-    expected = (2**bits + 1) / (2 * rate * sessions) / (365 * 24 * 3600)
-    return result(
-        isinstance(answer, (int, float)) and abs(answer - expected) <= 0.05 * expected,
-        f"약 {expected:,.0f}년: (2^B + 1) / (2 × 초당 추측 × 활성 세션 수)",
-        "공식 (2^B + 1) / (2 × A × S) 초를 1년(365 × 24 × 3600초)으로 나누세요.",
-    )
+    year = 365 * 24 * 3600
+    expected = (2**bits + 1) / (2 * rate * sessions) / year
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return CheckResult(False, "년 단위 숫자로 답하세요.")
+
+    def near(value: float) -> bool:
+        return abs(answer - value) <= 0.05 * value
+
+    if near(expected):
+        said = (
+            f"약 {expected:,.0f}년" if expected >= 10 else f"약 {expected:.2f}년 (≈ {expected * 365:,.0f}일)"
+        )
+        return CheckResult(True, f"{said}: (2^B + 1) / (2 × 초당 추측 × 활성 세션 수)")
+    hints = [
+        (expected * year, "초로 구했습니다: 1년(365 × 24 × 3600초)으로 나누세요."),
+        (2 * expected, "2로 나누세요: 평균적으로는 경우의 수의 절반을 시도하면 맞힙니다."),
+        (expected * sessions, "활성 세션 수로 나누세요: 살아 있는 세션 중 아무거나 하나만 맞히면 됩니다."),
+    ]
+    for value, hint in hints:
+        if near(value):
+            return CheckResult(False, hint)
+    return CheckResult(False, "공식 (2^B + 1) / (2 × A × S) 초를 1년(365 × 24 × 3600초)으로 나누세요.")

@@ -109,7 +109,8 @@ def test_entropy_and_guess_years():
     assert not c.check_entropy(128)
     assert c.check_guess_years(292.47)
     assert not c.check_guess_years(585) and not c.check_guess_years(292.47 * 365)
-    assert "공식" in c.check_guess_years(585).message
+    assert "2로" in c.check_guess_years(585).message  # forgot to halve
+    assert "공식" in c.check_guess_years(1000).message
 
 
 def _counter():
@@ -185,3 +186,52 @@ def test_session_id_check_leaves_clock_and_random_as_they_were():
     before = time.time()
     time.sleep(0.01)
     assert time.time() > before
+
+
+def test_is_live_names_the_boundary_rule():
+    inclusive = c.check_is_live(
+        lambda created, last, now, idle, absolute: now <= min(last + idle, created + absolute)
+    )
+    assert not inclusive and "< 로" in inclusive.message and "같은 순간" in inclusive.message
+    idle_only = c.check_is_live(lambda created, last, now, idle, absolute: now < last + idle)
+    assert not idle_only and "같은 순간" not in idle_only.message
+
+
+def test_sessions_per_memory():
+    per_session = 600
+    right = 2**30 / per_session
+    assert c.check_sessions_per_memory(round(right), per_session)
+    assert "1,789,570" in c.check_sessions_per_memory(right, per_session).message
+    gb = c.check_sessions_per_memory(1e9 / per_session, per_session)  # GB instead of GiB
+    assert not gb and "2^30" in gb.message
+    times = c.check_sessions_per_memory(2**30 * per_session, per_session)  # multiplied
+    assert not times and "나누세요" in times.message
+    mib = c.check_sessions_per_memory(1024 / per_session, per_session)  # MiB, not bytes
+    assert not mib and "per_session" in mib.message
+    assert not c.check_sessions_per_memory("1.7M", per_session)
+    assert not c.check_sessions_per_memory(..., per_session)
+
+
+def test_id_entropy():
+    assert c.check_id_entropy((160, 51.7))
+    chars = c.check_id_entropy((320, 51.7))  # 40 hex characters × 8
+    assert not chars and "4비트" in chars.message
+    length = c.check_id_entropy((80, 51.7))  # 20 read as characters × 4
+    assert not length and "바이트" in length.message
+    bytes_for_chars = c.check_id_entropy((160, 80))  # 10 characters × 8
+    assert not bytes_for_chars and "log2(36)" in bytes_for_chars.message
+    assert not c.check_id_entropy(160) and not c.check_id_entropy(("160", 51.7))
+    assert not c.check_id_entropy(...)
+
+
+def test_guess_years_with_a_strong_attacker():
+    right = 2**64 / (2 * 10**6 * 10**6) / (365 * 24 * 3600)  # ≈ 0.29 years
+    verdict = c.check_guess_years(right, sessions=10**6, rate=10**6)
+    assert verdict and "일" in verdict.message
+    seconds = c.check_guess_years(right * 365 * 24 * 3600, sessions=10**6, rate=10**6)
+    assert not seconds and "초로" in seconds.message
+    no_half = c.check_guess_years(2 * right, sessions=10**6, rate=10**6)
+    assert not no_half and "2로" in no_half.message
+    one_session = c.check_guess_years(right * 10**6, sessions=10**6, rate=10**6)
+    assert not one_session and "세션 수" in one_session.message
+    assert not c.check_guess_years("0.29년", sessions=10**6, rate=10**6)
