@@ -33,17 +33,30 @@ LOGIN_STEPS = {
     "F": "세션이 만료되거나 로그아웃하면 서버가 기록을 지웁니다",
     "G": "서버가 요청마다 세션 ID로 저장소를 조회해 사용자를 확인합니다",
     "H": "브라우저가 받은 세션 ID를 쿠키 저장소에 저장합니다",
+    "I": "서버가 확인한 비밀번호를 쿠키에 담아 브라우저에 돌려줍니다",
+    "J": "서버가 사용자 이름과 로그인 시각을 이어 붙여 세션 ID를 만듭니다",
 }
 _ORDER = ["C", "B", "E", "D", "H", "A", "G", "F"]
+_TRAPS = {
+    "I": "I는 하면 안 되는 일입니다: 쿠키는 요청마다 실리고 브라우저에 남습니다. 비밀번호는 로그인 요청에만 한 번 실립니다.",
+    "J": "J는 하면 안 되는 일입니다: 사용자 이름과 시각은 공격자도 짐작합니다. 세션 ID는 CSPRNG로 만듭니다 (02b).",
+}
 
 
 def check_login_order(answer) -> CheckResult:
-    """The eight steps of LOGIN_STEPS in order, as a list of letters."""
+    """The eight real steps of LOGIN_STEPS in order, as a list of letters (the two traps left out)."""
     if is_blank(answer):
         return not_answered()
-    if not isinstance(answer, (list, tuple)) or sorted(map(str, answer)) != sorted(_ORDER):
-        return CheckResult(False, "A~H 여덟 글자를 한 번씩 담은 리스트로 답하세요.")
+    if not isinstance(answer, (list, tuple)):
+        return CheckResult(False, '글자 리스트로 답하세요 (예: ["C", ...]).')
     answer = [str(a) for a in answer]
+    trap = next((a for a in answer if a in _TRAPS), None)
+    if trap is not None:
+        return CheckResult(False, _TRAPS[trap])
+    if sorted(answer) != sorted(_ORDER):
+        return CheckResult(
+            False, "A~J 가운데 실제 단계 여덟 개를 골라 한 번씩 담은 리스트로 답하세요 (두 개는 함정입니다)."
+        )
     if answer == _ORDER:
         return CheckResult(
             True, "인증 → 세션 생성 → Set-Cookie → 저장 → Cookie 전송 → 조회 → 만료, 순서가 맞습니다."
@@ -81,7 +94,7 @@ def check_session_cookie(answer) -> CheckResult:
         return CheckResult(
             False,
             "로그인 세션 쿠키에는 Expires/Max-Age를 두지 않습니다(브라우저를 닫으면 사라지는 세션 쿠키). "
-            "만료는 서버가 idle/absolute timeout으로 강제합니다.",
+            "만료는 서버가 유휴 만료와 절대 만료로 강제합니다.",
         )
     if "domain" in attrs:
         return CheckResult(

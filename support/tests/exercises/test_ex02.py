@@ -22,7 +22,7 @@ def test_login_order():
     assert c.check_login_order(["C", "B", "E", "D", "H", "A", "G", "F"])
     swapped = c.check_login_order(["B", "C", "E", "D", "H", "A", "G", "F"])
     assert not swapped and "1번째" in swapped.message
-    assert "여덟 글자" in c.check_login_order(["C"]).message
+    assert "여덟 개" in c.check_login_order(["C"]).message
     cookie_before_id = c.check_login_order(["C", "B", "D", "E", "H", "A", "G", "F"])
     assert not cookie_before_id and "3번째" in cookie_before_id.message
 
@@ -109,3 +109,11 @@ def test_sessions_per_memory():
     assert not mib and "per_session" in mib.message
     assert not c.check_sessions_per_memory("1.7M", per_session)
     assert not c.check_sessions_per_memory(..., per_session)
+
+
+def test_login_order_rejects_the_traps():
+    password_cookie = c.check_login_order(["C", "B", "E", "D", "I", "H", "A", "G", "F"])
+    assert not password_cookie and "비밀번호" in password_cookie.message
+    predictable = c.check_login_order(["C", "B", "J", "D", "H", "A", "G", "F"])
+    assert not predictable and "CSPRNG" in predictable.message
+    assert "리스트" in c.check_login_order("CBEDHAGF").message
