@@ -1,72 +1,143 @@
-"""Exercise checkers of notebook 03b (state-management strategies)."""
+"""Exercise checkers of notebook 03b (state-management strategies).
+
+The learner picks strategies by number (``strategy_menu()``: 1 URL 쿼리 … 8 토큰) or by name,
+and names situations by letter, so nothing long has to be retyped.
+"""
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
-from sessionlab.labs.lab03b import STRATEGY_NAMES
+from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.labs.lab03b import STRATEGY_NAMES, strategy_menu, strategy_name
 
-__all__ = ["check_strategy_choice", "check_who_can_change", "CHOICES", "CLIENT_CHANGEABLE"]
+__all__ = [
+    "check_strategy_choice",
+    "check_who_can_change",
+    "check_sent_automatically",
+    "SITUATIONS",
+    "CHOICES",
+    "CLIENT_CHANGEABLE",
+    "SENT_AUTOMATICALLY",
+]
 
+# Situation letter → (what the notebook shows, the strategies that are right, why).
+SITUATIONS = {
+    "A": "검색 결과 3페이지 (친구에게 링크로 보내고 싶다)",
+    "B": "로그인한 사용자의 권한 (사용자가 바꾸면 안 된다, 서버 한 대)",
+    "C": "주문 내역 (몇 년 뒤에도 봐야 한다)",
+    "D": "상품 가격표 조회 결과 (자주 읽고, 몇 초 늦어도 된다)",
+    "E": "다크 모드 설정 (다음에 와도 유지되어야 한다, 사용자가 바꿔도 해가 없다)",
+}
 CHOICES = {
-    "검색 결과 3페이지 (친구에게 링크로 보내고 싶다)": (
-        "URL 쿼리",
-        "링크를 보내면 상태가 함께 가야 합니다: 주소 자체에 담으세요.",
-    ),
-    "로그인한 사용자의 권한 (사용자가 바꾸면 안 된다, 서버 한 대)": (
-        "서버 세션",
-        "사용자가 바꾸면 안 되는 값은 서버에: 클라이언트에는 ID만.",
-    ),
-    "주문 내역 (몇 년 뒤에도 봐야 한다)": (
-        "데이터베이스",
-        "재시작·만료와 상관없이 남아야 하는 데이터입니다.",
-    ),
-    "상품 가격표 조회 결과 (자주 읽고, 몇 초 늦어도 된다)": (
-        "캐시",
-        "자주 읽고, 잠깐 옛 값이어도 되고, 사라지면 다시 조회하면 되는 데이터입니다.",
-    ),
-    "다크 모드 설정 (서버는 몰라도 된다, 스크립트가 쓴다)": (
-        "Web Storage",
-        "서버가 몰라도 되면 매 요청에 실을 필요가 없습니다: 스크립트만 쓰는 저장소.",
+    "A": (("URL 쿼리",), "링크를 보내면 상태가 함께 가야 합니다: 주소 자체에 담으세요."),
+    "B": (("서버 세션",), "사용자가 바꾸면 안 되는 값은 서버에 둡니다: 클라이언트에는 세션 ID만."),
+    "C": (("데이터베이스",), "재시작·만료와 상관없이 남아야 하는 데이터입니다."),
+    "D": (("캐시",), "자주 읽고, 잠깐 옛 값이어도 되고, 사라지면 다시 조회하면 되는 데이터입니다."),
+    "E": (
+        ("쿠키", "Web Storage"),
+        "테마처럼 바뀌어도 해가 없는 설정은 클라이언트에 둡니다: 서버가 첫 화면부터 그 테마로 그려야 하면 "
+        "영속 쿠키(01), 페이지 스크립트만 쓰면 Web Storage.",
     ),
 }
 # Strategies whose value a user can change before it reaches the server (unless the server checks it).
 CLIENT_CHANGEABLE = frozenset({"URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage"})
+# What the browser itself attaches to every request to the site, with no script involved.
+SENT_AUTOMATICALLY = frozenset({"쿠키"})
+
+_PICK_HINT = f"번호나 이름으로 고르세요 ({strategy_menu()})"
+
+
+def _names(answer) -> tuple[set[str] | None, CheckResult | None]:
+    """A set of picks (numbers or names) as strategy names, or the CheckResult saying what is wrong."""
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        return None, CheckResult(False, "집합(set)으로 답하세요: 예 {1, 2}")
+    names = {strategy_name(a) for a in answer}
+    if None in names:
+        unknown = next(a for a in answer if strategy_name(a) is None)
+        return None, CheckResult(False, f"{unknown!r}은(는) 전략이 아닙니다. {_PICK_HINT}")
+    return names, None  # type: ignore[return-value]
 
 
 def check_strategy_choice(answer) -> CheckResult:
-    problem, wrong = table_mistakes(
-        answer,
-        {k: right for k, (right, _) in CHOICES.items()},
-        "문제의 다섯 문장을 그대로 키로 쓰세요 (CHOICES의 키).",
-    )
-    if problem is not None:
-        return problem
-    unknown = [v for v in answer.values() if v not in STRATEGY_NAMES]
+    """Exercise 1: {"A": 1, "B": ..., ...}: where each situation's state belongs."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, dict) or {str(k).strip().upper() for k in answer} != set(SITUATIONS):
+        return CheckResult(False, '상황 A~E를 키로 쓰는 dict로 답하세요: 예 {"A": 1, "B": 5, ...}')
+    picks = {str(k).strip().upper(): v for k, v in answer.items()}
+    unknown = [v for v in picks.values() if strategy_name(v) is None]
     if unknown:
-        return CheckResult(False, f"전략 이름은 {', '.join(STRATEGY_NAMES)} 중에서 고르세요: {unknown[0]!r}")
-    return result(not wrong, "다섯 가지 모두 알맞습니다.", " / ".join(f"{k}: {CHOICES[k][1]}" for k in wrong))
+        return CheckResult(False, f"{unknown[0]!r}은(는) 전략이 아닙니다. {_PICK_HINT}")
+    wrong = [k for k in sorted(picks) if strategy_name(picks[k]) not in CHOICES[k][0]]
+    if wrong:
+        return CheckResult(False, " / ".join(f"{k}: {CHOICES[k][1]}" for k in wrong))
+    theme = strategy_name(picks["E"])
+    other = "Web Storage" if theme == "쿠키" else "쿠키"
+    return CheckResult(
+        True,
+        f"다섯 가지 모두 알맞습니다. E는 {theme}도 {other}도 맞습니다: 서버가 첫 화면부터 알아야 하면 "
+        "영속 쿠키, 스크립트만 쓰면 Web Storage입니다.",
+    )
 
 
 def check_who_can_change(answer) -> CheckResult:
+    """Exercise 2: which strategies hold values the user can change (so the server must not trust them)?"""
     if is_blank(answer):
         return not_answered()
-    if not isinstance(answer, (set, frozenset)):
-        return CheckResult(False, '집합(set)으로 답하세요: 예 {"URL 쿼리"}')
-    unknown = sorted(set(answer) - set(STRATEGY_NAMES))
-    if unknown:
-        return CheckResult(False, f"전략 이름은 {', '.join(STRATEGY_NAMES)} 중에서 고르세요: {unknown[0]!r}")
-    missing, extra = CLIENT_CHANGEABLE - answer, answer - CLIENT_CHANGEABLE
+    names, problem = _names(answer)
+    if problem is not None:
+        return problem
+    assert names is not None
+    missing, extra = CLIENT_CHANGEABLE - names, names - CLIENT_CHANGEABLE
     hints = []
     if missing:
         hints.append(
-            f"빠진 것: {', '.join(sorted(missing))} (클라이언트에 사는 값은 사용자가 고칠 수 있습니다)"
+            f"빠진 것: {', '.join(sorted(missing))} (클라이언트에 있고 서명되지 않은 값은 사용자가 고칠 수 있습니다)"
         )
     if "토큰" in extra:
         hints.append("토큰은 읽을 수는 있지만 바꾸면 서명이 맞지 않아 401입니다 (3.8)")
     if extra - {"토큰"}:
-        hints.append(f"{', '.join(sorted(extra - {'토큰'}))}: 서버에 사는 상태는 서버만 바꿉니다")
+        hints.append(f"{', '.join(sorted(extra - {'토큰'}))}: 서버에 있는 상태는 서버만 바꿉니다")
     return result(
         not missing and not extra,
-        "URL·숨은 필드·쿠키·Web Storage: 클라이언트에 있고 서명되지 않은 값은 사용자가 바꿉니다. 서버는 늘 다시 확인해야 합니다.",
+        "URL·숨은 폼 필드·쿠키·Web Storage: 클라이언트에 있고 서명되지 않은 값은 사용자가 바꿉니다. "
+        "서버에 도착한 값(Web Storage는 스크립트가 보낼 때만 도착합니다)은 늘 다시 확인해야 합니다.",
         " / ".join(hints),
     )
+
+
+def check_sent_automatically(answer) -> CheckResult:
+    """Exercise 3: which strategies does the browser attach by itself to every request to the site?"""
+    if is_blank(answer):
+        return not_answered()
+    names, problem = _names(answer)
+    if problem is not None:
+        return problem
+    assert names is not None
+    hints = []
+    if "쿠키" not in names:
+        hints.append("빠진 것: 쿠키 (3.3에서 테마와 상관없는 /echo 요청에도 실려 갔습니다)")
+    if "Web Storage" in names:
+        hints.append(
+            "Web Storage는 저절로 실리지 않습니다: 3.4에서 서버가 받은 요청에는 쿠키만 있고 "
+            "'사과 3개'는 없었습니다. 스크립트가 fetch로 직접 넣을 때만 갑니다"
+        )
+    if "토큰" in names:
+        hints.append(
+            "토큰은 클라이언트 코드가 Authorization 헤더에 직접 실을 때만 갑니다 (쿠키에 넣었다면 쿠키로 갑니다)"
+        )
+    if names & {"URL 쿼리", "숨은 폼 필드"}:
+        hints.append("URL 쿼리와 숨은 폼 필드는 그 주소를 열거나 그 폼을 제출할 때만 갑니다")
+    if names & {"서버 세션", "데이터베이스", "캐시"}:
+        hints.append(
+            "서버 세션·데이터베이스·캐시는 서버에 있습니다: 요청에 실리는 것은 세션 ID(쿠키)뿐입니다"
+        )
+    return result(
+        names == SENT_AUTOMATICALLY,
+        "쿠키만 브라우저가 그 사이트로 가는 모든 요청에 저절로 싣습니다. 그래서 쿠키는 작아야 하고, "
+        "CSRF 같은 공격도 여기서 나옵니다(02a).",
+        " / ".join(hints),
+    )
+
+
+assert set(STRATEGY_NAMES) >= CLIENT_CHANGEABLE | SENT_AUTOMATICALLY
+assert set(CHOICES) == set(SITUATIONS)
