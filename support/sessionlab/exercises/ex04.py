@@ -30,7 +30,7 @@ NEEDS_STATE = {"B", "C"}
 
 
 def check_needs_state(answer) -> CheckResult:
-    """Which JWT operations need server-side state? (A: 서명 검증, B: 즉시 로그아웃, C: refresh 재사용 탐지, D: exp 확인)"""
+    """Which JWT operations need server-side state? (A: 서명 검증, B: 즉시 로그아웃, C: 리프레시 토큰 재사용 탐지, D: exp 확인)"""
     if is_blank(answer):
         return not_answered()
     try:
@@ -40,11 +40,13 @@ def check_needs_state(answer) -> CheckResult:
     if chosen == NEEDS_STATE:
         return CheckResult(
             True,
-            "맞습니다. 서명·만료 확인은 키와 시계만 있으면 되지만, 즉시 로그아웃(denylist)과 "
-            "refresh 재사용 탐지는 서버가 무언가를 기억해야 합니다.",
+            "맞습니다. 서명·만료 확인은 키와 시계만 있으면 되지만, 즉시 로그아웃(폐기 목록, denylist)과 "
+            "리프레시 토큰의 재사용 탐지는 서버가 무언가를 기억해야 합니다.",
         )
     if chosen & {"A", "D"}:
         return CheckResult(False, "A와 D는 토큰과 키(그리고 시계)만으로 됩니다: 저장소를 조회하지 않습니다.")
     return CheckResult(
-        False, "빠진 것이 있습니다: 3.5의 denylist와 04a의 refresh 재사용 탐지를 떠올려 보세요."
+        False,
+        "빠진 것이 있습니다: 3.6의 폐기 목록(denylist)과, 이미 쓴 리프레시 토큰이 다시 오면 알아채려면 "
+        "무엇을 기억해야 하는지 떠올려 보세요.",
     )

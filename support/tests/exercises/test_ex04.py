@@ -40,10 +40,11 @@ def test_check_memory_estimate(answer, ok, hint):
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
     [
-        ({"b", "C"}, True, "denylist"),
+        ({"b", "C"}, True, "폐기 목록"),
         ({"A", "B", "C"}, False, "A와 D"),  # signature check needs no store
         ({"B", "C", "D"}, False, "A와 D"),  # exp check needs no store
-        ({"B"}, False, "빠진 것"),  # refresh reuse detection is state too
+        ({"B"}, False, "3.6의 폐기 목록"),  # refresh reuse detection is state too
+        ({"C"}, False, "빠진 것"),  # so is the denylist
         (5, False, "집합"),
     ],
 )
