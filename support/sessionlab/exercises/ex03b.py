@@ -17,6 +17,7 @@ __all__ = [
     "CHOICES",
     "CLIENT_CHANGEABLE",
     "SENT_AUTOMATICALLY",
+    "SENT_SCENARIO",
 ]
 
 # Situation letter → (what the notebook shows, the strategies that are right, why).
@@ -40,8 +41,6 @@ CHOICES = {
 }
 # Strategies whose value a user can change before it reaches the server (unless the server checks it).
 CLIENT_CHANGEABLE = frozenset({"URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage"})
-# What the browser itself attaches to every request to the site, with no script involved.
-SENT_AUTOMATICALLY = frozenset({"쿠키"})
 
 _PICK_HINT = f"번호나 이름으로 고르세요 ({strategy_menu()})"
 
@@ -105,39 +104,56 @@ def check_who_can_change(answer) -> CheckResult:
     )
 
 
+# Exercise 3: the page's script does nothing; which of these reach the server with a request to the same site?
+# letter → (the state, sent by itself?, the hint when the letter is wrongly chosen or missed)
+SENT_SCENARIO = {
+    "A": ("다른 페이지 주소에 있던 ?page=3", False, "A: URL 쿼리는 그 주소로 가는 요청에만 실립니다"),
+    "B": (
+        "Set-Cookie로 받은 theme=dark 쿠키",
+        True,
+        "B: 쿠키는 그 사이트로 가는 모든 요청에 실립니다 (3.3의 /echo)",
+    ),
+    "C": (
+        "localStorage에 둔 장바구니",
+        False,
+        "C: Web Storage는 저절로 실리지 않습니다. 3.4에서 서버가 받은 요청에는 쿠키만 있고 '사과 3개'는 없었습니다",
+    ),
+    "D": (
+        "sessionStorage에 둔 단계 번호",
+        False,
+        "D: sessionStorage도 Web Storage라 저절로 실리지 않습니다 (3.4)",
+    ),
+    "E": (
+        "로그인 때 받은 HttpOnly 세션 ID 쿠키",
+        True,
+        "E: HttpOnly는 스크립트가 읽지 못하게 할 뿐, 브라우저는 이 쿠키도 요청마다 싣습니다",
+    ),
+    "F": (
+        "localStorage에 넣어 둔 JWT",
+        False,
+        "F: 토큰은 클라이언트 코드가 Authorization 헤더에 직접 실을 때만 갑니다 (3.8)",
+    ),
+}
+SENT_AUTOMATICALLY = frozenset(k for k, (_, sent, _) in SENT_SCENARIO.items() if sent)
+
+
 def check_sent_automatically(answer) -> CheckResult:
-    """Exercise 3: which strategies does the browser attach by itself to every request to the site?"""
+    """Exercise 3: the letters of SENT_SCENARIO the browser attaches by itself (B and E)."""
     if is_blank(answer):
         return not_answered()
-    names, problem = _names(answer)
-    if problem is not None:
-        return problem
-    assert names is not None
-    hints = []
-    if "쿠키" not in names:
-        hints.append("빠진 것: 쿠키 (3.3에서 테마와 상관없는 /echo 요청에도 실려 갔습니다)")
-    if "Web Storage" in names:
-        hints.append(
-            "Web Storage는 저절로 실리지 않습니다: 3.4에서 서버가 받은 요청에는 쿠키만 있고 "
-            "'사과 3개'는 없었습니다. 스크립트가 fetch로 직접 넣을 때만 갑니다"
-        )
-    if "토큰" in names:
-        hints.append(
-            "토큰은 클라이언트 코드가 Authorization 헤더에 직접 실을 때만 갑니다 (쿠키에 넣었다면 쿠키로 갑니다)"
-        )
-    if names & {"URL 쿼리", "숨은 폼 필드"}:
-        hints.append("URL 쿼리와 숨은 폼 필드는 그 주소를 열거나 그 폼을 제출할 때만 갑니다")
-    if names & {"서버 세션", "데이터베이스", "캐시"}:
-        hints.append(
-            "서버 세션·데이터베이스·캐시는 서버에 있습니다: 요청에 실리는 것은 세션 ID(쿠키)뿐입니다"
-        )
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        return CheckResult(False, '글자를 집합으로 적으세요: 예 {"A"}')
+    chosen = {str(a).strip().upper() for a in answer}
+    if not chosen <= set(SENT_SCENARIO):
+        return CheckResult(False, f"글자 {', '.join(SENT_SCENARIO)} 중에서 고르세요")
+    wrong = sorted(chosen ^ SENT_AUTOMATICALLY)
     return result(
-        names == SENT_AUTOMATICALLY,
-        "쿠키만 브라우저가 그 사이트로 가는 모든 요청에 저절로 싣습니다. 그래서 쿠키는 작아야 하고, "
-        "CSRF 같은 공격도 여기서 나옵니다(02a).",
-        " / ".join(hints),
+        not wrong,
+        "쿠키만(HttpOnly 세션 ID 쿠키도) 브라우저가 그 사이트로 가는 모든 요청에 저절로 싣습니다. 그래서 쿠키는 작아야 하고, "
+        "CSRF 같은 공격도 여기서 나옵니다(02a). Web Storage와 그 안의 토큰은 스크립트가 보낼 때만 갑니다.",
+        " / ".join(SENT_SCENARIO[k][2] for k in wrong),
     )
 
 
-assert set(STRATEGY_NAMES) >= CLIENT_CHANGEABLE | SENT_AUTOMATICALLY
+assert set(STRATEGY_NAMES) >= CLIENT_CHANGEABLE
 assert set(CHOICES) == set(SITUATIONS)

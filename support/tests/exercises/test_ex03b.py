@@ -7,6 +7,8 @@ import pytest
 from sessionlab.exercises.ex03b import (
     CHOICES,
     CLIENT_CHANGEABLE,
+    SENT_AUTOMATICALLY,
+    SENT_SCENARIO,
     SITUATIONS,
     check_sent_automatically,
     check_strategy_choice,
@@ -78,17 +80,28 @@ def test_check_who_can_change(answer, ok, hint):
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
     [
-        ({3}, True, "쿠키만"),
-        ({"쿠키"}, True, "모든 요청"),
-        ({3, 4}, False, "Web Storage는 저절로 실리지 않습니다"),  # the mistake the old exercise taught
-        ({3, 8}, False, "Authorization"),
-        ({3, 5}, False, "세션 ID(쿠키)뿐"),
-        ({1, 3}, False, "그 주소를 열거나"),
-        ({4}, False, "빠진 것: 쿠키"),
-        ({0}, False, "전략이 아닙니다"),
-        (3, False, "집합"),
+        ({"B", "E"}, True, "HttpOnly 세션 ID 쿠키도"),
+        (["b", "e"], True, "스크립트가 보낼 때만"),
+        (
+            {"B", "C", "E"},
+            False,
+            "C: Web Storage는 저절로 실리지 않습니다",
+        ),  # the mistake the old exercise taught
+        ({"B", "E", "F"}, False, "Authorization"),  # a token in localStorage is not sent by itself
+        ({"B"}, False, "E: HttpOnly는"),  # HttpOnly cookies are still sent
+        ({"A", "B", "E"}, False, "그 주소로 가는 요청에만"),
+        ({"G"}, False, "중에서 고르세요"),
+        ("BE", False, "집합"),
+        (..., False, "빈칸"),
     ],
 )
 def test_check_sent_automatically(answer, ok, hint):
     got = check_sent_automatically(answer)
     assert bool(got) is ok and hint in got.message
+
+
+def test_sent_scenario_answer_is_the_cookies():
+    assert {SENT_SCENARIO[k][0] for k in SENT_AUTOMATICALLY} == {
+        "Set-Cookie로 받은 theme=dark 쿠키",
+        "로그인 때 받은 HttpOnly 세션 ID 쿠키",
+    }
