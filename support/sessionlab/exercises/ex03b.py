@@ -12,6 +12,8 @@ from sessionlab.labs.lab03b import STRATEGY_NAMES, strategy_menu, strategy_name
 __all__ = [
     "check_strategy_choice",
     "check_who_can_change",
+    "check_trusted_values",
+    "TRUST_SCENARIO",
     "check_sent_automatically",
     "SITUATIONS",
     "CHOICES",
@@ -101,6 +103,60 @@ def check_who_can_change(answer) -> CheckResult:
         "URL·숨은 폼 필드·쿠키·Web Storage: 클라이언트에 있고 서명되지 않은 값은 사용자가 바꿉니다. "
         "서버에 도착한 값(Web Storage는 스크립트가 보낼 때만 도착합니다)은 늘 다시 확인해야 합니다.",
         " / ".join(hints),
+    )
+
+
+# Exercise 2: which values may the server use as it receives them? letter → (the value, trustworthy?, hint)
+TRUST_SCENARIO = {
+    "A": (
+        "주문 폼의 숨은 필드로 돌아온 price",
+        False,
+        "A: 숨은 필드는 사용자가 고칩니다: 3.2에서 1원 주문이 통했습니다",
+    ),
+    "B": (
+        "서명하지 않은 쿠키 role=admin",
+        False,
+        "B: 서명하지 않은 쿠키는 사용자가 고쳐도 서버가 모릅니다 (3.3)",
+    ),
+    "C": (
+        "세션 ID 쿠키로 찾은, 서버 세션 저장소의 role",
+        True,
+        "C: 서버 세션의 값은 서버만 바꿉니다. 클라이언트가 가진 것은 세션 ID뿐입니다 (3.5)",
+    ),
+    "D": (
+        "서명 검증을 통과한 JWT의 sub",
+        True,
+        "D: 서명이 맞으면 발급한 뒤 바뀌지 않은 값입니다. 바꾸면 401이었습니다 (3.8)",
+    ),
+    "E": (
+        "스크립트가 localStorage에서 읽어 보낸 장바구니 합계",
+        False,
+        "E: Web Storage는 사용자가 개발자 도구로 고칠 수 있고, 스크립트는 고친 값을 그대로 보냅니다",
+    ),
+    "F": (
+        "URL의 ?page=999",
+        False,
+        "F: 주소는 사용자가 고칩니다: 3.1에서 서버가 page=999를 그대로 받았습니다",
+    ),
+}
+TRUSTED = frozenset(k for k, (_, ok, _) in TRUST_SCENARIO.items() if ok)
+
+
+def check_trusted_values(answer) -> CheckResult:
+    """Exercise 2: the letters of TRUST_SCENARIO the server may use as received (C and D)."""
+    if is_blank(answer):
+        return not_answered()
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        return CheckResult(False, '글자를 집합으로 적으세요: 예 {"A"}')
+    chosen = {str(a).strip().upper() for a in answer}
+    if not chosen <= set(TRUST_SCENARIO):
+        return CheckResult(False, f"글자 {', '.join(TRUST_SCENARIO)} 중에서 고르세요")
+    wrong = sorted(chosen ^ TRUSTED)
+    return result(
+        not wrong,
+        "서버 세션의 값과 서명을 검증한 토큰의 값만 믿을 수 있습니다. URL·숨은 폼 필드·서명 없는 쿠키·Web Storage에서 온 값은 "
+        "사용자가 바꿀 수 있으니 서버가 다시 확인합니다(가격은 서버의 가격표에서).",
+        " / ".join(TRUST_SCENARIO[k][2] for k in wrong),
     )
 
 

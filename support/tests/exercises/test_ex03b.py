@@ -12,6 +12,7 @@ from sessionlab.exercises.ex03b import (
     SITUATIONS,
     check_sent_automatically,
     check_strategy_choice,
+    check_trusted_values,
     check_who_can_change,
 )
 from sessionlab.labs.lab03b import STRATEGY_NAMES
@@ -73,6 +74,26 @@ def test_situations_and_choices_agree():
 )
 def test_check_who_can_change(answer, ok, hint):
     got = check_who_can_change(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+# --- exercise 2 (notebook): which received values the server may trust ------------
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ({"C", "D"}, True, "서명을 검증한 토큰"),
+        (["c", "d"], True, "다시 확인"),
+        ({"A", "C", "D"}, False, "1원 주문"),  # trusting the hidden price
+        ({"C", "D", "E"}, False, "개발자 도구"),  # trusting what a script read from localStorage
+        ({"C"}, False, "D: 서명이 맞으면"),  # a verified token's claims can be trusted
+        ({"B", "C", "D"}, False, "서명하지 않은 쿠키"),
+        ({"Z"}, False, "중에서 고르세요"),
+        ("CD", False, "집합"),
+        (None, False, "빈칸"),
+    ],
+)
+def test_check_trusted_values(answer, ok, hint):
+    got = check_trusted_values(answer)
     assert bool(got) is ok and hint in got.message
 
 
