@@ -6,6 +6,7 @@ words (any of several phrasings) in the learner's answer and lists what is missi
 
 from __future__ import annotations
 
+import html
 import random
 import re
 from dataclasses import dataclass, field
@@ -318,6 +319,7 @@ def quiz_widget(seconds: int = 30, seed: int | None = None):
             f"<p>다룬 요점 {len(s['covered'])}/{len(q.points)} · 빠진 요점: <b>{missing}</b></p>"
             f"<details><summary>모범 답안 보기</summary><p>{q.answer}</p></details>"
             f"<p>꼬리 질문:</p><ul>{follow}</ul>"
+            + (f"<p><b>Spring에서는:</b> {html.escape(q.spring)}</p>" if q.spring else "")
         )
 
     def on_new(_):

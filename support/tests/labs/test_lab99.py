@@ -25,6 +25,7 @@ def test_quiz_widget_scores_what_was_typed_and_moves_on():
     assert (
         f"{len(first.points)}/{len(first.points)}" in quiz.result.value
         and "빠진 요점: <b>없음" in quiz.result.value
+        and "Spring에서는:" in quiz.result.value
     )
     quiz.next_question(None)
     assert quiz.state["q"] is not first and quiz.result.value == "" and quiz.answer_box.value == ""
