@@ -44,7 +44,7 @@ CORRECTIONS = [
         "다른 사이트에 삽입된 위젯(iframe)도 SameSite=None; Secure만 붙이면 쿠키를 쓸 수 있다.",
         "강의의 Chromium(156) 기본 설정은 서드파티 쿠키를 막아 위젯 서버가 쿠키를 받지 못했습니다(기본값은 브라우저·설정마다 다릅니다). Partitioned(CHIPS) 쿠키는 최상위 사이트별로 따로 보관되어 같은 위젯도 다른 사이트 아래에서는 받지 못하고, 서드파티 쿠키를 허용하면 파티션 없는 쿠키가 사이트를 넘어 공유됩니다(추적).",
         "01_cookie_vs_session",
-        "파티션 키(partition key)",
+        "**파티션 키**(partition key)",
     ),
     Correction(
         "헤더가 너무 크면 431, URL이 너무 길면 431.",
