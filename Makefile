@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test lint unit notebooks execute rerun bench lock clean
+.PHONY: setup lab test lint unit notebooks execute rerun bench lock clean binder-link student
 
 setup: $(STAMP)
 
@@ -61,3 +61,13 @@ lock: setup
 
 clean:
 	rm -rf $(VENV)
+
+# The Binder badge and a JupyterHub nbgitpuller link, from [tool.sessionlab] in pyproject.toml.
+HUB ?= https://hub.example.edu
+binder-link:
+	$(PYTHON) tools/binder_link.py --hub $(HUB)
+
+# Student edition in dist/student: solutions removed, exercise outputs cleared, everything else kept.
+student: setup
+	rm -rf dist/student
+	$(BIN)/python tools/student_edition.py dist/student
