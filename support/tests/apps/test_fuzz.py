@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sessionlab.apps.cart import create_cart_app
 from sessionlab.apps.cookie import create_cookie_app
 from sessionlab.apps.http_basics import create_http_lab_app
+from sessionlab.apps.library_token import create_library_token_app
 from sessionlab.apps.login import create_login_app
 from sessionlab.apps.rest import create_rest_app, create_rpc_app, new_token_service
 from sessionlab.apps.state import LabDatabase, create_state_app
@@ -59,6 +60,9 @@ def _apps():
         "cookie": create_cookie_app,
         "cart": lambda: create_cart_app(MemoryStore()),
         "http": create_http_lab_app,
+        # Flask-JWT-Extended with its defaults (no Redis needed; the Redis-backed library apps are
+        # tested in test_library_login.py / test_library_token.py)
+        "library-token": lambda: create_library_token_app(kdf_n=2**4),
     }
 
 
@@ -342,7 +346,7 @@ def test_login_transfer_refuses_a_strange_amount_with_a_4xx(secure, amount):
     assert 400 <= resp.status_code < 500
 
 
-TOKEN_APPS = ["token", "token-VULNERABLE"]
+TOKEN_APPS = ["token", "token-VULNERABLE", "library-token"]
 
 
 @pytest.mark.parametrize("name", TOKEN_APPS)
