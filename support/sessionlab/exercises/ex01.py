@@ -46,28 +46,113 @@ def check_forged_role(url: str, cookies) -> CheckResult:
     )
 
 
+FORGE_CHOICES = {
+    "A": "서명 없는 `role=user` 쿠키에 역할을 담는 앱",
+    "B": "`user.<서명>`처럼 서버의 비밀 키로 서명한 `role` 쿠키를 쓰는 앱",
+    "C": 'Flask 기본 `session`을 쓰고, 비밀 키 `"dev"`를 공개 저장소의 코드에 적어 둔 앱',
+    "D": "Flask 기본 `session`을 쓰고, 실행할 때마다 무작위 비밀 키를 만드는 앱",
+    "E": "역할을 서버 세션에 저장하고 브라우저에는 세션 ID(`shop_sid`)만 주는 앱",
+}
+FORGEABLE = {"A", "C"}
+
+
+def check_who_can_forge(answer) -> CheckResult:
+    """Exercise 2: in which apps can a user become admin by editing his own cookie? (a set of letters)"""
+    if is_blank(answer):
+        return not_answered()
+    if isinstance(answer, str):
+        answer = [answer]
+    given = {str(a).strip().upper() for a in answer}
+    if not given <= set(FORGE_CHOICES):
+        return CheckResult(False, 'A~E 가운데 글자를 집합으로 적으세요. 예: {"A"}')
+    if "B" in given:
+        return CheckResult(
+            False, "B는 아닙니다: 서명한 쿠키의 user를 admin으로 바꾸자 서명이 맞지 않아 400이었습니다 (3.3)."
+        )
+    if "D" in given:
+        return CheckResult(
+            False, "D는 아닙니다: 추측한 키로 서명한 Flask session은 서버가 빈 세션으로 읽었습니다(401, 3.3)."
+        )
+    if "E" in given:
+        return CheckResult(
+            False,
+            "E는 아닙니다: 역할은 서버에 있고 쿠키에는 아무 뜻 없는 세션 ID뿐이라 고칠 것이 없습니다. "
+            "남의 세션 ID를 훔치는 것은 다른 공격입니다(02a).",
+        )
+    if "C" not in given:
+        return CheckResult(
+            False,
+            "하나 더 있습니다: Flask session은 서명만 되어 있어, 비밀 키가 새면 누구나 새 쿠키를 서명합니다 "
+            "(3.3의 '새어 나간 키로 위조' 200).",
+        )
+    return result(
+        given == FORGEABLE,
+        "A는 서버가 쿠키 값을 그대로 믿고, C는 공개된 키로 누구나 올바른 서명을 만들 수 있습니다. "
+        "서명은 비밀 키가 비밀일 때만 위조를 막습니다.",
+        "A도 보세요: 서명 없는 role=admin 쿠키로 관리자 페이지가 열렸습니다(200, 3.3).",
+    )
+
+
+def _extra_bytes(url: str, cookie_value_bytes: int) -> tuple[int, int]:
+    """Measured on the lab server: (a request without the cookie, the bytes the cookie adds to it)."""
+    from sessionlab.infra.wire import wire_bytes
+
+    base = wire_bytes(url, "/echo")[0]
+    return base, wire_bytes(url, "/echo", cookie="c=" + "x" * cookie_value_bytes)[0] - base
+
+
 def check_bytes_for(
-    answer, cookie_value_bytes: int, requests_count: int, measured_per_request: int
+    answer,
+    cookie_value_bytes: int,
+    requests_count: int,
+    measured_per_request: int | None = None,
+    url: str | None = None,
 ) -> CheckResult:
-    """Exercise 3: extra bytes ``requests_count`` requests carry for a cookie of ``cookie_value_bytes``."""
+    """Exercise 3: extra bytes ``requests_count`` requests carry for a cookie ``c`` of ``cookie_value_bytes``.
+
+    The right answer is measured: pass ``url`` (the checker sends the request itself) or
+    ``measured_per_request`` (the extra bytes one request carries, measured by the caller).
+    """
     if is_blank(answer):
         return not_answered()
     try:
         given = int(answer)
     except (TypeError, ValueError):
         return CheckResult(False, "바이트 수를 정수로 적으세요.")
+    base = None
+    if url is not None:
+        base, measured_per_request = _extra_bytes(url, cookie_value_bytes)
+    if measured_per_request is None:
+        raise ValueError("url 또는 measured_per_request가 필요합니다.")
     expected = measured_per_request * requests_count
+    if given == expected:
+        return CheckResult(
+            True,
+            f"맞습니다: HTTP/1.1에서 이 쿠키는 요청마다 {measured_per_request:,}바이트"
+            f"(값 {cookie_value_bytes:,} + `Cookie: c=`와 줄바꿈)를 더하고, {requests_count:,}번이면 {expected:,}바이트입니다.",
+        )
     if given == cookie_value_bytes * requests_count:
         return CheckResult(
             False,
-            f"쿠키 값만 셌습니다. HTTP/1.1 요청에는 `Cookie: c=`와 줄바꿈까지 실립니다: 측정값 {measured_per_request}바이트를 쓰세요.",
+            "쿠키 값만 셌습니다. HTTP/1.1 요청에는 값 말고도 헤더 이름 `Cookie: `, 쿠키 이름 `c=`, 줄바꿈 `\\r\\n`이 실립니다. "
+            "3.5의 표에서 값 500바이트가 요청을 몇 바이트 늘렸는지 보세요.",
         )
     if given in (measured_per_request, cookie_value_bytes):
-        return CheckResult(False, f"요청 1번 몫입니다. {requests_count}번 보내면 몇 배일까요?")
-    return result(
-        abs(given - expected) <= requests_count * 2,
-        f"맞습니다: HTTP/1.1에서 요청마다 약 {measured_per_request}바이트, {requests_count}번이면 {expected}바이트입니다.",
-        f"요청 하나가 더 싣는 바이트(측정값 {measured_per_request})에 요청 수를 곱해 보세요. 요청 전체 크기가 아니라 '더' 싣는 양입니다.",
+        return CheckResult(False, f"요청 1번 몫입니다. {requests_count:,}번 보내면 몇 배일까요?")
+    if base is not None and given == (base + measured_per_request) * requests_count:
+        return CheckResult(
+            False,
+            "요청 전체 크기를 곱했습니다. 쿠키가 없어도 가는 바이트는 빼고, 쿠키 때문에 '더' 싣는 양만 세세요.",
+        )
+    if abs(given - expected) <= 2 * requests_count:
+        return CheckResult(
+            False,
+            "거의 맞습니다. 요청마다 몇 바이트가 모자라거나 남습니다: `Cookie: c=`의 글자 수와 줄바꿈 2바이트를 다시 세어 보세요.",
+        )
+    return CheckResult(
+        False,
+        "요청 하나가 쿠키 때문에 '더' 싣는 바이트(쿠키 값 + `Cookie: c=` + 줄바꿈)를 구해 요청 수를 곱해 보세요. "
+        "요청 전체 크기가 아니라 늘어난 양입니다.",
     )
 
 
@@ -87,7 +172,7 @@ def _cookie_attributes(line: str) -> tuple[str, dict[str, str]]:
 
 
 def check_host_cookie(answer) -> CheckResult:
-    """Exercise 4: a Set-Cookie line for the session id that a sibling subdomain cannot toss over (3.8)."""
+    """Exercise 4: a Set-Cookie line for the session id that a sibling subdomain cannot toss over (section E of the deep dive)."""
     if is_blank(answer):
         return not_answered()
     if not isinstance(answer, str) or "=" not in answer:
@@ -100,12 +185,12 @@ def check_host_cookie(answer) -> CheckResult:
         )
     if "domain" in attributes:
         return CheckResult(
-            False, "__Host- 쿠키에 Domain이 있으면 브라우저가 통째로 버립니다 (3.8에서 __Host-dom)."
+            False, "__Host- 쿠키에 Domain이 있으면 브라우저가 통째로 버립니다 (더 깊이 E의 __Host-dom)."
         )
     if "secure" not in attributes:
-        return CheckResult(False, "__Host- 쿠키는 Secure가 있어야 저장됩니다 (3.8에서 __Host-nosecure).")
+        return CheckResult(False, "__Host- 쿠키는 Secure가 있어야 저장됩니다 (더 깊이 E의 __Host-nosecure).")
     if attributes.get("path") != "/":
-        return CheckResult(False, "__Host- 쿠키는 Path=/여야 저장됩니다 (3.8에서 __Host-subpath).")
+        return CheckResult(False, "__Host- 쿠키는 Path=/여야 저장됩니다 (더 깊이 E의 __Host-subpath).")
     if "httponly" not in attributes:
         return CheckResult(
             False, "브라우저는 저장하겠지만, 세션 ID라면 스크립트가 읽지 못하게 HttpOnly도 붙이세요 (02a)."
@@ -117,7 +202,7 @@ def check_host_cookie(answer) -> CheckResult:
 
 
 def check_widget_cookie(answer) -> CheckResult:
-    """Exercise 5: a Set-Cookie line for a widget embedded by other sites, kept when third-party cookies are blocked (3.9)."""
+    """Exercise 5: a Set-Cookie line for a widget embedded by other sites, kept when third-party cookies are blocked (section F of the deep dive)."""
     if is_blank(answer):
         return not_answered()
     if not isinstance(answer, str) or "=" not in answer:
@@ -127,15 +212,15 @@ def check_widget_cookie(answer) -> CheckResult:
         return CheckResult(
             False,
             "서드파티 쿠키를 막는 브라우저에서는 SameSite=None; Secure만으로는 iframe 안의 위젯에 실리지 않습니다 "
-            "(3.9의 fp·plain). Partitioned를 붙이세요.",
+            "(더 깊이 F의 fp·plain). Partitioned를 붙이세요.",
         )
     if "secure" not in attributes:
         return CheckResult(False, "Partitioned 쿠키와 SameSite=None 쿠키는 Secure가 있어야 저장됩니다.")
     if attributes.get("samesite", "").lower() != "none":
         return CheckResult(
             False,
-            "다른 사이트 페이지 안의 iframe 요청은 사이트 간(cross-site) 요청이라 SameSite=Lax·Strict(적지 않으면 Lax) "
-            "쿠키는 실리지 않습니다 (3.9의 laxchip). SameSite=None을 쓰세요.",
+            "다른 사이트 페이지 안의 iframe 요청은 교차 사이트 요청(cross-site request)이라 SameSite=Lax·Strict(적지 않으면 Lax) "
+            "쿠키는 실리지 않습니다 (더 깊이 F의 laxchip). SameSite=None을 쓰세요.",
         )
     if "httponly" not in attributes:
         return CheckResult(

@@ -1,9 +1,7 @@
-"""Exercise checkers of notebooks 02 (session login), 02a (hijacking) and 02b (session ids)."""
+"""Exercise checkers of notebooks 02 (session login), 02a (hijacking) and 02b (session ids; those live in ``ex02b``)."""
 
 from __future__ import annotations
 
-import math
-import random
 import re
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
@@ -14,10 +12,12 @@ __all__ = [
     "check_session_cookie",
     "check_is_live",
     "check_memory_estimate",
+    "check_sessions_per_memory",
     "DEFENCES",
     "check_defences",
     "check_safe_login",
     "check_entropy",
+    "check_id_entropy",
     "check_session_id_function",
     "check_guess_years",
 ]
@@ -25,32 +25,46 @@ __all__ = [
 # --- 02 ----------------------------------------------------------------------------------
 
 LOGIN_STEPS = {
-    "A": "브라우저가 이후 요청마다 Cookie 헤더로 세션 ID를 보낸다",
-    "B": "서버가 비밀번호를 느린 해시(KDF)로 계산해 저장된 값과 비교한다",
-    "C": "사용자가 아이디와 비밀번호를 HTTPS로 보낸다",
-    "D": "서버가 Set-Cookie 헤더로 세션 ID를 보낸다",
-    "E": "서버가 CSPRNG로 세션 ID를 만들고 사용자 정보와 함께 저장소에 저장한다",
-    "F": "세션이 만료되거나 로그아웃하면 서버가 기록을 지운다",
-    "G": "서버가 요청마다 세션 ID로 저장소를 조회해 사용자를 확인한다",
-    "H": "브라우저가 받은 세션 ID를 쿠키 저장소에 저장한다",
+    "A": "브라우저가 이후 요청마다 Cookie 헤더로 세션 ID를 보냅니다",
+    "B": "서버가 비밀번호를 느린 비밀번호 해시 함수(KDF)로 계산해 저장된 값과 비교합니다",
+    "C": "사용자가 아이디와 비밀번호를 HTTPS로 보냅니다",
+    "D": "서버가 Set-Cookie 헤더로 세션 ID를 보냅니다",
+    "E": "서버가 CSPRNG로 세션 ID를 만들고 사용자 정보와 함께 저장소에 저장합니다",
+    "F": "세션이 만료되거나 로그아웃하면 서버가 기록을 지웁니다",
+    "G": "서버가 요청마다 세션 ID로 저장소를 조회해 사용자를 확인합니다",
+    "H": "브라우저가 받은 세션 ID를 쿠키 저장소에 저장합니다",
+    "I": "서버가 확인한 비밀번호를 쿠키에 담아 브라우저에 돌려줍니다",
+    "J": "서버가 사용자 이름과 로그인 시각을 이어 붙여 세션 ID를 만듭니다",
 }
 _ORDER = ["C", "B", "E", "D", "H", "A", "G", "F"]
+_TRAPS = {
+    "I": "I는 하면 안 되는 일입니다: 쿠키는 요청마다 실리고 브라우저에 남습니다. 비밀번호는 로그인 요청에만 한 번 실립니다.",
+    "J": "J는 하면 안 되는 일입니다: 사용자 이름과 시각은 공격자도 짐작합니다. 세션 ID는 CSPRNG로 만듭니다 (02b).",
+}
 
 
 def check_login_order(answer) -> CheckResult:
-    """The eight steps of LOGIN_STEPS in order, as a list of letters."""
+    """The eight real steps of LOGIN_STEPS in order, as a list of letters (the two traps left out)."""
     if is_blank(answer):
         return not_answered()
-    if not isinstance(answer, (list, tuple)) or sorted(map(str, answer)) != sorted(_ORDER):
-        return CheckResult(False, "A~H 여덟 글자를 한 번씩 담은 리스트로 답하세요.")
+    if not isinstance(answer, (list, tuple)):
+        return CheckResult(False, '글자 리스트로 답하세요 (예: ["C", ...]).')
     answer = [str(a) for a in answer]
+    trap = next((a for a in answer if a in _TRAPS), None)
+    if trap is not None:
+        return CheckResult(False, _TRAPS[trap])
+    if sorted(answer) != sorted(_ORDER):
+        return CheckResult(
+            False, "A~J 가운데 실제 단계 여덟 개를 골라 한 번씩 담은 리스트로 답하세요 (두 개는 함정입니다)."
+        )
     if answer == _ORDER:
         return CheckResult(
             True, "인증 → 세션 생성 → Set-Cookie → 저장 → Cookie 전송 → 조회 → 만료, 순서가 맞습니다."
         )
     first = next(i for i, (a, b) in enumerate(zip(answer, _ORDER)) if a != b)
     return CheckResult(
-        False, f"{first + 1}번째 단계부터 다시 보세요: '{LOGIN_STEPS[answer[first]]}'가 그 자리에 올까요?"
+        False,
+        f"{first + 1}번째 단계부터 다시 보세요: {answer[first]}({LOGIN_STEPS[answer[first]]})가 그 자리에 올까요?",
     )
 
 
@@ -80,7 +94,7 @@ def check_session_cookie(answer) -> CheckResult:
         return CheckResult(
             False,
             "로그인 세션 쿠키에는 Expires/Max-Age를 두지 않습니다(브라우저를 닫으면 사라지는 세션 쿠키). "
-            "만료는 서버가 idle/absolute timeout으로 강제합니다.",
+            "만료는 서버가 유휴 만료와 절대 만료로 강제합니다.",
         )
     if "domain" in attrs:
         return CheckResult(
@@ -102,6 +116,15 @@ _LIVE_CASES = [  # (created, last_access, now, idle, absolute) → live?
 ]
 
 
+def _live_just_after(answer, args, deadline) -> bool:
+    """What the learner's ``is_live`` says a moment after the deadline (True: not only the boundary is wrong)."""
+    created, last_access, _now, idle, absolute = args
+    try:
+        return bool(answer(created, last_access, deadline + 0.5, idle, absolute))
+    except Exception:  # the learner's code; the main loop reports errors
+        return True
+
+
 def check_is_live(answer) -> CheckResult:
     """``is_live(created, last_access, now, idle, absolute) -> bool``."""
     if is_blank(answer):
@@ -114,6 +137,14 @@ def check_is_live(answer) -> CheckResult:
         except Exception as exc:  # the learner's code
             return CheckResult(False, f"is_live{args}에서 오류: {type(exc).__name__}: {exc}")
         if bool(got) != expected:
+            created, last_access, now, idle, absolute = args
+            deadline = min(last_access + idle, created + absolute)
+            if got and now == deadline and not _live_just_after(answer, args, deadline):
+                return CheckResult(
+                    False,
+                    f"is_live{args} → True, 기대값 False. now가 기한과 같은 순간에는 세션이 이미 끝났습니다 "
+                    "(문제의 규칙: 기한보다 앞일 때만 살아 있음). <= 대신 < 로 비교하세요.",
+                )
             return CheckResult(
                 False,
                 f"is_live{args} → {bool(got)}, 기대값 {expected}. "
@@ -140,6 +171,30 @@ def check_memory_estimate(
     if abs(answer - per_session * sessions / other_divisor) <= 0.02 * expected:
         return CheckResult(False, f"{other}가 아니라 {unit}로 나누세요 ({unit} = {divisor:,.0f}바이트).")
     return CheckResult(False, f"세션 하나의 바이트 × 세션 수 ÷ {divisor:,.0f} 로 계산해 보세요.")
+
+
+def check_sessions_per_memory(answer, per_session: float, memory_bytes: int = 2**30) -> CheckResult:
+    """How many sessions of ``per_session`` measured bytes fit in ``memory_bytes`` (1 GiB by default)."""
+    if is_blank(answer):
+        return not_answered()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return CheckResult(False, "세션 개수(숫자)로 답하세요.")
+    expected = memory_bytes / per_session
+    if abs(answer - expected) <= 0.02 * expected:
+        return CheckResult(
+            True,
+            f"약 {expected:,.0f}개: 메모리 ÷ 세션 하나의 크기. 세션 수가 두 배면 메모리도 두 배입니다.",
+        )
+    if memory_bytes == 2**30 and abs(answer - 1e9 / per_session) <= 0.01 * (1e9 / per_session):
+        return CheckResult(False, "1 GiB는 10^9바이트가 아니라 2^30 = 1,073,741,824바이트입니다.")
+    if answer > memory_bytes:
+        return CheckResult(
+            False, "곱하지 말고 나누세요: 들어가는 세션 수 = 메모리 바이트 ÷ 세션 하나의 바이트."
+        )
+    return CheckResult(
+        False,
+        "3.7에서 잰 per_session(세션 하나가 Redis에서 차지하는 바이트)으로 2^30바이트를 나눠 보세요.",
+    )
 
 
 # --- 02a ------------------------------------------------------------------------------------
@@ -209,198 +264,11 @@ def check_safe_login(answer) -> CheckResult:
     )
 
 
-# --- 02b ---------------------------------------------------------------------------------------
+# --- 02b: in ex02b, re-exported here ------------------------------------------------------------
 
-
-def check_entropy(answer) -> CheckResult:
-    """(bits of secrets.token_urlsafe(16), bits of an 8-digit decimal id), rounded to whole bits."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, tuple) or len(answer) != 2:
-        return CheckResult(False, "(token_urlsafe(16)의 비트 수, 8자리 숫자 ID의 비트 수) 튜플로 답하세요.")
-    a, b = answer
-    ok_a = isinstance(a, (int, float)) and abs(a - 128) < 1
-    ok_b = isinstance(b, (int, float)) and abs(b - 8 * math.log2(10)) < 1
-    if not ok_a:
-        return CheckResult(
-            False,
-            "token_urlsafe(16)은 16바이트 = 128비트의 난수를 base64로 적은 것입니다 (글자 수 × 6이 아님).",
-        )
-    return result(
-        ok_b,
-        "128비트와 약 26.6비트: 8자리 숫자는 OWASP 기준(64비트)에 한참 못 미칩니다.",
-        "8자리 숫자는 10^8 가지: log2(10^8) ≈ 26.6비트입니다.",
-    )
-
-
-_CLOCKS = ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns")
-
-
-def _frozen_clock_ids(fn, n: int = 50) -> list:
-    """``n`` ids made while the clocks stand still: every clock of ``time``, ``datetime.datetime.now``
-    (and ``utcnow``/``today``) and ``uuid.uuid1``, all restored afterwards."""
-    import datetime as _datetime
-    import time as _time
-    import uuid as _uuid
-    from unittest import mock
-
-    fixed = _datetime.datetime.now()
-
-    class _FrozenDatetime(_datetime.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return fixed if tz is None else fixed.astimezone(tz)
-
-        @classmethod
-        def utcnow(cls):
-            return fixed
-
-        @classmethod
-        def today(cls):
-            return fixed
-
-    one_uuid1 = _uuid.uuid1()
-    patches: list = [mock.patch.object(_time, name, return_value=getattr(_time, name)()) for name in _CLOCKS]
-    patches += [
-        mock.patch.object(_datetime, "datetime", _FrozenDatetime),
-        mock.patch.object(_uuid, "uuid1", return_value=one_uuid1),
-    ]
-    for p in patches:
-        p.start()
-    try:
-        return [fn() for _ in range(n)]
-    finally:
-        for p in reversed(patches):
-            p.stop()
-
-
-def _as_int(sid: str) -> int | None:
-    """The id read as a decimal or hex number (``-`` of a UUID removed), or None."""
-    text = sid.replace("-", "")
-    for base in (10, 16):
-        try:
-            return int(text, base)
-        except ValueError:
-            continue
-    return None
-
-
-def _rising_share(values: list) -> float:
-    """Share of neighbours in which the later value is not smaller: about 0.5 for random ids, ~1 for a counter or clock."""
-    return sum(b >= a for a, b in zip(values, values[1:])) / max(1, len(values) - 1)
-
-
-def _uuid_version(sid: str) -> int | None:
-    import uuid
-
-    try:
-        return uuid.UUID(sid).version
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
-def _small_counter_hashes(limit: int = 5000) -> set[str]:
-    import hashlib
-
-    return {
-        getattr(hashlib, algo)(str(i).encode()).hexdigest()
-        for algo in ("md5", "sha1", "sha256")
-        for i in range(limit)
-    }
-
-
-def _mt_predicts(ids: list[str]) -> bool:
-    """True when ``ids`` are 128-bit hex numbers from one Mersenne Twister (any seed, any instance)."""
-    from sessionlab.web.ids import clone_mt_from_ids, ids_needed_for_mt
-
-    need = ids_needed_for_mt()
-    if len(ids) <= need or not all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids[: need + 1]):
-        return False
-    clone = clone_mt_from_ids(ids[:need])
-    return f"{clone.getrandbits(128):032x}" == ids[need]
-
-
-def session_id_problem(fn, n: int = 2000) -> str | None:
-    """Why ids from ``fn()`` are predictable or too short (a Korean hint), or None when none is found.
-
-    Detects: errors, non-strings, repeats; ``uuid1``; ids that follow the clock (the clocks of
-    ``time``, ``datetime.datetime.now`` and ``uuid.uuid1`` frozen → repeats); ids that grow in order (counters, timestamps);
-    hashes of a small counter; the ``random`` module (reseeding repeats
-    ids, or 156 hex ids reveal a Mersenne Twister); fewer than 64 bits by length × alphabet.
-    """
-    try:
-        ids = [fn() for _ in range(n)]
-        frozen = _frozen_clock_ids(fn)
-        state = random.getstate()
-        try:
-            random.seed(1234)
-            first = [fn() for _ in range(3)]
-            random.seed(1234)
-            again = [fn() for _ in range(3)]
-        finally:
-            random.setstate(state)
-    except Exception as exc:  # the learner's code
-        return f"make_session_id()에서 오류: {type(exc).__name__}: {exc}"
-    if not all(isinstance(i, str) and i for i in ids):
-        return "세션 ID는 비어 있지 않은 문자열이어야 쿠키에 담을 수 있습니다."
-    versions = {_uuid_version(i) for i in ids}
-    if versions == {1}:
-        return "uuid1은 시각(100ns 단위)과 MAC 주소로 만듭니다: 다음 값을 짐작할 수 있습니다. uuid4나 secrets를 쓰세요."
-    if len(set(frozen)) < len(frozen) // 2:
-        return (
-            "시계를 멈추자 같은 ID가 반복됩니다: ID가 시각에서 나옵니다 (time.time(), datetime.now(), uuid1, "
-            "그것들의 해시 포함). "
-            "공격자는 로그인 시각 근처를 모두 시도하면 됩니다."
-        )
-    numbers = [_as_int(i) for i in ids]
-    orders = [ids] + ([numbers] if all(x is not None for x in numbers) else [])
-    for seq in orders:
-        if _rising_share(seq) > 0.9:
-            return "ID가 만든 순서대로 커집니다 (순번이나 시각): 내 ID 근처의 값이 남의 ID입니다."
-    if len(set(ids)) != len(ids):
-        return f"{n:,}개 중 겹치는 ID가 있습니다: 두 사용자가 같은 세션을 갖게 됩니다."
-    if set(ids) & _small_counter_hashes():
-        return (
-            "작은 순번(0, 1, 2, …)의 해시입니다: 해시는 입력을 숨기지 못해 공격자도 같은 해시를 계산합니다."
-        )
-    if first == again or _mt_predicts(ids):
-        return (
-            "random 모듈(메르센 트위스터)의 값입니다: 시드를 같게 하면 같은 ID가 나오고, "
-            "ID 156개면 내부 상태를 복원해 다음 ID를 맞힙니다. secrets를 쓰세요."
-        )
-    alphabet = len(set("".join(ids)))
-    bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
-    if bits < 64:
-        return f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다."
-    return None
-
-
-def check_session_id_function(answer) -> CheckResult:
-    """``make_session_id() -> str`` from a CSPRNG (``secrets``/``os.urandom``), ≥ 64 bits, nothing predictable."""
-    if is_blank(answer):
-        return not_answered()
-    if not callable(answer):
-        return CheckResult(False, "함수 make_session_id()를 answer에 넣으세요.")
-    problem = session_id_problem(answer)
-    if problem is not None:
-        return CheckResult(False, problem)
-    if {_uuid_version(answer()) for _ in range(3)} == {4}:
-        return CheckResult(
-            True,
-            "uuid4는 os.urandom의 122비트라 기준(64비트)을 넘습니다. 의도가 더 분명한 secrets.token_urlsafe도 좋습니다.",
-        )
-    return CheckResult(
-        True, "겹침 없음, 시계·순서·random 모듈과 무관, 64비트 이상: CSPRNG(secrets)로 만든 ID답습니다."
-    )
-
-
-def check_guess_years(answer, bits: int = 64, sessions: int = 100_000, rate: int = 10_000) -> CheckResult:
-    """Expected years to guess a live session with OWASP's formula."""
-    if is_blank(answer):
-        return not_answered()
-    expected = (2**bits + 1) / (2 * rate * sessions) / (365 * 24 * 3600)
-    return result(
-        isinstance(answer, (int, float)) and abs(answer - expected) <= 0.05 * expected,
-        f"약 {expected:,.0f}년: (2^B + 1) / (2 × 초당 추측 × 활성 세션 수)",
-        "공식 (2^B + 1) / (2 × A × S) 초를 1년(365 × 24 × 3600초)으로 나누세요.",
-    )
+from sessionlab.exercises.ex02b import (  # noqa: E402
+    check_entropy,
+    check_guess_years,
+    check_id_entropy,
+    check_session_id_function,
+)

@@ -39,6 +39,10 @@ __all__ = [
     "flask_session_cookie",
     "jar_table",
     "store_table",
+    "markdown_table",
+    "werkzeug_limit_table",
+    "claims_table",
+    "yes_no",
     "decode_flask_session",
     "cookie_header_limit",
     "time_requests",
@@ -94,6 +98,55 @@ def store_table(store: SessionStore) -> list[dict]:
         assert session is not None  # live_ids() has just listed it
         rows.append({"세션 ID": f"<무작위 {len(sid)}자>", "데이터": session.data})
     return rows
+
+
+def yes_no(value: bool) -> str:
+    """``True``/``False`` as the Korean a learner reads: 예 / 아니요."""
+    return "예" if value else "아니요"
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, dict | list):
+        return "`" + json.dumps(value, ensure_ascii=False) + "`"
+    return str(value).replace("|", "\\|")
+
+
+def markdown_table(rows: list[dict]):
+    """Rows with the same keys as a Markdown table (예/아니요 for booleans, dicts and lists as compact JSON)."""
+    from IPython.display import Markdown
+
+    if not rows:
+        return Markdown("(비어 있음)")
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(_cell(row.get(k, "")) for k in keys) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def werkzeug_limit_table(limits: list[dict]):
+    """``cookie_header_limit`` results as a table: value size, whole Set-Cookie size, whether werkzeug warned."""
+    return markdown_table(
+        [
+            {
+                "쿠키 값": f"{r['value_bytes']:,}바이트",
+                "Set-Cookie 값 전체": f"{r['set_cookie_bytes']:,}바이트",
+                "werkzeug 경고": yes_no(r["warning"]),
+            }
+            for r in limits
+        ]
+    )
+
+
+def claims_table(findings: dict[str, tuple[str, str, str]]):
+    """Section 4's table: claim → (흔한 답변, 판정, 실험이 보인 것), each row written by the cell that measured it."""
+    return markdown_table(
+        [
+            {"주제": claim, "흔한 답변": common, "판정": verdict, "실험이 보인 것": shown}
+            for claim, (common, verdict, shown) in findings.items()
+        ]
+    )
 
 
 def decode_flask_session(cookie: str) -> dict:

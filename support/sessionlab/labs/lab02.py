@@ -10,6 +10,8 @@
   no browser.
 * ``Scoreboard`` — attack × variant → succeeded / blocked, filled by the runs.
 * ``entropy_widget()`` — session-id entropy and the expected time to guess one.
+* ``text_table()``, ``yes_no()``, ``cookie_line()``, ``mib()`` — outputs a learner reads as a
+  table or a sentence instead of a raw dict or a bare True/False.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ __all__ = [
     "show",
     "set_cookie_attributes",
     "session_record",
+    "text_table",
+    "yes_no",
+    "cookie_line",
+    "mib",
 ]
 
 
@@ -132,6 +138,50 @@ def session_record(store, sid: str) -> dict:
         return {}
     data = {k: ("…" if k in ("csrf", "ua") else v) for k, v in s.data.items()}
     return {"data": data, "idle_timeout": s.idle_timeout, "absolute_timeout": s.absolute_timeout}
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced output (Hangul and other wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def text_table(rows: list[dict], right: tuple = ()) -> str:
+    """``rows`` (dicts with the same keys) as an aligned plain-text table; columns in ``right`` align right."""
+    if not rows:
+        return "(없음)"
+    keys = list(rows[0])
+    cells = [[str(k) for k in keys]] + [[str(row[k]) for k in keys] for row in rows]
+    widths = [max(_display_width(line[i]) for line in cells) for i in range(len(keys))]
+
+    def fmt(line: list[str]) -> str:
+        parts = []
+        for key, text, width in zip(keys, line, widths):
+            pad = " " * (width - _display_width(text))
+            parts.append(pad + text if key in right else text + pad)
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(cells[0]), rule] + [fmt(line) for line in cells[1:]])
+
+
+def yes_no(flag) -> str:
+    """'예' or '아니요' for a measured boolean."""
+    return "예" if flag else "아니요"
+
+
+def cookie_line(attrs: dict) -> str:
+    """The attributes ``set_cookie_attributes`` found, as they read in a ``Set-Cookie`` line."""
+    names = {"httponly": "HttpOnly", "secure": "Secure", "path": "Path", "samesite": "SameSite"}
+    names |= {"domain": "Domain", "expires": "Expires", "max-age": "Max-Age", "partitioned": "Partitioned"}
+    parts = [names.get(k, k) if v is True else f"{names.get(k, k)}={v}" for k, v in attrs.items()]
+    return "; ".join(parts) if parts else "(속성 없음)"
+
+
+def mib(nbytes: float) -> float:
+    """Bytes in MiB (2**20 bytes), the one memory unit notebooks 02 and 04 print."""
+    return nbytes / 2**20
 
 
 # --- measurements --------------------------------------------------------------------------

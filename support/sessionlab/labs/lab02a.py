@@ -141,6 +141,17 @@ def browser_samesite_matrix(site_app, site_url: str, other_url: str, tries: int 
     return out
 
 
+def yn(value: bool) -> str:
+    """'예' / '아니요' for a measured yes-or-no, so an output reads as a sentence, not ``True``."""
+    return "예" if value else "아니요"
+
+
+def names(items) -> str:
+    """A measured list shown as words: ``"lax, none"``, or ``"(없음)"`` when empty."""
+    items = list(items)
+    return ", ".join(str(i) for i in items) if items else "(없음)"
+
+
 def _display_width(text: str) -> int:
     import unicodedata
 

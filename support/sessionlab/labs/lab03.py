@@ -18,11 +18,54 @@ from sessionlab.web.balancer import POLICIES
 __all__ = [
     "MiniCache",
     "SharedCache",
+    "NoJarRun",
+    "CACHE_LETTERS",
+    "cache_timeline",
     "connections_used",
+    "count_without_jar",
+    "md_table",
+    "echo_table",
+    "visits_table",
     "visit_answers",
     "policy_table",
     "policy_widget",
 ]
+
+
+# --- readable outputs ----------------------------------------------------------
+def md_table(headers, rows):
+    """A Markdown table (renders as a table in JupyterLab; its text is stable for nbval)."""
+    from IPython.display import Markdown
+
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def echo_table(seen: dict):
+    """What the server saw of one request (``/echo`` answers), one column per way of sending it."""
+    fields = [
+        ("메서드", lambda e: e["method"]),
+        ("경로", lambda e: e["path"]),
+        ("본문", lambda e: e["body"] or "(없음)"),
+        ("헤더 (Host 말고)", lambda e: ", ".join(f"{k}: {v}" for k, v in e["headers"].items()) or "(없음)"),
+        ("답한 서버", lambda e: e["server"]),
+    ]
+    return md_table(
+        ["서버가 본 것", *seen], [[name, *(get(e) for e in seen.values())] for name, get in fields]
+    )
+
+
+def visits_table(runs: dict):
+    """``{policy: [(server, visits), ...]}`` as one row per request, one column per policy."""
+    n = max(len(answers) for answers in runs.values())
+    rows = [
+        [i + 1, *(f"{a[i][0]} → {a[i][1]}" if i < len(a) else "" for a in runs.values())] for i in range(n)
+    ]
+    return md_table(["요청", *(f"{p}: 서버 → 방문 횟수" for p in runs)], rows)
 
 
 # --- how many TCP connections do N requests need? ------------------------------------
@@ -96,8 +139,14 @@ class MiniCache:
 
 
 # --- the balancer experiment -----------------------------------------------------
-def visit_answers(lb, policy: str, path: str = "/memory-visits?user=kim", n: int = 6, session=None):
-    """Send ``n`` POSTs through ``lb`` under ``policy``; return [(server, visits), ...]."""
+def visit_answers(
+    lb, policy: str, path: str = "/memory-visits?user=kim", n: int = 6, session=None, jar: bool = True
+):
+    """Send ``n`` POSTs through ``lb`` under ``policy``; return [(server, visits), ...].
+
+    ``jar=False`` plays a client without a cookie jar (a bare ``requests.post`` each time):
+    it never sends back the balancer's ``lb_server`` cookie.
+    """
     import requests
 
     lb.policy = policy
@@ -106,7 +155,7 @@ def visit_answers(lb, policy: str, path: str = "/memory-visits?user=kim", n: int
     try:
         answers = []
         for _ in range(n):
-            r = http.post(lb.url + path, timeout=5)
+            r = http.post(lb.url + path, timeout=5) if jar else requests.post(lb.url + path, timeout=5)
             answers.append(
                 (r.json()["server"], r.json()["visits"])
                 if r.ok
@@ -116,6 +165,32 @@ def visit_answers(lb, policy: str, path: str = "/memory-visits?user=kim", n: int
     finally:
         if own:
             http.close()
+
+
+@dataclass
+class NoJarRun:
+    """Requests to the stateless counter ``/visits?count=n`` by a client without a cookie jar."""
+
+    policy: str
+    served: list[str]  # who answered each request
+    final: int  # the count after the last request
+    sticky_cookies: list[str | None]  # the balancer's lb_server cookie in each answer (None: none set)
+    cookies_sent: list[str | None]  # the Cookie header each request carried (None: none)
+
+
+def count_without_jar(lb, policy: str, n: int = 6) -> NoJarRun:
+    """Count to ``n`` through ``lb``: the count travels in the URL, each request is a bare ``requests.post``."""
+    import requests
+
+    lb.policy = policy
+    count, served, set_cookies, sent = 0, [], [], []
+    for _ in range(n):
+        reply = requests.post(f"{lb.url}/visits", params={"count": count}, timeout=5)
+        count = reply.json()["visits"]
+        served.append(reply.json()["server"])
+        set_cookies.append(reply.cookies.get("lb_server"))
+        sent.append(reply.request.headers.get("Cookie"))
+    return NoJarRun(policy, served, count, set_cookies, sent)
 
 
 def policy_table(answers) -> str:
@@ -145,6 +220,24 @@ def policy_widget(lb, path: str = "/memory-visits?user=kim", n: int = 6):
 
     button.on_click(send)
     return w.VBox([w.HBox([choice, button]), out])
+
+
+# Exercise 3's letters for what one read of a MiniCache needed.
+CACHE_LETTERS = {"200 전체 응답": "A", "캐시 (요청 없음)": "B", "304 재검증": "C"}
+
+
+def cache_timeline(url: str, times: list[int]) -> str:
+    """Read ``url`` through a fresh MiniCache at each second of ``times``; one letter per read (A/B/C)."""
+    from sessionlab.web.stores import FakeClock
+
+    clock = FakeClock()
+    cache = MiniCache(clock=clock)
+    last = 0
+    for t in times:
+        clock.advance(t - last)
+        last = t
+        cache.get(url)
+    return "".join(CACHE_LETTERS[how] for how, _ in cache.log)
 
 
 # --- a shared cache (a proxy in front of the app), as RFC 9111 allows one to behave ---

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["brief"]
+__all__ = ["brief", "yn"]
 
 
 def brief(resp) -> str:
@@ -18,3 +18,8 @@ def brief(resp) -> str:
     except ValueError:
         shown = resp.text.strip() or "(본문 없음)"
     return f"{resp.status_code} {resp.reason} | {ctype} | {shown}"
+
+
+def yn(value: bool) -> str:
+    """'예' / '아니요' for a measured yes-or-no, so an output reads as a sentence, not ``True``."""
+    return "예" if value else "아니요"

@@ -17,6 +17,11 @@ __all__ = [
     "count_keys",
     "STRATEGY_NAMES",
     "COLUMNS",
+    "strategy_menu",
+    "strategy_name",
+    "yes_no",
+    "items_text",
+    "sent_summary",
 ]
 
 STRATEGY_NAMES = (
@@ -29,6 +34,46 @@ STRATEGY_NAMES = (
     "캐시",
     "토큰",
 )
+
+
+def strategy_menu() -> str:
+    """The strategies numbered for the exercises: '1 URL 쿼리 · 2 숨은 폼 필드 · …'."""
+    return " · ".join(f"{i} {name}" for i, name in enumerate(STRATEGY_NAMES, 1))
+
+
+def strategy_name(choice) -> str | None:
+    """A learner's pick as a strategy name: its number (1–8, int or '3') or its name; None if neither."""
+    if isinstance(choice, bool):
+        return None
+    if isinstance(choice, int) or (isinstance(choice, str) and choice.strip().isdigit()):
+        number = int(choice)
+        return STRATEGY_NAMES[number - 1] if 1 <= number <= len(STRATEGY_NAMES) else None
+    if isinstance(choice, str) and choice.strip() in STRATEGY_NAMES:
+        return choice.strip()
+    return None
+
+
+def yes_no(value: bool) -> str:
+    """'예' or '아니요': how the notebook prints a measured yes/no."""
+    return "예" if value else "아니요"
+
+
+def items_text(items) -> str:
+    """A cart's items as one line ('사과, 배, 사과'), or '(비어 있음)'."""
+    return ", ".join(map(str, items)) if items else "(비어 있음)"
+
+
+def sent_summary(seen: list[dict], stored_value: str) -> dict:
+    """What the browser sent with the page's requests (the headers ``/seen`` recorded).
+
+    ``requests``: how many; ``with_cookie``: how many carried a ``Cookie`` header;
+    ``with_storage``: how many carried ``stored_value`` (what the script put in Web Storage) anywhere.
+    """
+    return {
+        "requests": len(seen),
+        "with_cookie": sum(1 for headers in seen if "Cookie" in headers),
+        "with_storage": sum(1 for headers in seen if stored_value in str(headers)),
+    }
 
 
 # --- helpers the notebook uses ----------------------------------------------------------

@@ -6,8 +6,12 @@ words (any of several phrasings) in the learner's answer and lists what is missi
 
 from __future__ import annotations
 
+import html
 import random
+import re
 from dataclasses import dataclass, field
+
+from sessionlab.labs.lab99_corrections import CORRECTIONS, Correction, corrections_table
 
 __all__ = [
     "Question",
@@ -16,6 +20,9 @@ __all__ = [
     "CORRECTIONS",
     "corrections_table",
     "score_answer",
+    "score_text",
+    "answer_sentences",
+    "answers_markdown",
     "quiz_widget",
     "by_id",
 ]
@@ -29,6 +36,9 @@ class Question:
     points: dict[str, tuple[str, ...]]  # key point → words, any of which counts
     answer: str  # a 30-second model answer
     follow_ups: tuple[str, ...] = field(default=())
+    spring: str = (
+        ""  # the Spring names a Korean interviewer expects (the question notebook's "Spring에서는" note)
+    )
 
 
 QUESTIONS = [
@@ -44,11 +54,14 @@ QUESTIONS = [
             "변조·보안": ("변조", "수정", "서명", "위조"),
             "크기·전송": ("4KB", "4096", "모든 요청", "크기"),
         },
-        "둘 다 무상태인 HTTP에 상태를 더하는 방법입니다. 쿠키는 데이터를 브라우저에 저장해 모든 요청에 실어 보내고, "
-        "세션은 데이터를 서버에 두고 브라우저에는 세션 ID만 쿠키로 줍니다. 쿠키는 사용자가 수정할 수 있어 서명 없이는 믿을 수 없고, "
-        "크기는 RFC 6265가 쿠키 하나에 4096바이트 이상을 지원하라고 정한 최소치까지만 기대할 수 있습니다(실제 한계는 브라우저마다 다릅니다). "
-        "세션 쿠키를 언제 지울지도 브라우저가 정하므로(세션 복원을 켜면 되살아남), 세션을 끝내는 것은 서버 쪽 만료 시간입니다.",
+        "둘 다 무상태인 HTTP에 상태를 더하는 방법입니다. 쿠키는 데이터를 브라우저에 저장해 그 사이트로 가는 모든 요청에 실어 보내고, "
+        "세션은 데이터를 서버에 두고 브라우저에는 세션 ID만 쿠키로 줍니다. 쿠키는 사용자가 수정할 수 있어 서명 없이는 믿을 수 없습니다. "
+        "크기는 RFC 6265(6.1)가 브라우저에 쿠키 하나당 적어도 4,096바이트를 지원하라고(SHOULD) 정할 뿐이라 그보다 큰 쿠키는 기대하지 않고, "
+        "실제 한계는 브라우저마다 다릅니다. 세션 쿠키를 언제 지울지도 브라우저가 정하므로(세션 복원을 켜면 되살아남), "
+        "저라면 세션을 끝내는 일은 서버 쪽 만료 시간에 맡기겠습니다.",
         ("브라우저를 닫으면 세션이 끝나나요?", "Flask의 기본 session은 어디에 저장되나요?"),
+        "세션 객체는 `HttpSession`, 세션 ID 쿠키는 `JSESSIONID`입니다. 유휴 만료는 `server.servlet.session.timeout`, "
+        "쿠키 속성은 `server.servlet.session.cookie.http-only`·`secure`·`same-site`로 정합니다.",
     ),
     Question(
         "session-login",
@@ -62,10 +75,13 @@ QUESTIONS = [
             "자동 전송·조회": ("Cookie 헤더", "자동", "조회"),
             "만료·로그아웃": ("로그아웃", "만료", "삭제"),
         },
-        "사용자가 HTTPS로 아이디와 비밀번호를 보내면, 서버는 저장된 솔트 있는 느린 해시(KDF: OWASP 권장 순서대로 Argon2id, scrypt, bcrypt, PBKDF2)와 상수 시간으로 비교합니다. 맞으면 CSPRNG로 "
+        "사용자가 HTTPS로 아이디와 비밀번호를 보내면, 서버는 저장해 둔 비밀번호 해시(솔트를 쓰는 느린 KDF: OWASP 권장 순서대로 Argon2id, scrypt, bcrypt, PBKDF2)와 상수 시간으로 비교합니다. 맞으면 CSPRNG로 "
         "세션 ID를 만들어 사용자 정보와 함께 서버 저장소에 두고 Set-Cookie로 보냅니다. 브라우저는 이후 요청마다 Cookie 헤더로 자동 전송하고, "
         "서버는 매 요청 저장소를 조회해 사용자를 식별합니다. 유휴·절대 만료 시간이 지나거나 로그아웃하면 서버 기록을 삭제합니다.",
-        ("왜 SHA-256이 아니라 느린 해시인가요?", "로그인 때 세션 ID를 왜 새로 만드나요?"),
+        ("왜 SHA-256이 아니라 느린 KDF인가요?", "로그인 때 세션 ID를 왜 새로 만드나요?"),
+        "비밀번호는 `BCryptPasswordEncoder`로 만들고, 알고리즘을 바꿀 여지를 두려면 `DelegatingPasswordEncoder`"
+        "(`PasswordEncoderFactories.createDelegatingPasswordEncoder()`)를 씁니다. 세션을 Redis에 두려면 Spring Session"
+        "(`spring-session-data-redis`, `@EnableRedisHttpSession`)을 씁니다.",
     ),
     Question(
         "hijacking",
@@ -83,6 +99,9 @@ QUESTIONS = [
         "Secure(보안 연결로만 전송, HTTPS와 함께 HSTS), SameSite와 CSRF 토큰·Origin 검사(다른 사이트의 요청 차단)를 붙이고, 로그인할 때 ID를 재발급해 세션 고정을 막습니다. 유휴·절대 만료로 "
         "훔친 ID의 수명을 줄이고, 비밀번호 변경 같은 민감한 작업은 재인증을 요구합니다.",
         ("User-Agent나 IP에 세션을 묶으면 충분한가요?", "HttpOnly만 있으면 XSS가 안전한가요?"),
+        "세션 고정은 `sessionManagement().sessionFixation().changeSessionId()`로, CSRF는 `CsrfFilter`"
+        "(SPA라면 `CookieCsrfTokenRepository`)로 막고, 쿠키 속성은 `server.servlet.session.cookie.http-only`·`secure`·`same-site`로 "
+        "정합니다.",
     ),
     Question(
         "session-id",
@@ -95,8 +114,10 @@ QUESTIONS = [
             "순차·시간·random 금지": ("순차", "시간", "random", "메르센", "Mersenne"),
         },
         "운영체제의 암호학적 난수 생성기(CSPRNG, 파이썬은 secrets)로 만들고, OWASP 기준 최소 64비트 엔트로피를 둡니다(보통 128~256비트). "
-        "순차 번호, 시각, 사용자+시각의 해시, random 모듈(메르센 트위스터)은 출력 몇 개로 다음 값을 예측할 수 있어 안 됩니다.",
+        "순차 번호, 시각, 사용자+시각의 해시값, random 모듈(메르센 트위스터)은 출력 몇 개로 다음 값을 예측할 수 있어 안 됩니다.",
         ("엔트로피 64비트면 추측하는 데 얼마나 걸리나요?", "UUID v4는 세션 ID로 괜찮나요?"),
+        "Tomcat은 `JSESSIONID`를 `SecureRandom`으로 만듭니다(`SessionIdGenerator`, 길이는 `sessionIdLength`). "
+        "직접 만드는 토큰도 `java.security.SecureRandom`으로 만듭니다.",
     ),
     Question(
         "stateless",
@@ -111,11 +132,14 @@ QUESTIONS = [
             "상태 유지 수단": ("쿠키", "세션", "토큰"),
         },
         "HTTP는 프로토콜 차원에서 무상태입니다. 각 요청은 이전 요청에 기대지 않고 독립적으로 해석되고, keep-alive로 연결을 재사용해도 "
-        "요청끼리는 독립입니다. 그래서 어느 서버가 받아도 되어 확장이 쉽고, 한 요청의 실패가 다음 요청에 영향을 주지 않습니다. 로그인 같은 상태는 "
+        "요청끼리는 독립입니다. 그래서 어느 서버가 받아도 되어 확장이 쉽고, 서버가 상태를 갖지 않는 한 한 요청의 실패가 다음 요청에 번지지 "
+        "않습니다(상태가 죽은 서버의 메모리에 있었다면 그 사용자의 다음 요청도 실패합니다). 로그인 같은 상태는 "
         "쿠키·세션·토큰으로 애플리케이션이 더합니다. 캐시는 무상태라서 저절로 되는 것이 아니라 Cache-Control과 ETag 같은 헤더로 정하며, "
         "세션 쿠키에 묶인 응답은 private나 no-store여야 합니다. 비연결성은 HTTP/1.0이 요청마다 연결을 닫던 방식이고, HTTP/1.1 keep-alive와 "
         "HTTP/2 다중화는 연결을 재사용하지만 무상태는 그대로입니다.",
         ("keep-alive 연결이면 상태가 있는 것 아닌가요?", "stateless와 connectionless는 같은가요?"),
+        "세션을 쓰지 않는 API는 `SessionCreationPolicy.STATELESS`로 둡니다. 캐시 헤더는 `CacheControl`(`CacheControl.noStore()` 등)로 "
+        "만들고, `ETag`와 `304`는 `ShallowEtagHeaderFilter`가 처리합니다.",
     ),
     Question(
         "rest",
@@ -133,6 +157,7 @@ QUESTIONS = [
         "REST의 무상태 제약은 요청 하나가 이해에 필요한 상태를 모두 담는 것이라, 서버 세션을 가리키는 세션 ID는 (공유 Redis를 써도) 이를 "
         "만족하지 못합니다. 하이퍼미디어(HATEOAS)는 응답 속 링크로 클라이언트가 다음 동작을 찾게 하는 것입니다.",
         ("로그인을 REST 자원으로 표현하면?", "PATCH는 멱등한가요?"),
+        "`@RestController`로 자원의 URL과 메서드를 매핑하고, 오류 본문은 `ProblemDetail`(RFC 9457, `application/problem+json`)로 통일합니다.",
     ),
     Question(
         "state-strategies",
@@ -140,15 +165,18 @@ QUESTIONS = [
         "웹 애플리케이션의 상태 관리 전략에는 무엇이 있나요?",
         {
             "URL·폼": ("URL", "쿼리", "hidden", "폼"),
-            "쿠키·스토리지": ("쿠키", "localStorage", "스토리지"),
+            "쿠키·Web Storage": ("쿠키", "localStorage", "스토리지", "Web Storage"),
             "서버 세션": ("세션",),
             "DB·캐시": ("DB", "데이터베이스", "캐시", "Redis"),
             "토큰": ("토큰", "JWT"),
         },
         "클라이언트 쪽에는 URL·쿼리 파라미터, 숨은 폼 필드, 쿠키, Web Storage(localStorage·sessionStorage)가 있고, 서버 쪽에는 세션, "
         "데이터베이스, 캐시(Redis)가 있으며, 서명된 토큰(JWT)은 상태를 클라이언트가 들고 다니게 합니다. 누가 읽고 바꿀 수 있는지, 크기, 수명, "
-        "매 요청 전송 여부로 골라 씁니다.",
+        "매 요청 전송 여부로 골라 씁니다. 브라우저가 요청에 저절로 싣는 것은 쿠키뿐이고, Web Storage는 스크립트가 보낼 때만 갑니다. "
+        "저라면 세션 ID는 HttpOnly 쿠키에, 세션 데이터는 Redis에, 오래 남을 데이터는 DB에 둡니다.",
         ("장바구니는 어디에 두시겠어요?", "localStorage에 토큰을 두면 왜 위험한가요?"),
+        "서버 세션은 `HttpSession`과 `@SessionScope`, 여러 서버가 함께 쓰면 Spring Session + Redis(`@EnableRedisHttpSession`), "
+        "캐시는 `@Cacheable`과 `RedisCacheManager`, 데이터베이스는 Spring Data JPA(`JpaRepository`)입니다.",
     ),
     Question(
         "session-vs-stateless",
@@ -161,12 +189,15 @@ QUESTIONS = [
             "비용·확장": ("메모리", "비용", "분산", "확장"),
             "JWT도 완전 무상태 아님": ("JWT", "토큰", "폐기", "블랙리스트", "denylist"),
         },
-        "두 가지 무상태를 나눠야 합니다. HTTP 프로토콜은 세션을 써도 무상태입니다(각 요청은 독립적으로 해석됩니다). 하지만 REST의 무상태 "
-        "제약(Fielding 5.1.3)은 요청이 이해에 필요한 상태를 모두 담으라는 것이라, 서버 저장소를 가리키는 세션 ID는 이 제약을 만족하지 못합니다. "
-        "공유 Redis는 어느 서버가 받아도 되게 할 뿐 제약을 만족시키지는 않습니다. 그래도 세션은 로그인·장바구니처럼 상태가 필요한 기능에 "
-        "실용적이고 즉시 로그아웃이 되는 방법이며, 대가는 세션당 메모리와 공유 저장소입니다. JWT는 REST 제약에 더 가깝지만 로그아웃·폐기에는 "
-        "결국 서버 상태(denylist)가 필요합니다.",
+        "두 가지 무상태를 나눠야 합니다. HTTP 프로토콜은 세션을 써도 무상태입니다: 세션 ID가 쿠키에 실려 매 요청과 함께 오고, "
+        "각 요청은 그것만으로 해석됩니다. 상태를 갖게 되는 것은 서버의 애플리케이션이고, 쿠키는 그 상태를 찾을 열쇠를 실어 나를 뿐입니다. "
+        "그래서 요청이 이해에 필요한 상태를 모두 담으라는 REST의 무상태 제약(Fielding 5.1.3)은 만족하지 못하고, 공유 Redis도 어느 서버가 "
+        "받아도 되게 할 뿐 제약을 만족시키지는 않습니다. 그래도 세션은 로그인·장바구니처럼 상태가 필요한 기능에 실용적이고 즉시 로그아웃이 "
+        "되는 방법이며, 대가는 세션당 메모리와 공유 저장소입니다. JWT는 REST 제약에 더 가깝지만 로그아웃·폐기에는 결국 서버 상태"
+        "(폐기 목록, denylist)가 필요합니다.",
         ("세션 100만 개면 메모리가 얼마나 드나요?",),
+        "세션을 쓰지 않는 API는 `SessionCreationPolicy.STATELESS`, JWT 검증은 `oauth2ResourceServer().jwt()`, "
+        "세션을 여러 서버가 함께 쓰는 방법은 Spring Session + Redis(키 `spring:session:sessions:<id>`)입니다.",
     ),
     Question(
         "jwt-vs-session",
@@ -180,11 +211,14 @@ QUESTIONS = [
             "만료·재발급": ("만료", "refresh", "리프레시"),
             "검증 비용": ("검증", "조회"),
         },
-        "세션은 상태를 서버에 두고 짧은 ID만 오가며, 로그아웃이 즉시 되지만 저장소 조회와 공유가 필요합니다. JWT는 서명된 클레임을 "
-        "클라이언트가 들고 다녀 서버가 서명만 검증하면 되지만, 서명된 JWT(JWS)는 base64url일 뿐이라 누구나 읽을 수 있고(클레임을 숨겨야 하면 "
-        "암호화하는 JWE), 크기가 세션 ID보다 몇 배(수백 바이트) 커서 HTTP/1.1에서는 요청마다 그만큼 더 보내며, 만료 전 폐기에는 denylist가 "
-        "필요합니다. 그래서 짧은 access 토큰과 회전하는 refresh 토큰을 함께 쓰고, 둘을 typ(at+jwt)으로 구별해 검증합니다.",
+        "세션은 상태를 서버에 두고 짧은 ID만 오가며 로그아웃이 즉시 되지만, 요청마다 저장소까지 한 번 오가야 하고 저장소가 살아 있어야 "
+        "합니다. JWT는 서명된 클레임을 클라이언트가 들고 다녀 서버가 요청마다 서명만 검증하면 되지만(저장소 대신 CPU), 서명된 JWT(JWS)는 "
+        "base64url일 뿐이라 누구나 읽을 수 있고(클레임을 숨겨야 하면 암호화하는 JWE), 크기가 세션 ID보다 몇 배(수백 바이트) 커서 "
+        "HTTP/1.1에서는 요청마다 그만큼 더 보내며, 만료 전 폐기에는 폐기 목록(denylist)이 필요합니다. 그래서 JWT를 쓴다면 저는 수명이 "
+        "짧은 액세스 토큰과 회전하는 리프레시 토큰을 함께 쓰고, 둘을 typ(at+jwt)으로 구별해 검증합니다.",
         ("alg: none 공격이란?", "JWT를 어디에 저장하시겠어요?"),
+        "`oauth2ResourceServer().jwt()`가 `NimbusJwtDecoder`로 서명을 검증하고, `JwtTimestampValidator`가 만료를 시계 오차 허용 "
+        "60초(기본)로 검사합니다. 폐기 목록은 기본으로 없어서 `jti`를 Redis에서 확인하는 검증기를 직접 더합니다.",
     ),
     Question(
         "multi-server",
@@ -192,18 +226,21 @@ QUESTIONS = [
         "서버가 여러 대가 되면 세션을 어떻게 관리하나요?",
         {
             "중앙 저장소": ("Redis", "중앙", "공유 저장소"),
-            "고정 세션": ("sticky", "고정 세션", "스티키"),
+            "스티키 세션": ("sticky", "고정 세션", "스티키"),
             "복제": ("복제",),
             "DB": ("DB", "데이터베이스"),
             "JWT": ("JWT", "토큰"),
             "장애·일관성": ("장애", "일관성", "failover", "레플리카"),
         },
-        "각 서버 메모리에 두면 로드 밸런서가 다른 서버로 보낼 때 세션을 잃습니다. 고정 세션(sticky)은 간단하지만 그 서버가 죽으면 세션이 "
-        "사라집니다. 보통 Redis 같은 중앙 저장소를 두고 레플리카로 장애에 대비하는데, 복제는 비동기라 장애 조치 때 마지막 쓰기를 잃을 수 있고 "
-        "WAIT는 그 가능성을 줄일 뿐 없애지 못합니다. 그 밖에 DB 저장, 앱 서버끼리 세션을 복제하는 세션 클러스터링(Tomcat DeltaManager, "
+        "각 서버 메모리에 두면 로드 밸런서가 다른 서버로 보낼 때 세션을 잃습니다. 스티키 세션(sticky session)은 간단하고, 서버 하나가 "
+        "죽으면 그 서버의 사용자만 영향을 받지만 그 사용자들은 로그아웃됩니다. 보통은 Redis 같은 중앙 저장소를 둡니다. 그러면 어느 서버든 "
+        "답할 수 있는 대신 저장소가 모든 서버의 공통 의존성이 되어, 저장소가 죽으면 모든 사용자가 함께 영향을 받습니다. 그래서 레플리카로 "
+        "장애에 대비하는데, 복제는 비동기라 장애 조치 때 마지막 쓰기를 잃을 수 있고 WAIT는 그 가능성을 줄일 뿐 없애지 못합니다. 그 밖에 DB 저장, 앱 서버끼리 세션을 복제하는 세션 클러스터링(Tomcat DeltaManager, "
         "Spring Session·Hazelcast; Redis Cluster는 중앙 저장소를 나누는 샤딩이라 다른 것입니다), JWT 같은 클라이언트 저장, Redis+DB 하이브리드를 "
         "요구에 따라 조합합니다.",
-        ("Redis가 죽으면 어떻게 되나요?", "sticky 세션의 단점은?"),
+        ("Redis가 죽으면 어떻게 되나요?", "스티키 세션의 단점은?"),
+        "Spring Session + Redis(`spring-session-data-redis`, `@EnableRedisHttpSession`, 키 `spring:session:sessions:<id>`, "
+        "쿠키 `SESSION`)를 씁니다. 스티키 세션은 AWS ALB의 `AWSALB` 쿠키나 nginx `ip_hash`로 만듭니다.",
     ),
 ]
 
@@ -212,134 +249,33 @@ def by_id(qid: str) -> Question:
     return next(q for q in QUESTIONS if q.id == qid)
 
 
-@dataclass(frozen=True)
-class Correction:
-    """A statement interview answers often make, what the course's experiment shows instead, and where."""
-
-    usual: str  # what a typical answer says
-    shown: str  # what the experiment measured
-    notebook: str  # the notebook that shows it
-    marker: str  # a phrase of that notebook's own text, so a test can tell the section is still there
+def answer_sentences(text: str) -> list[str]:
+    """The answer cut into sentences (at '. ' and '.)' followed by a space), for a readable list."""
+    parts = re.split(r"(?<=\.)\s+|(?<=\.\))\s+", text.strip())
+    return [p for p in parts if p]
 
 
-CORRECTIONS = [
-    Correction(
-        "세션 쿠키는 브라우저를 닫으면 지워진다.",
-        "세션 복원(session restore)을 켠 Chromium은 세션 쿠키를 되살립니다. 브라우저가 정할 일이니 서버는 서버 쪽 만료로 세션을 끝내야 합니다.",
-        "01_cookie_vs_session",
-        "세션 복원",
-    ),
-    Correction(
-        "쿠키는 4KB까지.",
-        "RFC 6265 6.1은 쿠키 하나 4096바이트 이상, 도메인당 50개 이상을 지원하라는 최소치입니다. 실제 한계와 넘칠 때 무엇이 버려지는지는 브라우저가 정하며, 01에서 Chromium으로 측정합니다.",
-        "01_cookie_vs_session",
-        "RFC 6265",
-    ),
-    Correction(
-        "Secure 쿠키는 HTTPS에서만 동작한다.",
-        "localhost·127.0.0.1은 보안 컨텍스트라 http로도 Secure 쿠키가 저장되고, 다른 http 출처에서는 거부됩니다.",
-        "01_cookie_vs_session",
-        "Secure",
-    ),
-    Correction(
-        "다른 사이트에 삽입된 위젯(iframe)도 SameSite=None; Secure만 붙이면 쿠키를 쓸 수 있다.",
-        "강의의 Chromium(156) 기본 설정은 서드파티 쿠키를 막아 위젯 서버가 쿠키를 받지 못했습니다(기본값은 브라우저·설정마다 다릅니다). Partitioned(CHIPS) 쿠키는 최상위 사이트별로 따로 보관되어 같은 위젯도 다른 사이트 아래에서는 받지 못하고, 서드파티 쿠키를 허용하면 파티션 없는 쿠키가 사이트를 넘어 공유됩니다(추적).",
-        "01_cookie_vs_session",
-        "파티션 키(partition key)",
-    ),
-    Correction(
-        "헤더가 너무 크면 431, URL이 너무 길면 431.",
-        "표준은 긴 URL에 414, 큰 헤더에 431입니다. 서버마다 다르게 답하며(nginx·Apache는 400), 강의 서버가 실제로 무엇을 답하는지 측정합니다.",
-        "01_cookie_vs_session",
-        "414",
-    ),
-    Correction(
-        "비밀번호 해시는 한 코어에서 느리면 충분하다.",
-        "공격자는 GPU를 씁니다. OWASP 순서는 Argon2id, scrypt, bcrypt, PBKDF2이며, 메모리 하드(memory-hard) 함수가 왜 강한지 메모리 사용량으로 봅니다.",
-        "02_session_login",
-        "Argon2id",
-    ),
-    Correction(
-        "브라우저는 다른 사이트의 폼 POST에도 쿠키를 붙인다.",
-        "Chromium은 SameSite가 없는 쿠키를 Lax로 다룹니다. SameSite=None일 때만 붙으며, 서버는 CSRF 토큰과 함께 Origin·Sec-Fetch-Site를 확인합니다.",
-        "02a_session_hijacking",
-        "Sec-Fetch-Site",
-    ),
-    Correction(
-        "계정 잠금이 무차별 대입을 막는다.",
-        "계정별 잠금은 공격자가 아무 사용자나 잠글 수 있게 하고, 패스워드 스프레이·크리덴셜 스터핑은 막지 못합니다. 속도 제한, MFA, 유출 비밀번호 검사를 함께 씁니다.",
-        "02a_session_hijacking",
-        "스프레이",
-    ),
-    Correction(
-        "세션 쿠키가 실린 요청은 스스로 완결된(self-contained) 요청이다.",
-        "HTTP는 프로토콜로서 무상태이지만, REST의 무상태 제약은 요청이 필요한 상태를 모두 담으라는 것이라 서버 상태를 가리키는 세션 ID는 이를 만족하지 못합니다. 공유 저장소를 써도 같습니다.",
-        "03_http_stateless",
-        "Fielding",
-    ),
-    Correction(
-        "같은 요청에는 같은 응답이 오니 캐시할 수 있다.",
-        "응답은 자원의 현재 상태에 달려 있어 ETag 같은 검증자가 있습니다. 캐시 가능성은 Cache-Control로 정하며, 세션에 묶인 응답은 private·no-store가 없으면 공유 캐시가 다른 사용자에게 보여 줍니다.",
-        "03_http_stateless",
-        "private",
-    ),
-    Correction(
-        "PUT·DELETE는 멱등하니 그냥 다시 보내도 안전하다.",
-        "그 사이 다른 사람이 쓰지 않을 때만 그렇습니다. 갱신 손실은 If-Match와 412로 막습니다.",
-        "03a_restful_api",
-        "If-Match",
-    ),
-    Correction(
-        "세션 Redis를 캐시와 같이 써도 된다.",
-        "maxmemory-policy는 인스턴스 전체에 적용되고 volatile-* 정책은 TTL이 있는 세션도 지웁니다. 세션용 인스턴스를 따로 두거나 noeviction을 씁니다.",
-        "03b_state_management",
-        "volatile-lru",
-    ),
-    Correction(
-        "Bearer 토큰도 이미지 요청에 실린다.",
-        "<img> 요청에는 Authorization 헤더가 실리지 않고 쿠키만 실립니다.",
-        "04a_jwt_vs_session",
-        "<img>",
-    ),
-    Correction(
-        "JWT는 암호화되지 않는다.",
-        "서명된 JWT(JWS)는 누구나 읽을 수 있습니다. 클레임을 숨겨야 하면 JWE(RFC 7516)를 씁니다.",
-        "04a_jwt_vs_session",
-        "JWE",
-    ),
-    Correction(
-        "HttpOnly면 XSS로부터 세션이 안전하다.",
-        "HttpOnly는 쿠키를 훔치는 것만 막습니다. 주입된 스크립트는 그 페이지에서 세션을 그대로 씁니다. localStorage의 토큰은 그대로 공격자 서버로 보내집니다.",
-        "04a_jwt_vs_session",
-        "HttpOnly",
-    ),
-    Correction(
-        "IP 해시 로드 밸런싱은 서버 하나가 죽으면 대부분의 사용자가 옮겨 간다.",
-        "nginx ip_hash는 죽은 서버의 사용자만 옮기고, 일관 해싱(consistent hashing)은 서버를 더할 때도 조금만 옮깁니다. 해시를 서버 수로 나누는 단순한 방식만 크게 흔들립니다.",
-        "05_multi_server_sessions",
-        "ip_hash",
-    ),
-    Correction(
-        "세션 클러스터링은 Redis Cluster다.",
-        "세션 클러스터링은 앱 서버끼리 세션을 복제하는 것(Tomcat DeltaManager·BackupManager, Spring Session·Hazelcast)이고, Redis Cluster는 중앙 저장소를 나누는 샤딩입니다.",
-        "05_multi_server_sessions",
-        "DeltaManager",
-    ),
-    Correction(
-        "Redis WAIT를 쓰면 장애 조치 때 세션을 잃지 않는다.",
-        "WAIT는 손실 가능성을 줄일 뿐 없애지 못합니다. 레플리카의 디스크가 아니라 메모리를 확인하고, 시간이 지나면 쓰기는 프라이머리에만 남습니다.",
-        "05_multi_server_sessions",
-        "WAIT",
-    ),
-]
+def answers_markdown(questions: list[Question] | None = None) -> str:
+    """Every model answer as a short section: the answer one sentence a line, the follow-ups, the Spring names."""
+    blocks = []
+    for i, q in enumerate(questions if questions is not None else QUESTIONS, 1):
+        lines = [f"#### {i}. {q.text} (`{q.notebook}`)", ""]
+        lines += [f"- {sentence}" for sentence in answer_sentences(q.answer)]
+        if q.follow_ups:
+            lines += ["", "**꼬리 질문:** " + " · ".join(q.follow_ups)]
+        if q.spring:
+            lines += ["", "**Spring에서는:** " + q.spring]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
-def corrections_table(rows: list[Correction] | None = None) -> str:
-    """The corrections as a Markdown table (흔한 답 | 실험이 보인 것 | 노트북)."""
-    lines = ["| 흔한 면접 답 | 실험이 보인 것 | 노트북 |", "| --- | --- | --- |"]
-    for c in rows if rows is not None else CORRECTIONS:
-        lines.append(f"| {c.usual} | {c.shown} | `{c.notebook}` |")
-    return "\n".join(lines)
+def score_text(result: dict) -> str:
+    """A score_answer result as one line: '다룬 요점 2/6: a, b | 빠진 요점: c, d'."""
+    total = len(result["covered"]) + len(result["missing"])
+    return (
+        f"다룬 요점 {len(result['covered'])}/{total}: {', '.join(result['covered']) or '없음'}"
+        f" | 빠진 요점: {', '.join(result['missing']) or '없음'}"
+    )
 
 
 def score_answer(question: Question | str, text: str) -> dict:
@@ -383,6 +319,7 @@ def quiz_widget(seconds: int = 30, seed: int | None = None):
             f"<p>다룬 요점 {len(s['covered'])}/{len(q.points)} · 빠진 요점: <b>{missing}</b></p>"
             f"<details><summary>모범 답안 보기</summary><p>{q.answer}</p></details>"
             f"<p>꼬리 질문:</p><ul>{follow}</ul>"
+            + (f"<p><b>Spring에서는:</b> {html.escape(q.spring)}</p>" if q.spring else "")
         )
 
     def on_new(_):

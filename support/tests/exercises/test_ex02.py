@@ -1,17 +1,4 @@
-"""Checkers of notebooks 02/02a/02b accept the solutions and reject typical mistakes."""
-
-import base64
-import datetime
-import hashlib
-import itertools
-import os
-import random
-import secrets
-import string
-import time
-import uuid
-
-import pytest
+"""Checkers of notebooks 02 and 02a (and 02b through the ex02 re-export) accept the solutions and reject typical mistakes."""
 
 from sessionlab.exercises import ex02 as c
 
@@ -35,7 +22,7 @@ def test_login_order():
     assert c.check_login_order(["C", "B", "E", "D", "H", "A", "G", "F"])
     swapped = c.check_login_order(["B", "C", "E", "D", "H", "A", "G", "F"])
     assert not swapped and "1번째" in swapped.message
-    assert "여덟 글자" in c.check_login_order(["C"]).message
+    assert "여덟 개" in c.check_login_order(["C"]).message
     cookie_before_id = c.check_login_order(["C", "B", "D", "E", "H", "A", "G", "F"])
     assert not cookie_before_id and "3번째" in cookie_before_id.message
 
@@ -100,88 +87,33 @@ def test_defences_and_safe_login():
     assert "함수" in c.check_safe_login("renew_id").message
 
 
-def test_entropy_and_guess_years():
-    assert c.check_entropy((128, 26.6))
-    wrong = c.check_entropy((22 * 6, 26.6))  # characters × 6 instead of bytes × 8
-    assert not wrong and "16바이트" in wrong.message
-    wrong = c.check_entropy((128, 8))  # digits instead of log2(10**8)
-    assert not wrong and "26.6" in wrong.message
-    assert not c.check_entropy(128)
-    assert c.check_guess_years(292.47)
-    assert not c.check_guess_years(585) and not c.check_guess_years(292.47 * 365)
-    assert "공식" in c.check_guess_years(585).message
+def test_is_live_names_the_boundary_rule():
+    inclusive = c.check_is_live(
+        lambda created, last, now, idle, absolute: now <= min(last + idle, created + absolute)
+    )
+    assert not inclusive and "< 로" in inclusive.message and "같은 순간" in inclusive.message
+    idle_only = c.check_is_live(lambda created, last, now, idle, absolute: now < last + idle)
+    assert not idle_only and "같은 순간" not in idle_only.message
 
 
-def _counter():
-    state = {"n": 1000}
-
-    def make():
-        state["n"] += 1
-        return str(state["n"])
-
-    return make
-
-
-_MT = random.Random()  # a private instance, untouched by random.seed
-_RANDOM_START = itertools.count(secrets.randbits(64))  # a counter is a counter, wherever it starts
-
-
-PREDICTABLE = {
-    "counter": (_counter(), "순서대로"),
-    "time ms": (lambda: str(time.time_ns()), "시계"),
-    "md5 of time": (lambda: hashlib.md5(str(time.time()).encode()).hexdigest(), "시계"),
-    "sha256 of time and user": (lambda: hashlib.sha256(f"alice:{time.time()}".encode()).hexdigest(), "시계"),
-    "md5 of datetime": (lambda: hashlib.md5(str(datetime.datetime.now()).encode()).hexdigest(), "시계"),
-    "sha1 of uuid1": (lambda: hashlib.sha1(uuid.uuid1().bytes).hexdigest(), "시계"),
-    "uuid1": (lambda: str(uuid.uuid1()), "uuid1"),
-    "uuid1 hex": (lambda: uuid.uuid1().hex, "uuid1"),
-    "datetime": (lambda: datetime.datetime.now().isoformat(timespec="microseconds"), "시계"),
-    "counter with a random start": (lambda: f"{next(_RANDOM_START):x}", "순서대로"),
-    "random module": (lambda: f"{random.getrandbits(128):032x}", "random"),
-    "random choices": (lambda: "".join(random.choices(string.ascii_letters, k=32)), "random"),
-    "private Random instance": (lambda: f"{_MT.getrandbits(128):032x}", "random"),
-    "too short": (lambda: secrets.token_hex(4), "짧습니다"),
-    "8 digits": (lambda: f"{secrets.randbelow(10**8):08d}", "짧습니다"),
-}
+def test_sessions_per_memory():
+    per_session = 600
+    right = 2**30 / per_session
+    assert c.check_sessions_per_memory(round(right), per_session)
+    assert "1,789,570" in c.check_sessions_per_memory(right, per_session).message
+    gb = c.check_sessions_per_memory(1e9 / per_session, per_session)  # GB instead of GiB
+    assert not gb and "2^30" in gb.message
+    times = c.check_sessions_per_memory(2**30 * per_session, per_session)  # multiplied
+    assert not times and "나누세요" in times.message
+    mib = c.check_sessions_per_memory(1024 / per_session, per_session)  # MiB, not bytes
+    assert not mib and "per_session" in mib.message
+    assert not c.check_sessions_per_memory("1.7M", per_session)
+    assert not c.check_sessions_per_memory(..., per_session)
 
 
-@pytest.mark.parametrize("name", list(PREDICTABLE))
-def test_session_id_function_rejects_predictable_generators(name):
-    make, hint = PREDICTABLE[name]
-    verdict = c.check_session_id_function(make)
-    assert not verdict, name
-    assert hint in verdict.message, (name, verdict.message)
-
-
-def test_session_id_function_rejects_hash_of_a_counter_and_bad_types():
-    counter = itertools.count()
-    verdict = c.check_session_id_function(lambda: hashlib.sha256(str(next(counter)).encode()).hexdigest())
-    assert not verdict and "순번" in verdict.message
-    assert not c.check_session_id_function(lambda: uuid.uuid4())  # a UUID object, not a string
-    assert "오류" in c.check_session_id_function(lambda: 1 / 0).message
-    assert not c.check_session_id_function("secrets.token_urlsafe(32)")
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: secrets.token_urlsafe(32),
-        lambda: secrets.token_urlsafe(16),
-        lambda: secrets.token_hex(16),
-        lambda: os.urandom(16).hex(),
-        lambda: base64.urlsafe_b64encode(os.urandom(24)).decode(),
-        lambda: f"{random.SystemRandom().getrandbits(128):032x}",
-        lambda: str(uuid.uuid4()),
-    ],
-)
-def test_session_id_function_accepts_csprng_ids(make):
-    assert c.check_session_id_function(make)
-
-
-def test_session_id_check_leaves_clock_and_random_as_they_were():
-    state = random.getstate()
-    c.check_session_id_function(lambda: secrets.token_hex(16))
-    assert random.getstate() == state
-    before = time.time()
-    time.sleep(0.01)
-    assert time.time() > before
+def test_login_order_rejects_the_traps():
+    password_cookie = c.check_login_order(["C", "B", "E", "D", "I", "H", "A", "G", "F"])
+    assert not password_cookie and "비밀번호" in password_cookie.message
+    predictable = c.check_login_order(["C", "B", "J", "D", "H", "A", "G", "F"])
+    assert not predictable and "CSPRNG" in predictable.message
+    assert "리스트" in c.check_login_order("CBEDHAGF").message

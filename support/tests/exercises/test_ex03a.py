@@ -4,122 +4,193 @@ from __future__ import annotations
 
 import pytest
 
-from sessionlab.exercises.ex03a import STATUS_CASES, check_idempotent, check_session_api, check_status_codes
-
+from sessionlab.exercises.ex03a import (
+    EXERCISE_CASES,
+    STATUS_CASES,
+    check_account_api,
+    check_etag_sequence,
+    check_retry_safe,
+    check_status_codes,
+)
 
 # --- checkers ------------------------------------------------------------------------
+RIGHT_CODES = {1: 401, 2: 422, 3: 415, 4: 404, 5: 405, 6: 409, 7: 412}
+
+
 def test_check_status_codes():
-    assert check_status_codes(dict(STATUS_CASES))
-    assert not check_status_codes(...)
-    assert not check_status_codes({"본문이 깨진 JSON": 400})
-    swapped = dict(STATUS_CASES, **{"틀린 비밀번호": 403, "남의 메모를 PUT": 401})
+    assert check_status_codes(dict(RIGHT_CODES))
+    assert check_status_codes({k: str(v) for k, v in RIGHT_CODES.items()})  # "401" is fine too
+    assert "빈칸" in check_status_codes(...).message
+    assert "1~7" in check_status_codes({1: 401}).message
+    swapped = RIGHT_CODES | {1: 403, 2: 400}
     got = check_status_codes(swapped)
-    assert not got and "틀린 비밀번호" in got.message and "남의 메모를 PUT" in got.message
+    assert not got and "1번" in got.message and "2번" in got.message and "3번" not in got.message
 
 
 def test_check_status_codes_refuses_403_for_someone_elses_note():
-    got = check_status_codes(dict(STATUS_CASES, **{"남의 메모를 PUT": 403}))
+    got = check_status_codes(RIGHT_CODES | {4: 403})
     assert not got and "있다는 것" in got.message
 
 
-def test_check_idempotent():
-    assert check_idempotent({"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": False})
-    got = check_idempotent({"GET": True, "PUT": True, "DELETE": False, "POST": False, "PATCH": False})
-    assert not got and "DELETE" in got.message
-    assert not check_idempotent({"GET": True})
+def test_exercise_cases_are_not_the_ones_the_notebook_printed():
+    assert not set(EXERCISE_CASES.values()) & set(STATUS_CASES) and set(EXERCISE_CASES) == set(RIGHT_CODES)
+
+
+def test_exercise_cases_are_what_the_real_app_answers():
+    """Each situation, sent to the REST app: the answer key is measured, not made up."""
+    from sessionlab.apps.rest import create_rest_app
+
+    app = create_rest_app(users={"alice": "alice-pass-1", "bob": "bob-pass-12"})
+    alice, bob, anon = app.test_client(), app.test_client(), app.test_client()
+    assert alice.post("/sessions", json={"username": "alice", "password": "alice-pass-1"}).status_code == 201
+    assert bob.post("/sessions", json={"username": "bob", "password": "bob-pass-12"}).status_code == 201
+    etag = alice.put("/notes/todo", json={"text": "우유"}).headers["ETag"]
+    alice.put("/notes/todo", json={"text": "다른 탭"})
+    assert anon.post("/users", json={"username": "carol", "password": "carol-pass"}).status_code == 201
+    got = {
+        1: anon.get("/notes/todo").status_code,
+        2: anon.post("/users", json={"username": "dave", "password": "abc"}).status_code,
+        3: anon.post(
+            "/sessions", data="<u>alice</u>", headers={"Content-Type": "application/xml"}
+        ).status_code,
+        4: bob.delete("/notes/todo").status_code,
+        5: alice.put("/sessions/current", json={}).status_code,
+        6: anon.post("/users", json={"username": "carol", "password": "another-1"}).status_code,
+        7: alice.put("/notes/todo", json={"text": "내 수정"}, headers={"If-Match": etag}).status_code,
+    }
+    assert got == RIGHT_CODES
 
 
 @pytest.mark.parametrize(
-    "answer, ok, hint",
+    ("changes", "hint"),
+    [
+        ({1: 403}, "누구인지 증명 못 함"),
+        ({2: 400}, "문법은 맞지만 내용이"),
+        ({3: 400}, "형식(media type)"),
+        ({6: 400}, "현재 상태와 충돌"),
+        ({7: 409}, "조건부 요청"),
+    ],
+)
+def test_check_status_codes_hints(changes, hint):
+    got = check_status_codes(RIGHT_CODES | changes)
+    assert not got and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
+    [
+        ("ACD", True, "A·C·D"),
+        ({"d", "c", "a"}, True, "A·C·D"),
+        ("A, C, D", True, "A·C·D"),
+        ("AD", False, "404라도 서버 상태"),  # "DELETE answered 404 the second time"
+        ("ACDF", False, "1씩 늘어납니다"),  # PATCH looks like an update
+        ("ABCD", False, "새로 만듭니다"),
+        ("ACDE", False, "Idempotency-Key"),
+        ("AC", False, "안전(safe)"),
+        ("ACZ", False, "A~F"),
+        (42, False, "문자열"),
+        (..., False, "빈칸"),
+    ],
+)
+def test_check_retry_safe(answer, ok, hint):
+    got = check_retry_safe(answer)
+    assert bool(got) is ok and hint in got.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok", "hint"),
     [
         (
             {
-                "로그인": ("POST", "/sessions"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
+                "비밀번호 바꾸기": ("PUT", "/users/me/password"),
+                "회원 탈퇴": ("DELETE", "/users/me"),
+                "내 메모 목록": ("GET", "/notes"),
             },
             True,
-            "POST /sessions",
+            "자원 + 메서드",
         ),
         (
             {
-                "로그인": ("POST", "/login"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
+                "비밀번호 바꾸기": ("patch", "/users/me"),
+                "회원 탈퇴": ("DELETE", "/users/alice"),
+                "내 메모 목록": ("GET", "/users/me/notes"),
+            },
+            True,
+            "자원 + 메서드",
+        ),
+        (
+            {
+                "비밀번호 바꾸기": ("POST", "/users/me/changePassword"),
+                "회원 탈퇴": ("DELETE", "/users/me"),
+                "내 메모 목록": ("GET", "/notes"),
             },
             False,
             "동사",
         ),
         (
             {
-                "로그인": ("PUT", "/sessions"),
-                "내 정보": ("GET", "/sessions/current"),
-                "로그아웃": ("DELETE", "/sessions/current"),
+                "비밀번호 바꾸기": ("PUT", "/users/me/password"),
+                "회원 탈퇴": ("POST", "/users/me"),
+                "내 메모 목록": ("GET", "/notes"),
             },
             False,
-            "405",
+            "로그아웃",
         ),
         (
             {
-                "로그인": ("POST", "/sessions"),
-                "내 정보": ("GET", "/sessions/me"),
-                "로그아웃": ("DELETE", "/sessions/current"),
+                "비밀번호 바꾸기": ("PUT", "/users/me/password"),
+                "회원 탈퇴": ("DELETE", "/users/me"),
+                "내 메모 목록": ("POST", "/notes/search"),
             },
             False,
-            "404",
+            "안전한 메서드",
         ),
-        ({"로그인": "POST /sessions"}, False, "모양"),
+        (
+            {
+                "비밀번호 바꾸기": ("PUT", "/users/me"),
+                "회원 탈퇴": ("DELETE", "/users/me"),
+                "내 메모 목록": ("GET", "/notes"),
+            },
+            False,
+            "통째로",
+        ),
+        ({"회원 탈퇴": "DELETE /users/me"}, False, "모양"),
+        (..., False, "빈칸"),
     ],
 )
-def test_check_session_api(answer, ok, hint):
-    got = check_session_api(answer)
+def test_check_account_api(answer, ok, hint):
+    got = check_account_api(answer)
     assert bool(got) is ok and hint in got.message
-
-
-@pytest.mark.parametrize(
-    ("changes", "hint"),
-    [
-        ({"틀린 비밀번호": 403}, "누구인지 증명 못 함"),
-        ({"필수 필드(password) 누락": 400}, "문법은 맞지만 내용이 틀림"),
-        ({"Content-Type이 text/plain": 400}, "형식(media type)"),
-        ({"이미 있는 이름으로 가입": 400}, "현재 상태와 충돌"),
-    ],
-)
-def test_check_status_codes_hints(changes, hint):
-    got = check_status_codes(dict(STATUS_CASES, **changes))
-    assert not got and hint in got.message
-
-
-@pytest.mark.parametrize(
-    ("changes", "named"),
-    [
-        ({"DELETE": False}, "DELETE"),  # "the second DELETE answers 404"
-        ({"POST": True}, "POST"),
-        ({"PATCH": True}, "PATCH"),
-    ],
-)
-def test_check_idempotent_hints(changes, named):
-    right = {"GET": True, "PUT": True, "DELETE": True, "POST": False, "PATCH": False}
-    got = check_idempotent(dict(right, **changes))
-    assert not got and named in got.message and "서버 상태" in got.message
-    assert "모두 키로" in check_idempotent({"GET": True}).message
 
 
 @pytest.mark.parametrize(
     ("answer", "ok", "hint"),
     [
-        (("If-Match", 412), True, "갱신 손실"),
-        (("if-match", 412), True, "412 Precondition Failed"),
-        (("If-None-Match", 304), False, "캐시 재검증"),  # the caching twin
-        (("If-Match", 409), False, "15.5.13"),  # Conflict is close but not the standard answer
-        (("If-Match", 200), False, "덮어쓴 것"),
-        (("ETag", 412), False, "요청 헤더의 이름"),
-        ("If-Match", False, "튜플"),
+        ((412, 200, 200), True, "412 → 200 → 200"),
+        (("412", "200", "200"), True, "412 → 200 → 200"),
+        ((200, 200, 200), False, "덮어쓴 것"),
+        ((409, 200, 200), False, "표준 코드"),
+        ((412, 200, 412), False, "조건이 참"),
+        ((412, 304, 200), False, "2번"),
+        ((412, 200), False, "튜플"),
         (..., False, "빈칸"),
     ],
 )
-def test_check_lost_update(answer, ok, hint):
-    from sessionlab.exercises.ex03a import check_lost_update
-
-    got = check_lost_update(answer)
+def test_check_etag_sequence(answer, ok, hint):
+    got = check_etag_sequence(answer)
     assert bool(got) is ok and hint in got.message
+
+
+def test_etag_sequence_is_what_the_real_app_answers():
+    from sessionlab.apps.rest import create_rest_app
+
+    app = create_rest_app(users={"alice": "alice-pass-1"})
+    alice, other_tab = app.test_client(), app.test_client()
+    for client in (alice, other_tab):
+        client.post("/sessions", json={"username": "alice", "password": "alice-pass-1"})
+    v1 = alice.put("/notes/plan", json={"text": "초안"}).headers["ETag"]
+    other_tab.put("/notes/plan", json={"text": "다른 탭"})
+    step1 = alice.put("/notes/plan", json={"text": "내 수정"}, headers={"If-Match": v1})
+    step2 = alice.get("/notes/plan")
+    step3 = alice.put("/notes/plan", json={"text": "내 수정"}, headers={"If-Match": step2.headers["ETag"]})
+    assert check_etag_sequence((step1.status_code, step2.status_code, step3.status_code))

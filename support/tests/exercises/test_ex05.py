@@ -9,38 +9,61 @@ from sessionlab.labs.lab05 import RunResult
 
 
 def sticky_run() -> RunResult:
-    # 6 users, s2 answered 4 requests, 2 users pinned to s2 lost their sessions
-    return RunResult("sticky", "sticky", 6, 6, 12, 0, 0, 6, 2, served_by={"s2": 4}, logged_in_on_killed=2)
+    # 13 users, 3 rounds: 5 requests each; s1 answered 25 requests, its 5 users lost their sessions
+    return RunResult(
+        "sticky", "sticky", 13, 13, 39, 0, 0, 13, 5,
+        served_by={"s1": 25, "s2": 20, "s3": 20}, killed="s1", logged_in_on_killed=5,
+    )  # fmt: skip
 
 
 def test_sticky_loss_right_answer():
-    assert ex.check_sticky_loss(2, sticky_run())
+    res = ex.check_sticky_loss(5, sticky_run())
+    assert res and "25" in res.message and "5명" in res.message
 
 
 def test_sticky_loss_wrong_answers_say_why():
     run = sticky_run()
-    for wrong in (4, 6, 0):  # requests s2 answered, every user, "sticky loses nothing"
-        res = ex.check_sticky_loss(wrong, run)
-        assert not res and "고정" in res.message and "s2" in res.message
-    typed = ex.check_sticky_loss("2", run)  # a string, not a number
+    requests = ex.check_sticky_loss(25, run)  # the requests s1 answered, not the users
+    assert not requests and "요청" in requests.message and "한 명" in requests.message
+    everyone = ex.check_sticky_loss(13, run)  # "every user loses the session"
+    assert not everyone and "다른 서버에 묶인" in everyone.message
+    nobody = ex.check_sticky_loss(0, run)  # "sticky sessions keep every session"
+    assert not nobody and "메모리에만" in nobody.message
+    other = ex.check_sticky_loss(4, run)  # 3.2's number, copied from the earlier run
+    assert not other and "나눠" in other.message
+    typed = ex.check_sticky_loss("5", run)  # a string, not a number
     assert not typed and "정수" in typed.message
+    assert not ex.check_sticky_loss(True, run)
     assert not ex.check_sticky_loss(..., run) and "빈칸" in ex.check_sticky_loss(..., run).message
 
 
+def test_requests_per_user_is_login_rounds_and_the_check():
+    assert sticky_run().requests_per_user == 5 and sticky_run().served_by["s1"] == 5 * 5
+
+
+RIGHT_SURVIVORS = {"redis", "database", "replicated", "cluster", "hybrid"}
+
+
 def test_survivors_right_answer():
-    assert ex.check_survivors({"redis", "database", "replicated", "jwt", "cluster", "hybrid"})
-    assert {"redis", "database", "replicated", "jwt", "cluster", "hybrid"} == ex.SURVIVE_APP_DEATH
+    assert ex.check_survivors(RIGHT_SURVIVORS)
+    assert ex.check_survivors(list(RIGHT_SURVIVORS))
+    assert RIGHT_SURVIVORS == ex.SURVIVE_AND_REVOKE == ex.SURVIVE_APP_DEATH - {"jwt"}
 
 
 def test_survivors_wrong_answers_say_why():
-    everything = ex.check_survivors(set(ex.SURVIVE_APP_DEATH) | {"sticky"})  # sticky "keeps" sessions
-    assert not everything and "sticky" in everything.message and "메모리" in everything.message
-    only_stores = ex.check_survivors({"redis", "database", "cluster", "hybrid"})  # forgot jwt and replicated
-    assert not only_stores and "jwt" in only_stores.message and "replicated" in only_stores.message
-    typo = ex.check_survivors(set(ex.SURVIVE_APP_DEATH) | {"redis-cluster"})
+    with_jwt = ex.check_survivors(RIGHT_SURVIVORS | {"jwt"})  # survives a server, but logout does not revoke
+    assert not with_jwt and "jwt" in with_jwt.message and "로그아웃" in with_jwt.message
+    with_sticky = ex.check_survivors(RIGHT_SURVIVORS | {"sticky"})  # sticky "keeps" sessions
+    assert not with_sticky and "sticky" in with_sticky.message and "메모리" in with_sticky.message
+    only_redis = ex.check_survivors({"redis", "cluster"})  # forgot database, replicated, hybrid
+    assert not only_redis and "3개" in only_redis.message
+    typo = ex.check_survivors(RIGHT_SURVIVORS | {"redis-cluster"})
     assert not typo and "없는 전략 이름" in typo.message
+    one = ex.check_survivors("redis")
+    assert not one and "집합" in one.message
     number = ex.check_survivors(6)
     assert not number and "집합" in number.message
+    assert not ex.check_survivors(...) and "빈칸" in ex.check_survivors(...).message
 
 
 class FakeClusterStore:

@@ -86,3 +86,42 @@ def test_nghttp2_indexes_only_entries_up_to_three_quarters_of_the_table():
     # entry size = len("cookie") + len(value) + 32 (RFC 7541 §4.1); 3/4 of 4096 is 3072
     assert hpack_request_sizes([["c=" + "x" * 3032]] * 2)[1] < 10  # 6 + 3034 + 32 = 3072
     assert hpack_request_sizes([["c=" + "x" * 3033]] * 2)[1] > 2000  # 3073: sent again
+
+
+def test_markdown_table_reads_as_a_table_with_korean_booleans():
+    from sessionlab.labs.lab01 import markdown_table
+
+    table = markdown_table(
+        [{"이름": "theme", "HttpOnly": False}, {"이름": "shop_sid", "HttpOnly": True}]
+    ).data
+    lines = table.splitlines()
+    assert lines[0] == "| 이름 | HttpOnly |" and lines[1] == "|---|---|"
+    assert lines[2] == "| theme | 아니요 |" and lines[3] == "| shop_sid | 예 |"
+    assert "True" not in table and "False" not in table
+    assert markdown_table([]).data == "(비어 있음)"
+
+
+def test_store_and_jar_rows_render_without_raw_dicts(app, client):
+    from sessionlab.labs.lab01 import markdown_table
+
+    client.post("/cart", json={"item": "커피"})
+    table = markdown_table(store_table(app.store)).data
+    assert '`{"cart": ["커피"]}`' in table and "<무작위 43자>" in table and "{'" not in table
+
+
+def test_werkzeug_limit_table_says_where_the_warning_starts():
+    from sessionlab.labs.lab01 import werkzeug_limit_table
+
+    table = werkzeug_limit_table([cookie_header_limit(n) for n in (4000, 4093)]).data
+    assert "| 4,000바이트 | 4,012바이트 | 아니요 |" in table
+    assert "| 4,093바이트 | 4,105바이트 | 예 |" in table
+
+
+def test_claims_table_has_the_common_answer_beside_the_verdict():
+    from sessionlab.labs.lab01 import claims_table
+
+    table = claims_table(
+        {"수명": ("브라우저를 닫으면 세션 쿠키가 지워진다", "부정확", "세션 복원이 되살림")}
+    ).data
+    assert "흔한 답변" in table.splitlines()[0]
+    assert "| 수명 | 브라우저를 닫으면 세션 쿠키가 지워진다 | 부정확 | 세션 복원이 되살림 |" in table

@@ -128,3 +128,20 @@ def test_samesite_matrix_in_a_real_browser():
     assert seen["cross-site-post"]["origin"].startswith("http://localhost:")
     assert seen["cross-site-link"]["cookies"] == ["lax", "none", "unspecified"]
     assert not {"strict", "lax"} & set(seen["cross-site-img"]["cookies"])
+
+
+def test_readable_outputs():
+    from sessionlab.labs.lab02 import cookie_line, mib, text_table, yes_no
+
+    table = text_table(
+        [{"경과": "55초", "상태 코드": 200}, {"경과": "330초", "상태 코드": 401}], right=("상태 코드",)
+    )
+    lines = table.splitlines()
+    assert lines[0].split() == ["경과", "상태", "코드"] and set(lines[1]) <= {"-", " "}
+    assert lines[2].endswith("200") and lines[3].startswith("330초")
+    assert len({len(line.rstrip()) for line in lines[2:]}) == 1  # aligned by display width
+    assert text_table([]) == "(없음)"
+    assert (yes_no(True), yes_no(0)) == ("예", "아니요")
+    assert cookie_line({"httponly": True, "path": "/", "samesite": "Lax"}) == "HttpOnly; Path=/; SameSite=Lax"
+    assert cookie_line({}) == "(속성 없음)"
+    assert mib(2**20 * 3) == 3

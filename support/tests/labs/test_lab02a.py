@@ -6,7 +6,7 @@ import pytest
 from flask import Flask, request
 
 from sessionlab import serve
-from sessionlab.labs.lab02a import client_from
+from sessionlab.labs.lab02a import client_from, names, yn
 
 
 def test_client_from_another_loopback_address_is_seen_by_the_server():
@@ -27,3 +27,8 @@ def test_client_from_another_loopback_address_is_seen_by_the_server():
 def test_client_from_refuses_addresses_off_this_machine(address):
     with pytest.raises(ValueError, match="루프백"):
         client_from(address)
+
+
+def test_yes_no_and_names_read_as_korean_words():
+    assert (yn(True), yn(False), yn(0)) == ("예", "아니요", "아니요")
+    assert names(["lax", "none"]) == "lax, none" and names([]) == "(없음)" and names([200, 401]) == "200, 401"

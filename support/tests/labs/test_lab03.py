@@ -125,3 +125,58 @@ def test_shared_cache_leaks_max_age_page_but_not_private(web):
             browser.close()
     assert [r.headers["X-Cache"] for r in leak] == ["MISS", "HIT"] and leak[1].text.startswith("a님")
     assert [r.headers["X-Cache"] for r in safe] == ["MISS", "MISS"] and safe[1].text.startswith("d님")
+
+
+def test_no_jar_answer_key_is_what_the_balancer_does():
+    """Exercise 1's key, measured: a client without a cookie jar calls the in-memory counter."""
+    from sessionlab.exercises.ex03 import NO_JAR_ANSWER
+
+    servers = [serve(create_http_lab_app(f"b{i}")) for i in (1, 2, 3)]
+    lb = start_balancer(servers, name="test-http-lab-nojar")
+    try:
+        counts_right = {
+            policy: [v for _, v in visit_answers(lb, policy, f"/memory-visits?user=nj-{policy}", jar=False)]
+            == [1, 2, 3, 4, 5, 6]
+            for policy in NO_JAR_ANSWER
+        }
+    finally:
+        lb.stop()
+        for s in servers:
+            s.stop()
+    assert counts_right == NO_JAR_ANSWER
+
+
+def test_count_without_jar_shows_the_sticky_cookie_never_comes_back():
+    from sessionlab.labs.lab03 import count_without_jar
+
+    servers = [serve(create_http_lab_app(f"b{i}")) for i in (1, 2, 3)]
+    lb = start_balancer(servers, name="test-http-lab-nojar-count")
+    try:
+        sticky = count_without_jar(lb, "sticky", n=6)
+        rr = count_without_jar(lb, "round_robin", n=3)
+    finally:
+        lb.stop()
+        for s in servers:
+            s.stop()
+    assert sticky.final == 6 and len(set(sticky.served)) == 3
+    assert sticky.sticky_cookies == sticky.served  # each answer pinned the client to the server that answered
+    assert sticky.cookies_sent == [None] * 6  # ... and the client never sent it back
+    assert rr.sticky_cookies == [None] * 3
+
+
+def test_cache_timeline_letters(web):
+    from sessionlab.labs.lab03 import cache_timeline
+
+    assert cache_timeline(web.url + "/doc", [0, 10, 40, 61]) == "ABBC"
+    assert cache_timeline(web.url + "/doc", [0, 50, 70, 100, 140]) == "ABCBC"
+
+
+def test_tables_read_as_markdown():
+    from sessionlab.labs.lab03 import echo_table, md_table, visits_table
+
+    assert md_table(["a", "b"], [[1, "x|y"]]).data == "| a | b |\n|---|---|\n| 1 | x\\|y |"
+    seen = {"새 연결": {"method": "GET", "path": "/echo", "body": "", "headers": {}, "server": "web"}}
+    text = echo_table(seen).data
+    assert "| 본문 | (없음) |" in text and "| 헤더 (Host 말고) | (없음) |" in text
+    text = visits_table({"sticky": [("b1", 1), ("b1", 2)], "hash": [("b3", 1)]}).data
+    assert "| 2 | b1 → 2 |  |" in text

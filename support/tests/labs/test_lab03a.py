@@ -22,3 +22,9 @@ def test_brief_says_when_there_is_no_body():
         s.post(srv.url + "/sessions", json={"username": "alice", "password": "wonderland-2026"}, timeout=5)
         gone = s.delete(srv.url + "/sessions/current", timeout=5)
     assert gone.status_code == 204 and brief(gone).endswith("| (본문 없음)")
+
+
+def test_yn_reads_as_korean():
+    from sessionlab.labs.lab03a import yn
+
+    assert (yn(True), yn(False), yn([])) == ("예", "아니요", "아니요")

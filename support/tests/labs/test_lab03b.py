@@ -87,3 +87,38 @@ def test_lab_server_answers_431_for_a_long_url_and_a_big_header():
         ).status_code
         fine = requests.get(server.url + "/hello?q=" + "x" * 1000, timeout=5).status_code
     assert (long_url, big_header, fine) == (431, 431, 200)
+
+
+def test_strategy_numbers_and_names():
+    from sessionlab.labs.lab03b import STRATEGY_NAMES, strategy_menu, strategy_name
+
+    assert strategy_menu().startswith("1 URL 쿼리 · 2 숨은 폼 필드") and "8 토큰" in strategy_menu()
+    assert strategy_name(1) == strategy_name("1") == strategy_name(" URL 쿼리 ") == "URL 쿼리"
+    assert strategy_name(len(STRATEGY_NAMES)) == "토큰"
+    assert [strategy_name(x) for x in (0, 9, "엑셀", True, None, 1.0)] == [None] * 6
+
+
+def test_small_printers():
+    from sessionlab.labs.lab03b import items_text, yes_no
+
+    assert (yes_no(True), yes_no(False)) == ("예", "아니요")
+    assert items_text(["사과", "배"]) == "사과, 배" and items_text([]) == "(비어 있음)"
+
+
+def test_sent_summary_counts_cookies_and_storage_values():
+    from sessionlab.labs.lab03b import sent_summary
+
+    seen = [{"Host": "a", "Cookie": "theme=dark"}, {"Host": "a"}, {"Host": "a", "X-Cart": "사과 3개"}]
+    assert sent_summary(seen, "사과") == {"requests": 3, "with_cookie": 1, "with_storage": 1}
+    assert sent_summary([], "사과") == {"requests": 0, "with_cookie": 0, "with_storage": 0}
+
+
+@pytest.mark.skipif(not browser.available(), reason="Chromium이 없습니다")
+def test_browser_sends_the_cookie_but_not_web_storage():
+    from sessionlab.labs.lab03b import sent_summary
+
+    app = create_state_app()
+    with serve(app) as srv, browser.Profile() as chromium:
+        storage_result(chromium.dump_dom(srv.url + "/storage?mode=write"))
+        storage_result(chromium.dump_dom(srv.url + "/storage?mode=read"))
+    assert sent_summary(app.config["seen"], "사과") == {"requests": 2, "with_cookie": 2, "with_storage": 0}

@@ -23,7 +23,7 @@ Modules: ``strategies`` (the registry), ``backends`` (Redis, cache, cluster,
 SQLite), ``lab`` (``MultiServerLab``, ``RunResult``), ``failover`` (store-node
 deaths, ``failover_loss``), ``measure`` (timings), ``view`` (widget, table, plot),
 ``hashing`` (``remap``: clients moved and sessions lost per balancer hash policy when a
-server is removed or added), ``wire`` (``trace_scenario``: per request the server, the
+server is removed or added), ``request_trace`` (``trace_scenario``: per request the server, the
 cookies and the Redis commands from ``MONITOR``).
 """
 
@@ -50,7 +50,16 @@ from sessionlab.labs.lab05.measure import (
 )
 from sessionlab.labs.lab05.request_trace import RedisMonitor, TraceRow, print_trace, trace_scenario
 from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD, STRATEGIES, USER, Strategy
-from sessionlab.labs.lab05.view import comparison, lab_widget, plot_comparison, print_table
+from sessionlab.labs.lab05.view import (
+    aligned,
+    comparison,
+    counts,
+    lab_widget,
+    plot_comparison,
+    print_remaps,
+    print_run,
+    print_table,
+)
 from sessionlab.web.outage import STORE_DOWN_MESSAGE, StoreUnavailable, store_outage_handler
 from sessionlab.web.server_timing import ServerTiming, server_timing
 
@@ -84,6 +93,10 @@ __all__ = [
     "print_table",
     "plot_comparison",
     "lab_widget",
+    "aligned",
+    "counts",
+    "print_run",
+    "print_remaps",
     "measure_strategy",
     "server_timing",
     "cookie_header",

@@ -51,6 +51,11 @@ class RunResult:
     logged_in_on_killed: int = 0  # users whose login was answered by the server that was killed
     alive_before_store_death: int = 0
 
+    @property
+    def requests_per_user(self) -> int:
+        """Requests each user sent before the kill: the login, ``rounds`` × GET /me, one more GET /me."""
+        return self.requests // self.users + 2 if self.users else 0
+
     def summary(self) -> dict:
         return {
             "전략": STRATEGIES[self.strategy].label,

@@ -118,11 +118,18 @@ def trace_scenario(lab: MultiServerLab, strategy: str, gets: int = 2, user: int 
     return rows
 
 
-def print_trace(rows: list[TraceRow], width: int = 110) -> None:
-    """One block per request: who answered, the cookies both ways, the store commands."""
+def print_trace(rows: list[TraceRow], width: int = 110, keys: str | None = None) -> None:
+    """One block per request: who answered, the cookies both ways, the store commands.
+
+    ``keys``: show only the Redis commands that touch a key starting with this prefix (for example
+    ``"lab05:"``, the session keys) and say how many other commands (login throttling, ...) were left out.
+    """
     for k, row in enumerate(rows, 1):
         print(f"[{k}] {row.method} {row.path} → {row.server} {row.status}")
         print(f"    Cookie:     {row.cookie_sent or '(보내지 않음)'}")
         print(f"    Set-Cookie: {row.set_cookie or '(없음)'}")
-        for cmd in row.store_commands:
+        shown = [c for c in row.store_commands if keys is None or f'"{keys}' in c]
+        for cmd in shown:
             print(f"    Redis: {cmd if len(cmd) <= width else cmd[: width - 1] + '…'}")
+        if len(shown) < len(row.store_commands):
+            print(f"    (세션 키가 아닌 Redis 명령 {len(row.store_commands) - len(shown)}개는 생략)")

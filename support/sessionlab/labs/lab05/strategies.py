@@ -60,6 +60,7 @@ class Strategy:
     link: Callable | None = None  # (stores) -> None: join the servers' stores (peers)
     measure_policy: str | None = None  # a policy for timing (memory: sticky, else only 401s)
     survives_app_death: bool = True  # sessions outlive one app server (exercise 05's answer key)
+    logout_revokes: bool = True  # logout makes a copied credential useless at once (exercise 05's answer key)
 
 
 # --- store starters -------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ STRATEGIES: dict[str, Strategy] = {
         ),
         Strategy(
             "sticky",
-            "2. 고정 세션(sticky)",
+            "2. 스티키 세션",
             memory_store,
             _ONE_COPY,
             policy="sticky",
@@ -151,6 +152,7 @@ STRATEGIES: dict[str, Strategy] = {
             "토큰이 곧 상태: 폐기(revoke)가 즉시 안 됨",
             store_node="저장소 없음",
             make_app=token_app,
+            logout_revokes=False,
         ),
         Strategy(
             "cluster", "7. Redis Cluster", cluster_store, "즉시(슬롯마다 프라이머리 하나), 레플리카는 비동기"

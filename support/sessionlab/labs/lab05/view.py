@@ -2,18 +2,30 @@
 
 All three read the strategy registry (``STRATEGIES``): the widget's choices, the
 table's rows in registry order with each strategy's label, consistency and
-store-node note.
+store-node note. The small printers (``print_run``, ``print_remaps``, ``counts``)
+turn one run's counts into aligned rows a learner can read, instead of raw dicts.
 """
 
 from __future__ import annotations
 
 import html
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.labs.lab05.strategies import STRATEGIES
 
-__all__ = ["lab_widget", "comparison", "print_table", "plot_comparison"]
+__all__ = [
+    "lab_widget",
+    "comparison",
+    "print_table",
+    "plot_comparison",
+    "aligned",
+    "counts",
+    "print_run",
+    "print_remaps",
+]
 
 
 def lab_widget(lab: MultiServerLab, requests_per_click: int = 6):
@@ -106,6 +118,75 @@ def _view_html(lab: MultiServerLab, state: dict) -> str:
     )
 
 
+# --- readable rows ----------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospace font (Hangul and other wide characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def aligned(rows: Iterable[Iterable[Any]], sep: str = " | ") -> list[str]:
+    """Rows of cells as lines whose columns line up (wide characters counted as two columns)."""
+    table = [
+        ["-" if c is None else (f"{c:.2f}" if isinstance(c, float) else str(c)) for c in r] for r in rows
+    ]
+    if not table:
+        return []
+    widths = [max(_width(r[i]) for r in table if i < len(r)) for i in range(max(map(len, table)))]
+    lines = []
+    for r in table:
+        cells = [c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)]
+        lines.append(sep.join(cells).rstrip())
+    return lines
+
+
+def counts(counter: Mapping[Any, int], unit: str = "개") -> str:
+    """``{'s1': 17, 's2': 16}`` as ``s1 17개, s2 16개`` (keys sorted)."""
+    return ", ".join(f"{k} {v}{unit}" for k, v in sorted(counter.items(), key=lambda kv: str(kv[0])))
+
+
+def print_run(run) -> None:
+    """One scenario run (``RunResult``) as labelled rows: what was asked, what failed, what was lost."""
+    rows = [
+        ("전략", f"{STRATEGIES[run.strategy].label} (로드 밸런서 정책: {run.policy})"),
+        ("로그인 성공", f"{run.logins_ok}/{run.users}명"),
+        ("실패한 요청 (200이 아닌 응답)", f"{run.failed}/{run.requests}개"),
+        ("서버가 죽기 전에 로그아웃된 사용자", f"{run.users_logged_out}명"),
+        (
+            f"{run.killed} 서버를 끈 뒤 잃은 세션",
+            f"{run.lost_on_app_death}/{run.alive_before_kill}개"
+            if run.alive_before_kill
+            else "해당 없음 (서버를 끄기 전에 이미 모두 로그아웃)",
+        ),
+    ]
+    if run.lost_on_store_death is not None:
+        rows.append(
+            ("저장소 노드가 죽은 뒤 잃은 세션", f"{run.lost_on_store_death}/{run.alive_before_store_death}개")
+        )
+    print("\n".join(aligned(rows, sep="  ")))
+
+
+def print_remaps(remaps: Mapping[str, Any]) -> None:
+    """The hash policies side by side: users moved and sessions lost when s2 is removed, when s4 is added."""
+    head = [
+        "정책",
+        "s2의 사용자",
+        "s2 제거: 옮겨 감",
+        "s2 제거: 잃은 세션",
+        "그중 다른 서버의 사용자",
+        "s4 추가: 옮겨 감",
+        "s4 추가: 잃은 세션",
+    ]
+    body = [
+        [p, r.on_removed, r.removed_moved, r.removed_lost, r.removed_lost_others, r.added_moved, r.added_lost]
+        for p, r in remaps.items()
+    ]
+    clients = {r.clients for r in remaps.values()}
+    print(f"사용자 {'/'.join(map(str, sorted(clients)))}명 (단위: 명)")
+    print("\n".join(aligned([head, *body])))
+
+
 # --- the side-by-side table -------------------------------------------------------------------
 
 
@@ -140,17 +221,19 @@ def comparison(runs: dict, timings: dict | None = None) -> list[dict]:
     return rows
 
 
+_HEADINGS = {
+    "실패 요청": "실패한 요청",
+    "앱 서버 죽음": "앱 서버가 죽을 때 잃은 세션",
+    "저장소 노드 죽음": "저장소 노드가 죽을 때 잃은 세션",
+}
+
+
 def print_table(rows: list[dict], timings: bool = True) -> None:
     """Print the rows as a plain-text table (timings only when asked: they change from run to run)."""
     cols = ["전략", "중앙값 ms", "p99 ms", "저장소 ms"] if timings else ["전략"]
     cols += ["실패 요청", "앱 서버 죽음", "저장소 노드 죽음"] + ([] if timings else ["일관성"])
-    print(" | ".join(cols))
-    for row in rows:
-        cells = [
-            f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c] if row[c] is not None else "-")
-            for c in cols
-        ]
-        print(" | ".join(cells))
+    head = [_HEADINGS.get(c, c) for c in cols]
+    print("\n".join(aligned([head, *([row[c] for c in cols] for row in rows)])))
 
 
 def plot_comparison(plt, rows: list[dict]):
