@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test lint unit notebooks execute rerun bench lock clean
+.PHONY: setup lab test ui-test lint unit notebooks execute rerun bench lock clean binder-link student
 
 setup: $(STAMP)
 
@@ -26,8 +26,13 @@ lab: setup
 
 # Lint, format check and types first (seconds), then every unit test and every notebook.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests \
+	$(BIN)/python -m pytest -n 2 --dist loadfile support/tests -m "not ui" \
 		--nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
+
+# JupyterLab in headless Chromium (Playwright, the system Chromium): Restart Kernel and Run All from the
+# UI on 00, 01, 02b and 99, a quiz click, a kernel shut down early. Screenshots in dist/ui/. About 3 minutes.
+ui-test: setup
+	$(BIN)/python -m pytest support/tests/ui -m ui -q
 
 # The same checks as .pre-commit-config.yaml: ruff lint, ruff format, mypy on the package.
 lint: setup
@@ -36,7 +41,7 @@ lint: setup
 	$(BIN)/mypy
 
 unit: setup
-	$(BIN)/python -m pytest support/tests -q
+	$(BIN)/python -m pytest support/tests -m "not ui" -q
 
 notebooks: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
@@ -61,3 +66,13 @@ lock: setup
 
 clean:
 	rm -rf $(VENV)
+
+# The Binder badge and a JupyterHub nbgitpuller link, from [tool.sessionlab] in pyproject.toml.
+HUB ?= https://hub.example.edu
+binder-link:
+	$(PYTHON) tools/binder_link.py --hub $(HUB)
+
+# Student edition in dist/student: solutions removed, exercise outputs cleared, everything else kept.
+student: setup
+	rm -rf dist/student
+	$(BIN)/python tools/student_edition.py dist/student

@@ -1,0 +1,76 @@
+"""The course as a learner meets it: JupyterLab in a real browser, Restart Kernel and Run All from the UI."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from jupyterlab_ui import ROOT, look, open_notebook, run_all, run_all_but_cleanup, shut_down_kernel
+
+pytestmark = pytest.mark.ui
+
+NOTEBOOKS = [
+    "00_start_here.ipynb",
+    "01_cookie_vs_session.ipynb",
+    "02b_session_id_generation.ipynb",
+    "99_interview_review.ipynb",
+]
+
+
+def stored_kinds(name: str) -> set[str]:
+    """What the stored notebook shows: 'widget' and/or 'image' outputs (what the UI must render too)."""
+    kinds = set()
+    for cell in json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            kinds |= {"widget"} if "application/vnd.jupyter.widget-view+json" in data else set()
+            kinds |= {"image"} if "image/png" in data else set()
+    return kinds
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_restart_and_run_all_from_the_ui(lab, page, name):
+    open_notebook(page, lab, name)
+    run_all(page)
+    seen = look(page)
+    assert seen["errors"] == [], f"{name}: cells {seen['errors']} show an error"
+    assert seen["hangul_glyphs"], (
+        f"Hangul draws as empty boxes in {seen['font']}: install a Korean font (fonts-nanum)"
+    )
+    assert seen["toasts"] == [], f"a pop-up covers the notebook: {seen['toasts']}"
+    assert seen["widget_text"] == 0  # widgets drawn as widgets, not as 'HBox(children=…)' text
+    kinds = stored_kinds(name)
+    if "widget" in kinds:
+        assert seen["widgets"] > 0
+    if "image" in kinds:
+        assert seen["images"] > 0
+
+
+def test_the_quiz_reacts_to_a_click(lab, page):
+    open_notebook(page, lab, "99_interview_review.ipynb")
+    run_all(page)
+    page.locator(".jupyter-widgets textarea").first.fill(
+        "세션 ID는 쿠키로 오가고 상태는 서버 저장소에 있습니다."
+    )
+    page.get_by_role("button", name="채점하기").first.click()
+    result = page.get_by_text("다룬 요점").first
+    result.wait_for(timeout=15_000)  # the kernel scored the answer and the widget redrew
+    assert "빠진 요점" in result.inner_text()
+
+
+def test_shutting_the_kernel_down_before_the_last_cell_leaves_nothing_running(lab, page):
+    open_notebook(page, lab, "00_start_here.ipynb")
+    run_all_but_cleanup(page)  # a web server and a Redis are running now
+    kernels = lab.kernels()
+    running = started_by_kernels(lab, kernels)
+    assert any("redis-server" in p for p in running), running
+    shut_down_kernel(page)
+    deadline = time.monotonic() + 15
+    while started_by_kernels(lab, kernels) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert started_by_kernels(lab, kernels) == []  # no redis-server, no Chromium, nothing the labs started
+
+
+def started_by_kernels(lab, kernels) -> list[str]:
+    return [p for p in lab.processes(kernels) if "ipykernel_launcher" not in p]
