@@ -49,7 +49,11 @@ class BrowserError(RuntimeError):
 
 
 def find_chromium() -> str | None:
-    """``$CHROMIUM``, else a Chromium or Chrome on PATH; none if ``SESSIONLAB_NO_BROWSER`` is set."""
+    """``$CHROMIUM``, a Chromium or Chrome on PATH, else one ``playwright install chromium`` put in place.
+
+    None if ``SESSIONLAB_NO_BROWSER`` is set. The last case is Binder: its image has no system
+    Chromium, so ``postBuild`` downloads Playwright's at build time (never at run time).
+    """
     if os.environ.get("SESSIONLAB_NO_BROWSER"):
         return None
     env = os.environ.get("CHROMIUM")
@@ -59,7 +63,13 @@ def find_chromium() -> str | None:
         path = shutil.which(name)
         if path:
             return path
-    return None
+    return _playwright_chromium()
+
+
+def _playwright_chromium() -> str | None:
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    found = sorted(root.glob("chromium-*/chrome-linux*/chrome"), reverse=True)  # newest build first
+    return next((str(p) for p in found if os.access(p, os.X_OK)), None)
 
 
 def available() -> bool:

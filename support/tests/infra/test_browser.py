@@ -40,6 +40,22 @@ def test_browser_experiments_can_be_switched_off(monkeypatch):
     assert browser.find_chromium() is None and not browser.available()
 
 
+def test_a_playwright_chromium_is_found_when_none_is_on_path(monkeypatch, tmp_path):
+    """Binder: postBuild ran `playwright install chromium`; no system Chromium on PATH."""
+    for build in ("chromium-1100", "chromium-1200"):
+        chrome = tmp_path / build / "chrome-linux" / "chrome"
+        chrome.parent.mkdir(parents=True)
+        chrome.write_text("#!/bin/sh\n")
+        chrome.chmod(0o755)
+    monkeypatch.delenv("SESSIONLAB_NO_BROWSER", raising=False)
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    assert browser.find_chromium() == str(tmp_path / "chromium-1200" / "chrome-linux" / "chrome")
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "nothing-here"))
+    assert browser.find_chromium() is None
+
+
 def test_host_rules_map_names_to_loopback_only():
     assert browser.host_rules(("shop.test", "evil.test")) == (
         "--host-resolver-rules=MAP shop.test 127.0.0.1, MAP evil.test 127.0.0.1"
