@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from IPython.display import Markdown
+
 from sessionlab.web.tokens import (
     ALLOWED_ALGORITHMS,
     TokenError,
@@ -34,6 +36,11 @@ __all__ = [
     "comparison_table",
     "TokenPlayground",
     "mask",
+    "short_token",
+    "set_cookie_lines",
+    "claims_table",
+    "md_table",
+    "yes_no",
     "copied_token_after_logout",
     "bad_tokens",
     "probe",
@@ -44,6 +51,79 @@ __all__ = [
 def mask(token: str, keep: int = 6) -> str:
     """A token shown without its random parts: first characters of each segment and lengths."""
     return ".".join(f"{seg[:keep]}…({len(seg)}자)" for seg in token.split("."))
+
+
+def short_token(token: str, keep: int = 10) -> str:
+    """A JWT cut to what stays the same between runs: the start of header and payload, and lengths.
+
+    ``eyJhbGciOi…(62자).eyJpc3MiOi…(266자).서명(43자)``: the signature is random-looking, so only its length.
+    """
+    head, payload, sig = token.split(".")
+    return f"{head[:keep]}…({len(head)}자).{payload[:keep]}…({len(payload)}자).서명({len(sig)}자)"
+
+
+def set_cookie_lines(response, drop: tuple[str, ...] = ("expires",)) -> list[str]:
+    """Each ``Set-Cookie`` of ``response`` (from the wire) as one short line: JWT values shortened,
+    attributes that change every run (``Expires``: a date) left out."""
+    lines = []
+    for header in response.raw.headers.getlist("Set-Cookie"):
+        pair, *attrs = [part.strip() for part in header.split(";")]
+        name, _, value = pair.partition("=")
+        shown = short_token(value) if value.count(".") == 2 else (value or '""')
+        kept = [a for a in attrs if a.split("=")[0].lower() not in drop]
+        lines.append(f"{name} = {shown}; {'; '.join(kept)}")
+    return lines
+
+
+def md_table(columns: list[str], rows: list[list]) -> Markdown:
+    """A small Markdown table (JupyterLab draws it as a table; ``|`` in a value is escaped)."""
+
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def yes_no(flag: bool) -> str:
+    """``예`` or ``아니요`` for a measured yes/no (a bare True/False does not read)."""
+    return "예" if flag else "아니요"
+
+
+# What each header field and claim of the course's access token means (for claims_table).
+CLAIM_MEANINGS = {
+    "alg": "서명 알고리즘",
+    "kid": "서명 키의 ID (서버가 키를 고를 때 씀)",
+    "typ": "토큰 종류",
+    "iss": "발급자(issuer)",
+    "aud": "대상(audience): 이 토큰을 받을 서비스",
+    "sub": "사용자(subject)",
+    "iat": "발급 시각 (Unix 시각, 초)",
+    "nbf": "이 시각 전에는 무효 (not before)",
+    "exp": "만료 시각",
+    "jti": "토큰마다 다른 ID (폐기 목록의 키)",
+    "role": "역할 (인가에 씀)",
+    "fam": "토큰 계열 ID (한 번의 로그인에서 이어진 토큰들)",
+}
+
+
+def claims_table(header: dict, payload: dict) -> Markdown:
+    """Header fields and claims as a table: what each holds and means; values that change every
+    run (times, random ids) are described rather than printed."""
+    rows = []
+    for part, fields in (("header", header), ("payload", payload)):
+        for name, value in fields.items():
+            if name in ("iat", "nbf"):
+                shown = "Unix 시각 (초)"
+            elif name == "exp":
+                shown = f"iat + {value - payload.get('iat', value)}초"
+            elif name in ("jti", "fam"):
+                shown = f"무작위 {len(str(value))}자"
+            else:
+                shown = f"`{value}`"
+            rows.append([part, f"`{name}`", shown, CLAIM_MEANINGS.get(name, "")])
+    return md_table(["부분", "이름", "값", "뜻"], rows)
 
 
 def anatomy(token: str) -> list[dict]:
@@ -169,7 +249,8 @@ def comparison_table(m: dict) -> ComparisonTable:
     """The JWT-vs-session table from measured values ``m`` (see the notebook's 3.x cells)."""
 
     def ratio(name):
-        return f"dict의 {m['costs'][name] / m['costs']['dict 조회 (프로세스 메모리)']:,.0f}배"
+        us, d = m["costs"][name], m["costs"]["dict 조회 (프로세스 메모리)"]
+        return f"{us:,.0f} µs (dict 조회의 {us / d:,.0f}배)"
 
     cols = ["JWT (HS256)", "JWT (EdDSA)", "세션 ID + Redis"]
     rows = [
@@ -179,14 +260,18 @@ def comparison_table(m: dict) -> ComparisonTable:
             [ratio("JWT HS256 검증"), ratio("JWT EdDSA 검증"), ratio("Redis 세션 조회")],
         ),
         ("확인에 필요한 서버 상태", ["키만", "공개 키만", "세션 저장소 (사용자마다)"]),
-        ("클라이언트가 내용을 읽을 수 있나", [m["readable"], m["readable"], False]),
+        ("클라이언트가 내용을 읽을 수 있나", [yes_no(m["readable"]), yes_no(m["readable"]), "아니요 (ID뿐)"]),
         (
-            "로그아웃 즉시 무효 (저장소 없이)",
-            [m["jwt_logout_without_state"], m["jwt_logout_without_state"], "해당 없음"],
+            "로그아웃하면 바로 무효 (저장소 없이)",
+            [yes_no(m["jwt_logout_without_state"]), yes_no(m["jwt_logout_without_state"]), "해당 없음"],
         ),
         (
-            "로그아웃 즉시 무효 (Redis 사용)",
-            [m["jwt_logout_with_denylist"], m["jwt_logout_with_denylist"], m["session_logout"]],
+            "로그아웃하면 바로 무효 (Redis 사용)",
+            [
+                yes_no(m["jwt_logout_with_denylist"]),
+                yes_no(m["jwt_logout_with_denylist"]),
+                yes_no(m["session_logout"]),
+            ],
         ),
     ]
     return ComparisonTable(cols, rows)
@@ -305,7 +390,7 @@ def bad_tokens(service: TokenService) -> dict[str, str]:
         "만료됨": service.issue("alice", ttl=60, now=now - 3600),
         "아직 유효하지 않음 (nbf)": service.issue("alice", nbf=int(now) + 600),
         "다른 서비스용 (aud)": service.issue("alice", aud="billing-api"),
-        "refresh 토큰을 access로": service.issue("alice", typ="refresh"),
+        "리프레시 토큰을 액세스 토큰으로": service.issue("alice", typ="refresh"),
     }
 
 

@@ -77,7 +77,7 @@ def test_safe_verify_rejects_typical_wrong_verifiers(service):
 
     for fn, accepted in [
         (no_signature, "alg: none"),
-        (untyped, "refresh 토큰"),
+        (untyped, "리프레시 토큰"),
         (any_audience, "다른 서비스용(aud)"),
         (none_allowed, "alg: none"),
     ]:
@@ -91,7 +91,7 @@ def test_safe_verify_rejects_typical_wrong_verifiers(service):
 
 def test_safe_verify_cases_are_really_bad(service):
     cases = safe_verify_cases(service)
-    assert set(cases) == {"alg: none", "변조된 payload", "만료된 토큰", "다른 서비스용(aud)", "refresh 토큰"}
+    assert set(cases) == {"alg: none", "변조된 payload", "만료된 토큰", "다른 서비스용(aud)", "리프레시 토큰"}
     for token in cases.values():
         with pytest.raises(TokenError):
             service.verify(token)
