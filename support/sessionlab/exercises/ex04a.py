@@ -36,7 +36,10 @@ def check_decoded_role(answer, token: str) -> CheckResult:
         return CheckResult(
             False, "첫 부분(header)을 디코드했습니다. 가운데 부분(payload, split('.')[1])에 role이 있습니다."
         )
-    return CheckResult(False, "가운데 부분(payload)을 b64url_decode → json.loads 해서 'role' 값을 꺼내세요.")
+    return CheckResult(
+        False,
+        "가운데 부분(페이로드, split('.')[1])을 3.1의 by_hand로 디코드하고 json.loads 해서 'role' 값을 꺼내세요.",
+    )
 
 
 # What each wrong acceptance means, and what to add (Korean hints for the learner).
