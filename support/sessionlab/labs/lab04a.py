@@ -259,6 +259,20 @@ def comparison_table(m: dict) -> ComparisonTable:
             "서버 쪽 확인 비용 (중앙값)",
             [ratio("JWT HS256 검증"), ratio("JWT EdDSA 검증"), ratio("Redis 세션 조회")],
         ),
+        *(
+            [
+                (
+                    "저장소까지 0.5 ms 왕복이 끼면",
+                    [
+                        "그대로 (저장소 없음)",
+                        "그대로 (저장소 없음)",
+                        f"{m['net']['Redis 조회 (+0.5 ms 왕복)']:,.0f} µs",
+                    ],
+                )
+            ]
+            if "net" in m
+            else []
+        ),
         ("확인에 필요한 서버 상태", ["키만", "공개 키만", "세션 저장소 (사용자마다)"]),
         ("클라이언트가 내용을 읽을 수 있나", [yes_no(m["readable"]), yes_no(m["readable"]), "아니요 (ID뿐)"]),
         (
