@@ -36,7 +36,10 @@ def check_decoded_role(answer, token: str) -> CheckResult:
         return CheckResult(
             False, "첫 부분(header)을 디코드했습니다. 가운데 부분(payload, split('.')[1])에 role이 있습니다."
         )
-    return CheckResult(False, "가운데 부분(payload)을 b64url_decode → json.loads 해서 'role' 값을 꺼내세요.")
+    return CheckResult(
+        False,
+        "가운데 부분(페이로드, split('.')[1])을 3.1의 by_hand로 디코드하고 json.loads 해서 'role' 값을 꺼내세요.",
+    )
 
 
 # What each wrong acceptance means, and what to add (Korean hints for the learner).
@@ -45,8 +48,8 @@ _SAFE_VERIFY_HINTS = {
     "변조된 payload": "서명을 검증하세요: verify_signature를 끄지 말고 비밀 키를 넘기세요.",
     "만료된 토큰": 'exp를 확인하세요: options={"require": ["exp", ...]}, verify_exp를 끄지 마세요.',
     "다른 서비스용(aud)": "audience=service.audience를 넘기세요: 다른 서비스용 토큰을 받으면 안 됩니다.",
-    "refresh 토큰": (
-        "토큰 종류를 확인하세요 (RFC 8725 §3.11 explicit typing): access 토큰의 헤더는 typ: at+jwt입니다 "
+    "리프레시 토큰": (
+        "토큰 종류를 확인하세요 (RFC 8725 §3.11 explicit typing): 액세스 토큰의 헤더는 typ: at+jwt입니다 "
         '(RFC 9068). jwt.decode_complete(...)["header"]["typ"]를 확인하세요.'
     ),
 }
@@ -61,7 +64,7 @@ def safe_verify_cases(service: TokenService) -> dict[str, str]:
         "변조된 payload": encode_unsigned(header, {**payload, "role": "admin"}, sig),
         "만료된 토큰": service.issue("alice", ttl=60, now=time.time() - 3600),
         "다른 서비스용(aud)": service.issue("alice", aud="another-api"),
-        "refresh 토큰": service.issue("alice", typ="refresh", role="user"),
+        "리프레시 토큰": service.issue("alice", typ="refresh", role="user"),
     }
 
 
@@ -98,7 +101,7 @@ def check_safe_verify(fn, service: TokenService) -> CheckResult:
         return CheckResult(False, f"이 토큰을 받아들였습니다: {', '.join(accepted)}. {hints}")
     return CheckResult(
         True,
-        "맞습니다: 정상 access 토큰은 통과, alg none·변조·만료·aud 불일치·refresh 토큰(typ)은 모두 거부합니다.",
+        "맞습니다: 정상 액세스 토큰은 통과, alg none·변조·만료·aud 불일치·리프레시 토큰(typ)은 모두 거부합니다.",
     )
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from sessionlab.labs.lab04a_view import yes_no
 from sessionlab.web.tokens import (
     ALLOWED_ALGORITHMS,
     TokenError,
@@ -169,7 +170,8 @@ def comparison_table(m: dict) -> ComparisonTable:
     """The JWT-vs-session table from measured values ``m`` (see the notebook's 3.x cells)."""
 
     def ratio(name):
-        return f"dict의 {m['costs'][name] / m['costs']['dict 조회 (프로세스 메모리)']:,.0f}배"
+        us, d = m["costs"][name], m["costs"]["dict 조회 (프로세스 메모리)"]
+        return f"{us:,.0f} µs (dict 조회의 {us / d:,.0f}배)"
 
     cols = ["JWT (HS256)", "JWT (EdDSA)", "세션 ID + Redis"]
     rows = [
@@ -178,15 +180,33 @@ def comparison_table(m: dict) -> ComparisonTable:
             "서버 쪽 확인 비용 (중앙값)",
             [ratio("JWT HS256 검증"), ratio("JWT EdDSA 검증"), ratio("Redis 세션 조회")],
         ),
+        *(
+            [
+                (
+                    "저장소까지 0.5 ms 왕복이 끼면",
+                    [
+                        "그대로 (저장소 없음)",
+                        "그대로 (저장소 없음)",
+                        f"{m['net']['Redis 조회 (+0.5 ms 왕복)']:,.0f} µs",
+                    ],
+                )
+            ]
+            if "net" in m
+            else []
+        ),
         ("확인에 필요한 서버 상태", ["키만", "공개 키만", "세션 저장소 (사용자마다)"]),
-        ("클라이언트가 내용을 읽을 수 있나", [m["readable"], m["readable"], False]),
+        ("클라이언트가 내용을 읽을 수 있나", [yes_no(m["readable"]), yes_no(m["readable"]), "아니요 (ID뿐)"]),
         (
-            "로그아웃 즉시 무효 (저장소 없이)",
-            [m["jwt_logout_without_state"], m["jwt_logout_without_state"], "해당 없음"],
+            "로그아웃하면 바로 무효 (저장소 없이)",
+            [yes_no(m["jwt_logout_without_state"]), yes_no(m["jwt_logout_without_state"]), "해당 없음"],
         ),
         (
-            "로그아웃 즉시 무효 (Redis 사용)",
-            [m["jwt_logout_with_denylist"], m["jwt_logout_with_denylist"], m["session_logout"]],
+            "로그아웃하면 바로 무효 (Redis 사용)",
+            [
+                yes_no(m["jwt_logout_with_denylist"]),
+                yes_no(m["jwt_logout_with_denylist"]),
+                yes_no(m["session_logout"]),
+            ],
         ),
     ]
     return ComparisonTable(cols, rows)
@@ -305,7 +325,7 @@ def bad_tokens(service: TokenService) -> dict[str, str]:
         "만료됨": service.issue("alice", ttl=60, now=now - 3600),
         "아직 유효하지 않음 (nbf)": service.issue("alice", nbf=int(now) + 600),
         "다른 서비스용 (aud)": service.issue("alice", aud="billing-api"),
-        "refresh 토큰을 access로": service.issue("alice", typ="refresh"),
+        "리프레시 토큰을 액세스 토큰으로": service.issue("alice", typ="refresh"),
     }
 
 

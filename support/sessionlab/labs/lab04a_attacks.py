@@ -149,8 +149,8 @@ class AttackOutcome:
         lines.append(f"위조 토큰 payload: sub={p.get('sub')!r}, role={p.get('role')!r}, typ={p.get('typ')!r}")
         lines += ["원본과 다른 곳:", *token_diff(self.original, self.token)]
         if self.http_status is not None:
-            body = {k: self.http_answer[k] for k in ("code", "reason") if k in self.http_answer}
-            lines.append(f"보안 앱의 대답: HTTP {self.http_status} {body}")
+            code, reason = self.http_answer.get("code", ""), self.http_answer.get("reason", "")
+            lines.append(f"보안 앱의 대답: HTTP {self.http_status} {code} — {reason}")
             lines.append(f"  WWW-Authenticate: {self.www_authenticate}")
         return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-"""Notebook 04a, §3.7a–d: the token app under a parallel burst and a store outage (plumbing only).
+"""Notebook 04a, "더 깊이 (선택): B" (B.1–B.4): the token app under a parallel burst and a store outage (plumbing only).
 
 ``burst(n, call)`` releases ``n`` threads at once (a barrier) and returns what each
 ``call()`` returned, so a notebook cell can send the *same* request many times in

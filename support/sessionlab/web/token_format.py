@@ -74,7 +74,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "wrong_type": ("이 용도에 맞지 않는 종류의 토큰입니다(access/refresh 혼동).", "wrong token type"),
     "revoked": ("폐기된(revoked) 토큰입니다: 로그아웃했거나 관리자가 취소했습니다.", "token revoked"),
     "refresh_reused": (
-        "이미 사용된 refresh 토큰이 다시 쓰였습니다: 탈취로 보고 이 로그인의 모든 토큰을 폐기했습니다.",
+        "이미 사용된 리프레시 토큰이 다시 쓰였습니다: 탈취로 보고 이 로그인의 모든 토큰을 폐기했습니다.",
         "refresh token reuse detected; token family revoked",
     ),
     "login_expired": (

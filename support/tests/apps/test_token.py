@@ -232,7 +232,7 @@ def test_attack_scoreboard_every_attack_needs_its_flaw(service, app_url):
     assert thief.jwks_fetches == 1  # the ⚠️ jku verifier fetched the attacker's key set; the secure one never
     for o in outcomes:  # the subject is shown: the forged token's changes and the app's own answer
         assert o.http_answer["code"] == o.secure_code and "error=" in o.www_authenticate
-        assert "보안 앱의 대답: HTTP 401" in o.details()
+        assert f"보안 앱의 대답: HTTP 401 {o.secure_code} — " in o.details()
     assert [o.attack for o in outcomes] == list(ATTACKS)
     for o in outcomes:
         assert o.vulnerable_accepted, o

@@ -26,7 +26,8 @@ def test_decoded_role(service):
     assert not header_answer and "header" in header_answer.message
     dict_answer = check_decoded_role({"role": "editor"}, token)  # the whole payload
     assert not dict_answer and "role" in dict_answer.message
-    assert not check_decoded_role("user", token)
+    other = check_decoded_role("user", token)  # a role from another token, not this one
+    assert not other and "by_hand" in other.message and "split('.')[1]" in other.message
 
 
 def model_answer(service):
@@ -77,7 +78,7 @@ def test_safe_verify_rejects_typical_wrong_verifiers(service):
 
     for fn, accepted in [
         (no_signature, "alg: none"),
-        (untyped, "refresh 토큰"),
+        (untyped, "리프레시 토큰"),
         (any_audience, "다른 서비스용(aud)"),
         (none_allowed, "alg: none"),
     ]:
@@ -91,7 +92,7 @@ def test_safe_verify_rejects_typical_wrong_verifiers(service):
 
 def test_safe_verify_cases_are_really_bad(service):
     cases = safe_verify_cases(service)
-    assert set(cases) == {"alg: none", "변조된 payload", "만료된 토큰", "다른 서비스용(aud)", "refresh 토큰"}
+    assert set(cases) == {"alg: none", "변조된 payload", "만료된 토큰", "다른 서비스용(aud)", "리프레시 토큰"}
     for token in cases.values():
         with pytest.raises(TokenError):
             service.verify(token)

@@ -79,6 +79,10 @@ def test_comparison_table_from_measurements():
     }
     table = comparison_table(m)
     assert table.rows[0][1] == [300, 350, 43] and "800배" in table.rows[1][1][0]
+    assert "40 µs" in table.rows[1][1][0] and table.rows[4][1][0] == "아니요" and table.rows[5][1][2] == "예"
+    with_net = comparison_table({**m, "net": {"Redis 조회 (+0.5 ms 왕복)": 612.4}})
+    assert with_net.rows[2] == ("저장소까지 0.5 ms 왕복이 끼면", ["그대로 (저장소 없음)"] * 2 + ["612 µs"])
+    assert len(with_net.rows) == len(table.rows) + 1
     assert "<table>" in table._repr_html_() and "JWT (HS256)" in table.text()
 
 
