@@ -121,7 +121,7 @@ def on_too_large(exc: RequestEntityTooLarge) -> Response:
         413,
         PROBLEM_BASE + "too-large",
         "Content Too Large",
-        f"본문이 너무 큽니다 ({limit} 바이트 이하).",
+        f"본문이 너무 큽니다 ({limit:,}바이트 이하).",
     )
 
 

@@ -278,12 +278,12 @@ class Balancer:
 
     def _failed_backend(self, start_response, environ, method, target, backend, exc, skipped=()):
         if isinstance(exc, TimeoutError):
-            status, why = 504, f"백엔드 서버 {backend.name}가 {backend.timeout:g}초 안에 응답하지 않았습니다."
+            status, why = 504, f"백엔드 {backend.name} 서버가 {backend.timeout:g}초 안에 응답하지 않았습니다."
         else:
             status, why = 502, f"백엔드 서버 {backend.name}에 연결할 수 없습니다 ({type(exc).__name__})."
         if self._policy == "sticky" and _cookie(environ, self.sticky_cookie) == backend.name:
             why += (
-                f" 이 세션이 고정(sticky)된 서버 {backend.name}가 사라졌습니다:"
+                f" 이 세션이 붙어 있던(스티키 세션) {backend.name} 서버가 사라졌습니다:"
                 " 그 서버의 메모리에 있던 세션도 함께 사라졌습니다."
             )
         return self._fail(start_response, method, target, backend, status, why, skipped)
