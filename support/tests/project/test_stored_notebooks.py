@@ -64,3 +64,18 @@ def test_solutions_are_hidden_source_and_output(path):
         )
     ]
     assert shown == [], f"{path.name}: solution cells {shown} show their answer before the learner tries"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_says_not_done_yet_until_the_learner_writes_code(path):
+    """A learner's cell (``answer = ...`` and a ``check_`` call) shows an honest "아직", never an answer."""
+    exercises = [
+        (i, cell)
+        for i, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "code"
+        and "check_" in "".join(cell["source"])
+        and " = ..." in "".join(cell["source"])
+    ]
+    for i, cell in exercises:
+        shown = json.dumps(cell["outputs"], ensure_ascii=False)
+        assert "아직" in shown and "정답" not in shown, f"{path.name} cell {i}: {shown[:200]}"
