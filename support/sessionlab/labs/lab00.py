@@ -35,7 +35,7 @@ def course_map(folder: str | Path = ".") -> Markdown:
     for name, question in NOTEBOOKS:
         ready = (folder / f"{name}.ipynb").exists()
         link = f"[{name}]({name}.ipynb)" if ready else name
-        rows.append(f"| {link} | {question} | {'✅ 준비됨' if ready else '🚧 준비 중'} |")
+        rows.append(f"| {link} | {question} | {'준비됨' if ready else '준비 중'} |")
     return Markdown("\n".join(rows))
 
 

@@ -192,9 +192,9 @@ class Scoreboard:
                 "<td>—</td>"
                 if v not in row
                 else (
-                    '<td style="color:#b91c1c">❌ 성공 (뚫림)</td>'
+                    '<td style="color:#b91c1c"><b>성공 (뚫림)</b></td>'
                     if row[v]
-                    else '<td style="color:#047857">✅ 차단</td>'
+                    else '<td style="color:#047857">차단</td>'
                 )
                 for v in self.variants
             )

@@ -343,7 +343,7 @@ class Scoreboard:
         rows = "".join(
             f"<tr><td>{html.escape(r.title)}</td><td>{html.escape(r.flaw)}</td>"
             f"<td>{'⚠️ 뚫림' if r.vulnerable_accepted else '막힘'}</td>"
-            f"<td>{'✅ 막힘 (' + html.escape(r.secure_code) + ')' if r.secure_blocked else '⚠️ 뚫림'}</td>"
+            f"<td>{'막힘 (' + html.escape(r.secure_code) + ')' if r.secure_blocked else '<b>뚫림</b>'}</td>"
             f"<td>{'' if r.http_status is None else r.http_status}</td></tr>"
             for r in self.rows
         )

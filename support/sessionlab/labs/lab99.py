@@ -287,6 +287,9 @@ def score_answer(question: Question | str, text: str) -> dict:
     return {"covered": covered, "missing": missing, "ratio": len(covered) / len(q.points)}
 
 
+TIMER_HELP = "타이머 단추: 왼쪽부터 시작 · 멈춤 · 처음으로 · 반복"
+
+
 def quiz_widget(seconds: int = 30, seed: int | None = None):
     """A timed self-quiz: pick a question, answer before the timer runs out, see what you missed."""
     import ipywidgets as w
@@ -294,7 +297,8 @@ def quiz_widget(seconds: int = 30, seed: int | None = None):
     rng = random.Random(seed)
     state = {"q": rng.choice(QUESTIONS)}
     question = w.HTML()
-    timer = w.Play(value=0, min=0, max=seconds, interval=1000, description="타이머")
+    timer = w.Play(value=0, min=0, max=seconds, interval=1000, description="타이머", tooltip=TIMER_HELP)
+    timer_help = w.Label(TIMER_HELP)  # the Play buttons are icons only: say what they do
     left = w.IntProgress(value=seconds, min=0, max=seconds, description="남은 시간")
     box = w.Textarea(
         placeholder="여기에 답을 적어 보세요 (말로 하듯이).", layout=w.Layout(width="100%", height="120px")
@@ -330,7 +334,7 @@ def quiz_widget(seconds: int = 30, seed: int | None = None):
     check.on_click(on_check)
     new.on_click(on_new)
     show(state["q"])
-    ui = w.VBox([question, w.HBox([timer, left]), box, w.HBox([check, new]), out])
+    ui = w.VBox([question, w.HBox([timer, timer_help, left]), box, w.HBox([check, new]), out])
     ui.score = on_check  # for tests: run the check without a click
     ui.next_question = on_new
     ui.answer_box = box

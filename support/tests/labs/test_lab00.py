@@ -12,8 +12,8 @@ GLOSSARY = Path(__file__).resolve().parents[3] / "notebooks" / "glossary.md"
 def test_course_map_marks_missing_notebooks_as_in_preparation(tmp_path):
     (tmp_path / "01_cookie_vs_session.ipynb").write_text("{}")
     table = course_map(tmp_path).data
-    assert "[01_cookie_vs_session](01_cookie_vs_session.ipynb)" in table and "✅ 준비됨" in table
-    assert table.count("🚧 준비 중") == len(NOTEBOOKS) - 1
+    assert "[01_cookie_vs_session](01_cookie_vs_session.ipynb)" in table and "| 준비됨 |" in table
+    assert table.count("| 준비 중 |") == len(NOTEBOOKS) - 1
 
 
 def test_environment_reports_without_machine_paths():

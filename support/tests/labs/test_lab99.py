@@ -97,3 +97,14 @@ def test_score_text_reads_as_one_line():
     line = score_text(score_answer("cookie-session", "쿠키는 브라우저에, 세션은 서버에 저장됩니다."))
     assert line.startswith("다룬 요점 2/6: 저장 위치, 서버 저장 | 빠진 요점: 세션 ID")
     assert score_text({"covered": [], "missing": []}) == "다룬 요점 0/0: 없음 | 빠진 요점: 없음"
+
+
+def test_the_quiz_timer_says_what_its_icon_buttons_do():
+    import ipywidgets as w
+
+    from sessionlab.labs.lab99 import quiz_widget
+
+    row = quiz_widget(seconds=5, seed=1).children[1]
+    timer, label = row.children[0], row.children[1]
+    assert isinstance(timer, w.Play) and "시작" in timer.tooltip and "멈춤" in timer.tooltip
+    assert isinstance(label, w.Label) and label.value == timer.tooltip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import unquote
 
 import pytest
 from jupyterlab_ui import ROOT, look, open_notebook, run_all, run_all_but_cleanup, shut_down_kernel
@@ -74,3 +75,20 @@ def test_shutting_the_kernel_down_before_the_last_cell_leaves_nothing_running(la
 
 def started_by_kernels(lab, kernels) -> list[str]:
     return [p for p in lab.processes(kernels) if "ipykernel_launcher" not in p]
+
+
+def test_the_architecture_diagram_draws_with_korean_labels(lab, page):
+    open_notebook(page, lab, "05_multi_server_sessions.ipynb")
+    page.evaluate(  # bring the diagram's cell on screen: JupyterLab draws only what is near the view
+        """() => { const nb = window.jupyterapp.shell.currentWidget.content; const cells = nb.model.cells;
+          for (let i = 0; i < cells.length; i++)
+            if (cells.get(i).sharedModel.getSource().includes('```mermaid')) return nb.scrollToItem(i); }"""
+    )
+    drawn = page.locator(
+        ".jp-RenderedMermaid figure img"
+    ).first  # JupyterLab draws it as an SVG image, offline
+    drawn.wait_for(timeout=30_000)
+    svg = unquote(drawn.get_attribute("src"))
+    assert svg.startswith("data:image/svg+xml") and "<svg" in svg
+    assert "로드 밸런서" in svg and "세션 저장소" in svg and "Load Balancer" not in svg
+    assert drawn.bounding_box()["width"] > 300  # drawn at a readable size, not an error stub

@@ -106,7 +106,7 @@ class _LabWidget:
 def _view_html(lab: MultiServerLab, state: dict) -> str:
     """The widget's view: strategy, policy, which servers run, the last 12 requests."""
     rows = "".join(
-        f"<tr><td>{i}</td><td>{html.escape(s)}</td><td>{c}</td><td>{'✅ 살아 있음' if ok else '❌ 잃음'}</td></tr>"
+        f"<tr><td>{i}</td><td>{html.escape(s)}</td><td>{c}</td><td>{'살아 있음' if ok else '<b>잃음</b>'}</td></tr>"
         for i, (s, c, ok) in enumerate(state["rows"][-12:], start=max(1, len(state["rows"]) - 11))
     )
     up = " ".join(f"{n}:{'켜짐' if r else '꺼짐'}" for n, r in zip(lab.names, lab.running()))
