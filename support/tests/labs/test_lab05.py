@@ -259,8 +259,14 @@ def test_comparison_table_and_store_times(capsys):
     rows = cl.comparison(runs, {"redis": {"median_ms": 0.5, "p99_ms": 1.0, "store_ms": 0.1}})
     assert [r["key"] for r in rows] == ["sticky", "redis"]
     assert rows[0]["앱 서버 죽음"] == "2/6" and rows[1]["저장소 노드 죽음"] == "0/6"
-    cl.print_table(rows, timings=False)
-    out = capsys.readouterr().out
+    table = cl.comparison_table(rows, timings=False)
+    md = table._repr_markdown_().splitlines()
+    assert (
+        md[0].startswith("| 전략 |")
+        and md[1].startswith("|---|")
+        and md[2].startswith("| 2. 스티키 세션 | 0/12 | 2/6 |")
+    )
+    out = repr(table)
     lines = out.splitlines()
     assert lines[0].startswith("전략") and "앱 서버가 죽을 때 잃은 세션" in lines[0] and "ms" not in out
     assert [c.strip() for c in lines[1].split("|")][:3] == ["2. 스티키 세션", "0/12", "2/6"]

@@ -53,6 +53,7 @@ from sessionlab.labs.lab05.strategies import DEFAULT_POLICY, LAB_KDF_N, PASSWORD
 from sessionlab.labs.lab05.view import (
     aligned,
     comparison,
+    comparison_table,
     counts,
     lab_widget,
     plot_comparison,
@@ -91,6 +92,7 @@ __all__ = [
     "cluster_outage",
     "comparison",
     "print_table",
+    "comparison_table",
     "plot_comparison",
     "lab_widget",
     "aligned",

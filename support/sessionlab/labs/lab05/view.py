@@ -20,6 +20,8 @@ __all__ = [
     "lab_widget",
     "comparison",
     "print_table",
+    "comparison_table",
+    "Table",
     "plot_comparison",
     "aligned",
     "counts",
@@ -228,12 +230,36 @@ _HEADINGS = {
 }
 
 
-def print_table(rows: list[dict], timings: bool = True) -> None:
-    """Print the rows as a plain-text table (timings only when asked: they change from run to run)."""
+class Table:
+    """A table a notebook draws as a table (Markdown) and a terminal prints with aligned columns."""
+
+    def __init__(self, head: list[str], rows: list[list[Any]]):
+        self.head, self.rows = head, rows
+
+    def _cell(self, c: Any) -> str:
+        return "—" if c is None else (f"{c:.2f}" if isinstance(c, float) else str(c))
+
+    def _repr_markdown_(self) -> str:
+        lines = ["| " + " | ".join(self.head) + " |", "|" + "---|" * len(self.head)]
+        lines += ["| " + " | ".join(self._cell(c).replace("|", "\\|") for c in r) + " |" for r in self.rows]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "\n".join(aligned([self.head, *self.rows]))
+
+
+def comparison_table(rows: list[dict], timings: bool = True) -> Table:
+    """The comparison rows as a ``Table`` (timings only when asked: they change from run to run)."""
     cols = ["전략", "중앙값 ms", "p99 ms", "저장소 ms"] if timings else ["전략"]
     cols += ["실패 요청", "앱 서버 죽음", "저장소 노드 죽음"] + ([] if timings else ["일관성"])
-    head = [_HEADINGS.get(c, c) for c in cols]
-    print("\n".join(aligned([head, *([row[c] for c in cols] for row in rows)])))
+    return Table([_HEADINGS.get(c, c) for c in cols], [[row[c] for c in cols] for row in rows])
+
+
+def print_table(rows: list[dict], timings: bool = True) -> None:
+    """Show the comparison as a table: drawn in a notebook, aligned text in a terminal."""
+    from IPython.display import display
+
+    display(comparison_table(rows, timings))
 
 
 def plot_comparison(plt, rows: list[dict]):
