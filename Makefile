@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # As root (containers), JupyterLab refuses to start without --allow-root; the token stays on.
 ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test ui-test lint unit notebooks execute rerun bench lock clean binder-link student
+.PHONY: setup lab test ui-test lint unit notebooks execute rerun bench lock clean binder-link student html
 
 setup: $(STAMP)
 
@@ -76,3 +76,8 @@ binder-link:
 student: setup
 	rm -rf dist/student
 	$(BIN)/python tools/student_edition.py dist/student
+
+# Read-only web edition in dist/html: every notebook with its stored outputs, a table of contents.
+html: setup
+	rm -rf dist/html
+	$(BIN)/python tools/html_edition.py dist/html

@@ -13,6 +13,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tools"))
 import binder_link  # noqa: E402
+import html_edition  # noqa: E402
 import lab_settings  # noqa: E402
 import student_edition  # noqa: E402
 
@@ -97,3 +98,21 @@ def test_student_notebook_still_passes_nbval(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_html_edition_is_a_site_with_working_links(tmp_path):
+    pages = html_edition.build(tmp_path, ["00_start_here", "05_multi_server_sessions"])
+    assert {p.name for p in pages} == {
+        "00_start_here.html",
+        "05_multi_server_sessions.html",
+        "glossary.html",
+        "index.html",
+    }
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}.html"' in index for name, _ in html_edition.NOTEBOOKS)  # table of contents
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '.ipynb"' not in text and 'href="glossary.md"' not in text, page.name  # links go to pages
+    multi = (tmp_path / "05_multi_server_sessions.html").read_text(encoding="utf-8")
+    assert "로드 밸런서" in multi and 'class="mermaid"' in multi  # the diagram's source, drawn by mermaid.js
+    assert "solution" not in multi.lower().split("<body")[1]  # solutions left out, as in the student edition
