@@ -27,25 +27,6 @@ def check_lifetime(answer) -> CheckResult:
     )
 
 
-def check_forged_role(url: str, cookies) -> CheckResult:
-    """Exercise 2: send ``cookies`` to /unsigned/admin on the lab server and see if they get in."""
-    if is_blank(cookies):
-        return not_answered()
-    if not isinstance(cookies, dict):
-        return CheckResult(False, '보낼 쿠키를 딕셔너리로 적으세요. 예: {"이름": "값"}')
-    import requests
-
-    resp = requests.get(
-        url + "/unsigned/admin", cookies={str(k): str(v) for k, v in cookies.items()}, timeout=5
-    )
-    hint = "" if "role" in cookies else " 서버가 읽는 쿠키 이름은 role입니다."
-    return result(
-        resp.status_code == 200,
-        "서명 없는 쿠키는 클라이언트가 마음대로 바꿀 수 있어서 관리자 페이지가 열렸습니다.",
-        f"서버가 {resp.status_code}로 거절했습니다: {resp.json().get('error')}{hint}",
-    )
-
-
 FORGE_CHOICES = {
     "A": "서명 없는 `role=user` 쿠키에 역할을 담는 앱",
     "B": "`user.<서명>`처럼 서버의 비밀 키로 서명한 `role` 쿠키를 쓰는 앱",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result, table_mistakes
+from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
 
 __all__ = [
     "LOGIN_STEPS",
@@ -13,8 +13,6 @@ __all__ = [
     "check_is_live",
     "check_memory_estimate",
     "check_sessions_per_memory",
-    "DEFENCES",
-    "check_defences",
     "check_safe_login",
     "check_entropy",
     "check_id_entropy",
@@ -198,37 +196,6 @@ def check_sessions_per_memory(answer, per_session: float, memory_bytes: int = 2*
 
 
 # --- 02a ------------------------------------------------------------------------------------
-
-DEFENCES = {
-    "renew": "로그인할 때 세션 ID를 새로 발급한다",
-    "httponly": "쿠키에 HttpOnly를 붙인다",
-    "secure": "쿠키에 Secure를 붙이고 HTTPS만 쓴다",
-    "csrf": "SameSite=Lax, CSRF 토큰, Origin·Sec-Fetch-Site 검사를 함께 쓴다",
-    "server_logout": "로그아웃할 때 서버의 세션 기록을 지운다",
-    "reauth": "민감한 작업 전에 비밀번호를 다시 묻는다",
-}
-_ATTACK_DEFENCE = {
-    "세션 고정": "renew",
-    "XSS로 쿠키 읽기": "httponly",
-    "공용 와이파이 도청": "secure",
-    "교차 사이트 POST": "csrf",
-    "로그아웃 뒤 훔친 쿠키 재사용": "server_logout",
-    "훔친 세션으로 이메일 변경": "reauth",
-}
-
-
-def check_defences(answer) -> CheckResult:
-    """dict: attack (the keys of the exercise) → the key of DEFENCES that stops it."""
-    problem, wrong = table_mistakes(
-        answer, _ATTACK_DEFENCE, f"키는 공격 여섯 개여야 합니다: {', '.join(_ATTACK_DEFENCE)}"
-    )
-    if problem is not None:
-        return problem
-    return result(
-        not wrong,
-        "여섯 공격 모두 알맞은 방어와 짝지었습니다.",
-        f"다시 보세요: {', '.join(wrong)} (실습의 점수판에서 어떤 설정이 그 공격을 막았나요?)",
-    )
 
 
 def check_safe_login(answer) -> CheckResult:

@@ -7,17 +7,15 @@ and names situations by letter, so nothing long has to be retyped.
 from __future__ import annotations
 
 from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
-from sessionlab.labs.lab03b import STRATEGY_NAMES, strategy_menu, strategy_name
+from sessionlab.labs.lab03b import strategy_menu, strategy_name
 
 __all__ = [
     "check_strategy_choice",
-    "check_who_can_change",
     "check_trusted_values",
     "TRUST_SCENARIO",
     "check_sent_automatically",
     "SITUATIONS",
     "CHOICES",
-    "CLIENT_CHANGEABLE",
     "SENT_AUTOMATICALLY",
     "SENT_SCENARIO",
 ]
@@ -41,9 +39,6 @@ CHOICES = {
         "영속 쿠키(01), 페이지 스크립트만 쓰면 Web Storage.",
     ),
 }
-# Strategies whose value a user can change before it reaches the server (unless the server checks it).
-CLIENT_CHANGEABLE = frozenset({"URL 쿼리", "숨은 폼 필드", "쿠키", "Web Storage"})
-
 _PICK_HINT = f"번호나 이름으로 고르세요 ({strategy_menu()})"
 
 
@@ -77,32 +72,6 @@ def check_strategy_choice(answer) -> CheckResult:
         True,
         f"다섯 가지 모두 알맞습니다. E는 {theme}도 {other}도 맞습니다: 서버가 첫 화면부터 알아야 하면 "
         "영속 쿠키, 스크립트만 쓰면 Web Storage입니다.",
-    )
-
-
-def check_who_can_change(answer) -> CheckResult:
-    """Exercise 2: which strategies hold values the user can change (so the server must not trust them)?"""
-    if is_blank(answer):
-        return not_answered()
-    names, problem = _names(answer)
-    if problem is not None:
-        return problem
-    assert names is not None
-    missing, extra = CLIENT_CHANGEABLE - names, names - CLIENT_CHANGEABLE
-    hints = []
-    if missing:
-        hints.append(
-            f"빠진 것: {', '.join(sorted(missing))} (클라이언트에 있고 서명되지 않은 값은 사용자가 고칠 수 있습니다)"
-        )
-    if "토큰" in extra:
-        hints.append("토큰은 읽을 수는 있지만 바꾸면 서명이 맞지 않아 401입니다 (3.8)")
-    if extra - {"토큰"}:
-        hints.append(f"{', '.join(sorted(extra - {'토큰'}))}: 서버에 있는 상태는 서버만 바꿉니다")
-    return result(
-        not missing and not extra,
-        "URL·숨은 폼 필드·쿠키·Web Storage: 클라이언트에 있고 서명되지 않은 값은 사용자가 바꿉니다. "
-        "서버에 도착한 값(Web Storage는 스크립트가 보낼 때만 도착합니다)은 늘 다시 확인해야 합니다.",
-        " / ".join(hints),
     )
 
 
@@ -211,5 +180,4 @@ def check_sent_automatically(answer) -> CheckResult:
     )
 
 
-assert set(STRATEGY_NAMES) >= CLIENT_CHANGEABLE
 assert set(CHOICES) == set(SITUATIONS)

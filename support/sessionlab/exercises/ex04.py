@@ -6,30 +6,11 @@ from sessionlab.exercises.base import CheckResult, is_blank, not_answered, resul
 from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 
 __all__ = [
-    "check_self_contained",
     "check_statements",
     "check_memory_estimate",
     "check_needs_state",
     "STATEMENTS",
 ]
-
-
-def check_self_contained(answer) -> CheckResult:
-    """Which request header carries what the server needs to find this user's state?"""
-    if is_blank(answer):
-        return not_answered()
-    text = str(answer).strip().rstrip(":").lower()
-    if text == "set-cookie":
-        return CheckResult(
-            False,
-            "Set-Cookie는 서버가 응답에 붙이는 헤더입니다. 브라우저가 그 값을 요청에 되돌려 보낼 때 쓰는 헤더는?",
-        )
-    return result(
-        text == "cookie",
-        "맞습니다. 요청마다 Cookie 헤더에 세션 ID가 실려 오므로 새 연결에서도 서버는 저장소에서 상태를 찾습니다. "
-        "다만 요청에 든 것은 열쇠(ID)뿐이라, 저장소가 없는 서버는 이 요청만으로 답하지 못합니다.",
-        "3.2의 원시 요청(raw request)을 다시 보세요: 연결은 새것인데도 서버가 장바구니를 찾게 해 준 헤더는?",
-    )
 
 
 # Exercise 1: which statements did 3.1–3.3 show to be true? letter → (statement, true?, why)

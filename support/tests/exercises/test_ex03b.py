@@ -6,14 +6,12 @@ import pytest
 
 from sessionlab.exercises.ex03b import (
     CHOICES,
-    CLIENT_CHANGEABLE,
     SENT_AUTOMATICALLY,
     SENT_SCENARIO,
     SITUATIONS,
     check_sent_automatically,
     check_strategy_choice,
     check_trusted_values,
-    check_who_can_change,
 )
 from sessionlab.labs.lab03b import STRATEGY_NAMES
 
@@ -59,22 +57,6 @@ def test_situations_and_choices_agree():
 
 
 # --- exercise 2: values the user can change ---------------------------------------
-@pytest.mark.parametrize(
-    ("answer", "ok", "hint"),
-    [
-        ({1, 2, 3, 4}, True, "스크립트가 보낼 때만"),
-        (set(CLIENT_CHANGEABLE), True, "다시 확인"),
-        ({1, 2, 3, 4, 8}, False, "401"),  # a signed token cannot be changed
-        ({1, 3, 4}, False, "빠진 것: 숨은 폼 필드"),
-        ({1, 2, 3, 4, 7}, False, "서버만"),
-        ({"엑셀"}, False, "전략이 아닙니다"),
-        ("URL 쿼리", False, "집합"),
-        (None, False, "빈칸"),
-    ],
-)
-def test_check_who_can_change(answer, ok, hint):
-    got = check_who_can_change(answer)
-    assert bool(got) is ok and hint in got.message
 
 
 # --- exercise 2 (notebook): which received values the server may trust ------------

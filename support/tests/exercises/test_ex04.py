@@ -7,25 +7,8 @@ import pytest
 from sessionlab.exercises.ex04 import (
     check_memory_estimate,
     check_needs_state,
-    check_self_contained,
     check_statements,
 )
-
-
-@pytest.mark.parametrize(
-    ("answer", "ok", "hint"),
-    [
-        ("Cookie", True, "열쇠(ID)뿐"),
-        ("cookie:", True, "Cookie 헤더"),
-        ("Set-Cookie", False, "응답에 붙이는 헤더"),
-        ("Host", False, "3.2의 원시 요청"),
-        ("Connection", False, "3.2의 원시 요청"),
-        (..., False, "빈칸"),
-    ],
-)
-def test_check_self_contained(answer, ok, hint):
-    got = check_self_contained(answer)
-    assert bool(got) is ok and hint in got.message
 
 
 @pytest.mark.parametrize(
