@@ -3,11 +3,12 @@
 Each lab's plumbing lives here once, tested, so a notebook cell shows only the idea.
 """
 
+from sessionlab.infra.proxied import link
 from sessionlab.infra.servers import LabServer, LabServerError, serve
 from sessionlab.infra.servers import stop_all as stop_servers
 
 __version__ = "0.1.0"
-__all__ = ["LabServer", "LabServerError", "serve", "stop_servers", "stop_everything"]
+__all__ = ["LabServer", "LabServerError", "link", "serve", "stop_servers", "stop_everything"]
 
 
 def stop_everything() -> dict:

@@ -30,6 +30,7 @@ from sessionlab.apps.login_auth import (
     start_anonymous,
 )
 from sessionlab.apps.login_state import LoginLab, error
+from sessionlab.infra.proxied import prefix
 from sessionlab.web.stores import SessionExists
 
 __all__ = ["bp", "lab_bp", "csrf_from_html"]
@@ -58,18 +59,18 @@ def _hidden_csrf_field(token: str) -> str:
 
 @bp.get("/")
 def home():
-    who = current_user()
+    who, base = current_user(), prefix(request.environ)  # base: /user/NAME/proxy/PORT behind a hub's proxy
     body = [f"<h1>세션랩 로그인 ({current_lab().variant})</h1>"]
     if who:
         hidden = _hidden_csrf_field(g.session.data.get("csrf", ""))
         body += [
             f"<p id='who'>{html.escape(who)}님, 안녕하세요.</p>",
-            f'<form method="post" action="/transfer">{hidden}<input name="to"><input name="amount">'
+            f'<form method="post" action="{base}/transfer">{hidden}<input name="to"><input name="amount">'
             "<button>이체</button></form>",
-            f'<form method="post" action="/logout">{hidden}<button>로그아웃</button></form>',
+            f'<form method="post" action="{base}/logout">{hidden}<button>로그아웃</button></form>',
         ]
     else:
-        body.append("<p id='who'>로그인하지 않았습니다. <a href='/login'>로그인</a></p>")
+        body.append(f"<p id='who'>로그인하지 않았습니다. <a href='{base}/login'>로그인</a></p>")
     return "\n".join(body)
 
 
@@ -78,7 +79,7 @@ def login_form():
     sid, data = start_anonymous()
     hidden = _hidden_csrf_field(data.get("csrf", ""))
     resp = make_response(
-        f'<form method="post" action="/login">{hidden}<input name="username">'
+        f'<form method="post" action="{prefix(request.environ)}/login">{hidden}<input name="username">'
         '<input name="password" type="password"><button>로그인</button></form>'
     )
     return set_session_cookie(resp, sid) if sid else resp

@@ -37,6 +37,8 @@ from typing import cast
 
 from waitress.server import create_server
 
+from sessionlab.infra.proxied import behind_proxy
+
 __all__ = ["LabServer", "LabServerError", "serve", "running", "stop_all"]
 
 HOST = "127.0.0.1"
@@ -71,7 +73,7 @@ class LabServer:
         self.name = name or cast(str, getattr(app, "name", "app"))
         try:
             self._server = create_server(
-                app,
+                behind_proxy(app),  # also reachable through jupyter-server-proxy (JupyterHub, Binder)
                 host=HOST,
                 port=port,
                 threads=threads,
