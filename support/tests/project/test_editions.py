@@ -75,7 +75,7 @@ def test_student_edition_drops_solutions_and_clears_exercises(tmp_path):
 
 def test_student_notebook_still_passes_nbval(tmp_path):
     student_edition.build(tmp_path / "edition")
-    nb = tmp_path / "edition/notebooks/02b_session_id_generation.ipynb"
+    nb = tmp_path / "edition/notebooks/03_http_stateless.ipynb"  # four exercises, runs in seconds
     result = subprocess.run(
         [
             sys.executable,

@@ -76,7 +76,10 @@ def test_apt_txt_names_packages_the_distribution_has():
     assert {"libnss3", "libgbm1", "fonts-nanum"} <= set(names) and names == sorted(names)
     if shutil.which("apt-cache") is None:
         pytest.skip("apt-cache가 없어 패키지 이름을 확인하지 못했습니다 (Debian/Ubuntu에서 확인됩니다).")
-    missing = [n for n in names if subprocess.run(["apt-cache", "show", n], capture_output=True).returncode]
+    shown = subprocess.run(
+        ["apt-cache", "show", "--no-all-versions", *names], capture_output=True, text=True
+    ).stdout
+    missing = [n for n in names if f"Package: {n}\n" not in shown]  # one call: apt-cache is slow to start
     assert missing == [], f"apt.txt의 패키지가 배포판에 없습니다: {missing}"
 
 
