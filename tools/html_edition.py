@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -69,6 +70,8 @@ def build(out: Path, names: list[str] | None = None) -> list[Path]:
         target = out / f"{name}.html"
         target.write_text(notebook_page(ROOT / "notebooks" / f"{name}.ipynb"), encoding="utf-8")
         written.append(target)
+    if (ROOT / "notebooks" / "images").is_dir():  # pictures the notebooks' markdown shows
+        shutil.copytree(ROOT / "notebooks" / "images", out / "images", dirs_exist_ok=True)
     glossary = markdown2html_mistune((ROOT / "notebooks" / "glossary.md").read_text(encoding="utf-8"))
     (out / "glossary.html").write_text(
         PAGE.format(title="용어집", body=page_links(glossary)), encoding="utf-8"

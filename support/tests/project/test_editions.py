@@ -108,6 +108,7 @@ def test_html_edition_is_a_site_with_working_links(tmp_path):
         "glossary.html",
         "index.html",
     }
+    assert (tmp_path / "images" / "devtools_cookies.png").is_file()  # pictures the pages show
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{name}.html"' in index for name, _ in html_edition.NOTEBOOKS)  # table of contents
     for page in pages:

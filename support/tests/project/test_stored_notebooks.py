@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -79,3 +80,13 @@ def test_every_exercise_says_not_done_yet_until_the_learner_writes_code(path):
     for i, cell in exercises:
         shown = json.dumps(cell["outputs"], ensure_ascii=False)
         assert "아직" in shown and "정답" not in shown, f"{path.name} cell {i}: {shown[:200]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_pictures_the_markdown_shows_are_in_the_repository(path):
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", "".join(cell["source"])):
+                assert target.startswith("images/") and (path.parent / target).is_file(), (
+                    f"{path.name}: {target}"
+                )
