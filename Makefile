@@ -54,8 +54,10 @@ execute: setup
 rerun: setup
 	$(BIN)/python tools/run_twice.py $(NB)
 
-# Every benchmark (about a minute): start-up and latency, balancer overhead, multi-server strategies.
+# Every benchmark (about 10 minutes): start-up and latency, balancer overhead, multi-server strategies,
+# and per-notebook and unit-test times (median of 3, written to benchmarks/results.md).
 bench: setup
+	$(BIN)/python benchmarks/bench_course.py
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_balancer.py
 	$(BIN)/python benchmarks/bench_multi_server.py
