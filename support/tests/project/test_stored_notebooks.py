@@ -90,3 +90,28 @@ def test_pictures_the_markdown_shows_are_in_the_repository(path):
                 assert target.startswith("images/") and (path.parent / target).is_file(), (
                     f"{path.name}: {target}"
                 )
+
+
+SPINE = [
+    "## 1. 질문",
+    "## 2. 핵심 정리",
+    "## 3. 실습",
+    "## 4. 주장 검증",
+    "## 5. 연습 문제",
+    "## 6. 면접 답변",
+]
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04", "05"}], ids=lambda p: p.name
+)
+def test_question_notebooks_keep_the_spine_in_order(path):
+    """COURSE.md's spine: a learner always knows where the exercises and the interview answer are."""
+    headings = [
+        line.strip()
+        for cell in load(path)["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("## ")
+    ]
+    assert [h for h in headings if h in SPINE] == SPINE, f"{path.name}: {headings}"
