@@ -73,30 +73,10 @@ def test_student_edition_drops_solutions_and_clears_exercises(tmp_path):
     assert removed >= 20  # the course has solutions to drop
 
 
-def test_student_notebook_still_passes_nbval(tmp_path):
+def test_student_notebook_still_passes_nbval(nbval_command, tmp_path):
     student_edition.build(tmp_path / "edition")
     nb = tmp_path / "edition/notebooks/03_http_stateless.ipynb"  # four exercises, runs in seconds
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:xdist",
-            "--nbval",
-            str(nb),
-            "--nbval-sanitize-with",
-            str(ROOT / "tools/nbval_sanitize.cfg"),
-            "--rootdir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = subprocess.run(nbval_command(nb, tmp_path), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
 
 

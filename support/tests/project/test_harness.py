@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run_nbval(tmp_path, source, stored_text):
+def run_nbval(nbval_command, tmp_path, source, stored_text):
     cell = new_code_cell(
         source, execution_count=1, outputs=[new_output("stream", name="stdout", text=stored_text)]
     )
@@ -21,31 +21,14 @@ def run_nbval(tmp_path, source, stored_text):
     path = tmp_path / "probe.ipynb"
     nbformat.write(nb, path)
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--nbval",
-            str(path),
-            "--nbval-sanitize-with",
-            str(ROOT / "tools" / "nbval_sanitize.cfg"),
-            "--rootdir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
+        nbval_command(path, tmp_path), capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
 
 
-def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(tmp_path):
+def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(nbval_command, tmp_path):
     src = 'print("2 + 2 =", 2 + 2, "at 127.0.0.1:" + str(__import__("random").randint(1024, 65535)))'
-    assert run_nbval(tmp_path, src, "2 + 2 = 4 at 127.0.0.1:1234\n").returncode == 0
-    changed = run_nbval(tmp_path, src, "2 + 2 = 5 at 127.0.0.1:1234\n")
+    assert run_nbval(nbval_command, tmp_path, src, "2 + 2 = 4 at 127.0.0.1:1234\n").returncode == 0
+    changed = run_nbval(nbval_command, tmp_path, src, "2 + 2 = 5 at 127.0.0.1:1234\n")
     assert changed.returncode != 0 and "mismatch" in changed.stdout.lower()
 
 

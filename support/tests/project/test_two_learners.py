@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -18,25 +17,10 @@ def learner_copy(home: Path) -> Path:
     return notebooks / NOTEBOOK
 
 
-def test_two_copies_of_the_course_run_at_once_and_both_pass(tmp_path):
+def test_two_copies_of_the_course_run_at_once_and_both_pass(nbval_command, tmp_path):
     runs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "-p",
-                "no:xdist",
-                "--nbval",
-                str(learner_copy(tmp_path / who)),
-                "--nbval-sanitize-with",
-                str(ROOT / "tools/nbval_sanitize.cfg"),
-                "--rootdir",
-                str(tmp_path / who),
-            ],
+            nbval_command(learner_copy(tmp_path / who), tmp_path / who),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

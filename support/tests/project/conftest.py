@@ -1,0 +1,24 @@
+"""What the project tests share: the command that checks one notebook under strict nbval, as `make test` does."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _nbval_command(notebook: Path, rootdir: Path) -> list[str]:
+    """pytest on one notebook in a child process, with the course's sanitize file and its own rootdir."""
+    return [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        "--nbval", str(notebook), "--nbval-sanitize-with", str(ROOT / "tools" / "nbval_sanitize.cfg"),
+        "--rootdir", str(rootdir),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def nbval_command():
+    return _nbval_command
