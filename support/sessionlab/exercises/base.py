@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-__all__ = ["CheckResult", "result", "not_answered", "is_blank", "table_mistakes"]
+__all__ = ["CheckResult", "result", "not_answered", "is_blank", "table_mistakes", "letter_mistakes"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,22 @@ def table_mistakes(answer, expected: dict, keys_message: str, same=None) -> tupl
         return CheckResult(False, keys_message), []
     same = same or (lambda given, right: given == right)
     return None, [k for k, right in expected.items() if not same(answer[k], right)]
+
+
+def letter_mistakes(answer, options, right) -> tuple[CheckResult | None, list[str]]:
+    """For exercises answered as a set of letters from ``options`` (the right ones: ``right``).
+
+    Returns ``(problem, wrong_letters)`` like ``table_mistakes``: ``problem`` (blank, not a
+    collection, or a letter not offered) is returned at once; else the letters wrongly chosen or
+    missed, in order, so the checker can give each one's hint.
+    """
+    if is_blank(answer):
+        return not_answered(), []
+    letters = sorted(options)
+    span = f"{letters[0]}~{letters[-1]}"
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        return CheckResult(False, f'글자를 집합으로 적으세요 ({span} 가운데서): 예 {{"A"}}'), []
+    chosen = {str(a).strip().upper() for a in answer}
+    if not chosen <= set(options):
+        return CheckResult(False, f"글자 {span} 중에서 고르세요"), []
+    return None, sorted(chosen ^ set(right))

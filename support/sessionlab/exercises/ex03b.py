@@ -6,7 +6,7 @@ and names situations by letter, so nothing long has to be retyped.
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.exercises.base import CheckResult, is_blank, letter_mistakes, not_answered, result
 from sessionlab.labs.lab03b import strategy_menu, strategy_name
 
 __all__ = [
@@ -113,14 +113,9 @@ TRUSTED = frozenset(k for k, (_, ok, _) in TRUST_SCENARIO.items() if ok)
 
 def check_trusted_values(answer) -> CheckResult:
     """Exercise 2: the letters of TRUST_SCENARIO the server may use as received (C and D)."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, (set, frozenset, list, tuple)):
-        return CheckResult(False, '글자를 집합으로 적으세요: 예 {"A"}')
-    chosen = {str(a).strip().upper() for a in answer}
-    if not chosen <= set(TRUST_SCENARIO):
-        return CheckResult(False, f"글자 {', '.join(TRUST_SCENARIO)} 중에서 고르세요")
-    wrong = sorted(chosen ^ TRUSTED)
+    problem, wrong = letter_mistakes(answer, TRUST_SCENARIO, TRUSTED)
+    if problem is not None:
+        return problem
     return result(
         not wrong,
         "서버 세션의 값과 서명을 검증한 토큰의 값만 믿을 수 있습니다. URL·숨은 폼 필드·서명 없는 쿠키·Web Storage에서 온 값은 "
@@ -164,14 +159,9 @@ SENT_AUTOMATICALLY = frozenset(k for k, (_, sent, _) in SENT_SCENARIO.items() if
 
 def check_sent_automatically(answer) -> CheckResult:
     """Exercise 3: the letters of SENT_SCENARIO the browser attaches by itself (B and E)."""
-    if is_blank(answer):
-        return not_answered()
-    if not isinstance(answer, (set, frozenset, list, tuple)):
-        return CheckResult(False, '글자를 집합으로 적으세요: 예 {"A"}')
-    chosen = {str(a).strip().upper() for a in answer}
-    if not chosen <= set(SENT_SCENARIO):
-        return CheckResult(False, f"글자 {', '.join(SENT_SCENARIO)} 중에서 고르세요")
-    wrong = sorted(chosen ^ SENT_AUTOMATICALLY)
+    problem, wrong = letter_mistakes(answer, SENT_SCENARIO, SENT_AUTOMATICALLY)
+    if problem is not None:
+        return problem
     return result(
         not wrong,
         "쿠키만(HttpOnly 세션 ID 쿠키도) 브라우저가 그 사이트로 가는 모든 요청에 저절로 싣습니다. 그래서 쿠키는 작아야 하고, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, not_answered, result
+from sessionlab.exercises.base import CheckResult, is_blank, letter_mistakes, not_answered, result
 from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 
 __all__ = [
@@ -45,16 +45,9 @@ STATEMENTS = {
 
 def check_statements(answer) -> CheckResult:
     """Exercise 1: the set of letters of the true statements (B and E)."""
-    if is_blank(answer):
-        return not_answered()
-    try:
-        chosen = {str(a).strip().upper() for a in answer}
-    except TypeError:
-        return CheckResult(False, '글자를 집합으로 적으세요. 예: {"A"}')
-    if not isinstance(answer, (set, frozenset, list, tuple)) or not chosen <= set(STATEMENTS):
-        return CheckResult(False, '글자 A~E를 집합으로 적으세요. 예: {"A"}')
-    true = {k for k, (_, ok, _) in STATEMENTS.items() if ok}
-    wrong = sorted(chosen ^ true)
+    problem, wrong = letter_mistakes(answer, STATEMENTS, {k for k, (_, ok, _) in STATEMENTS.items() if ok})
+    if problem is not None:
+        return problem
     return result(
         not wrong,
         "맞습니다. HTTP는 무상태 그대로이고, 상태를 가진 것은 애플리케이션입니다. 쿠키는 열쇠를 실어 나를 뿐이라 "
