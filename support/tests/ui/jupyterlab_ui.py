@@ -115,6 +115,11 @@ class LabServer:
     def kernels(self) -> set[int]:
         return {int(p.split()[0]) for p in self.processes() if "ipykernel_launcher" in p}
 
+    def copy_notebook(self, name: str, new_name: str) -> str:
+        """A copy of a course notebook in the lab's folder; opening it starts its own session."""
+        shutil.copy(self.root / "notebooks" / name, self.root / "notebooks" / new_name)
+        return new_name
+
     def notebook_url(self, name: str) -> str:
         return f"{self.url}/lab/tree/notebooks/{name}?token={self.token}"
 

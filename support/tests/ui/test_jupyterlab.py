@@ -61,16 +61,29 @@ def test_the_quiz_reacts_to_a_click(lab, page):
 
 
 def test_shutting_the_kernel_down_before_the_last_cell_leaves_nothing_running(lab, page):
-    open_notebook(page, lab, "00_start_here.ipynb")
+    # a copy of 00 under its own name: a fresh session, not the kernel an earlier test left open on 00
+    name = lab.copy_notebook("00_start_here.ipynb", "00_shut_down_early.ipynb")
+    open_notebook(page, lab, name)
     run_all_but_cleanup(page)  # a web server and a Redis are running now
+    assert look(page)["errors"] == []
     kernels = lab.kernels()
-    running = started_by_kernels(lab, kernels)
-    assert any("redis-server" in p for p in running), running
+    running = wait_for(
+        lambda: started_by_kernels(lab, kernels), until=lambda found: any("redis-server" in p for p in found)
+    )
+    assert any("redis-server" in p for p in running), (kernels, running, lab.processes(kernels))
     shut_down_kernel(page)
-    deadline = time.monotonic() + 15
-    while started_by_kernels(lab, kernels) and time.monotonic() < deadline:
+    left = wait_for(lambda: started_by_kernels(lab, kernels), until=lambda found: found == [])
+    assert left == []  # no redis-server, no Chromium, nothing the labs started
+
+
+def wait_for(measure, until, timeout_s: float = 15):
+    """Measure until the condition holds or the time is up; the last measurement either way."""
+    deadline = time.monotonic() + timeout_s
+    found = measure()
+    while not until(found) and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert started_by_kernels(lab, kernels) == []  # no redis-server, no Chromium, nothing the labs started
+        found = measure()
+    return found
 
 
 def started_by_kernels(lab, kernels) -> list[str]:
