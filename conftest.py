@@ -64,6 +64,12 @@ def _lab_redis_processes() -> list[str]:
 
 
 def pytest_sessionfinish(session, exitstatus):
+    try:  # this process's shared headless Chromium (labs' browser experiments), if any started
+        from sessionlab.infra.cdp import close_shared
+    except ImportError:
+        pass
+    else:
+        close_shared()
     if hasattr(session.config, "workerinput"):
         return  # xdist workers: the controller checks once, after all of them
     deadline = time.monotonic() + 3  # killed kernels' children get SIGKILL a moment later

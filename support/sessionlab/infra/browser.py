@@ -1,10 +1,12 @@
 """A real headless Chromium for what only a browser can show (HttpOnly, SameSite, Web Storage).
 
-No browser driver: ``chromium --headless --dump-dom URL`` loads the page, runs its
-JavaScript (``--virtual-time-budget`` lets timers and fetches finish) and prints
-the final DOM, so a lab page writes what its script saw into the DOM and the
-notebook reads it back. A ``Profile`` keeps one user-data folder across several
-loads, like one browser that is closed and reopened between them.
+A lab page writes what its script saw into the DOM and the notebook reads the final DOM
+back (``dump_dom``: the page loads, its timers and fetches get a budget of page time).
+A ``Profile`` is one browser's cookie jar and storage kept across several loads: a
+browser context in the process's one shared Chromium (``infra.cdp``), so a load costs
+a tab, not a browser start. Where closing and reopening the browser *is* the
+experiment (``run_until``), the browser is a Chromium process of its own on the
+profile's folder.
 
 When no Chromium is installed, ``available()`` is False and ``skip_reason()``
 says so in Korean: the labs then skip the browser step plainly, never fake it.
@@ -20,11 +22,21 @@ import sys
 import time
 from pathlib import Path
 
+from sessionlab.infra import cdp
 from sessionlab.infra.tmp import lab_dir
 
 _LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 
-__all__ = ["find_chromium", "available", "skip_reason", "host_rules", "Profile", "dump_dom", "BrowserError"]
+__all__ = [
+    "find_chromium",
+    "available",
+    "skip_reason",
+    "host_rules",
+    "Profile",
+    "dump_dom",
+    "BrowserError",
+    "close_browsers",
+]
 
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Flags: no sandbox (containers run as root), and no background traffic to the
@@ -97,10 +109,13 @@ class Profile:
 
     ``hosts`` (e.g. ``("shop.test", "evil.test")``) resolve to 127.0.0.1 in this browser only,
     so a lab can show two different sites, or a non-secure http origin, on one machine;
-    ``flags`` are more Chromium switches for every load.
+    ``flags`` are more Chromium switches for every load; ``preferences`` are settings a user
+    would change in Settings (written to the profile's ``Preferences`` file before the start).
     """
 
-    def __init__(self, hosts: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
+    def __init__(
+        self, hosts: tuple[str, ...] = (), flags: tuple[str, ...] = (), preferences: dict | None = None
+    ):
         binary = find_chromium()
         if binary is None:
             raise BrowserError(skip_reason())
@@ -108,9 +123,18 @@ class Profile:
         self.dir = str(lab_dir("chromium"))
         self.flags = [host_rules(hosts)] if hosts else []
         self.flags += list(flags)
+        self.preferences = preferences or {}
+        self._context: tuple[cdp.SharedChromium, str] | None = None
+
+    @property
+    def on_disk(self) -> bool:
+        """State in the profile folder (a run_until browser wrote it): loads must use that folder."""
+        return (Path(self.dir) / "Default").exists()
 
     def _spawn(self, *args: str, capture: bool) -> subprocess.Popen:
         """Chromium on this profile, in a session of its own (so its helpers can be ended together)."""
+        if self.preferences and not (Path(self.dir) / "Default" / "Preferences").exists():
+            cdp.write_preferences(Path(self.dir), self.preferences)
         # Through _launch.py (parent-death signal, as for redis-server): a killed kernel takes Chromium with it.
         launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid())]
         argv = [*launch, self.binary, *_FLAGS, *self.flags, f"--user-data-dir={self.dir}", *args]
@@ -124,7 +148,26 @@ class Profile:
         )
 
     def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
-        """Load ``url`` in a fresh browser process on this profile; return the final DOM."""
+        """Load ``url`` in this profile; return the final DOM once ``budget_ms`` of page time passed."""
+        if self.on_disk:
+            return self._dump_dom_process(url, timeout, budget_ms)
+        try:
+            chromium, context = self._shared_context()
+            return chromium.dump_dom(context, url, budget_ms=budget_ms, timeout=timeout)
+        except cdp.CdpError as exc:
+            raise BrowserError(
+                f"Chromium이 {timeout:.0f}초 안에 페이지를 읽지 못했습니다: {url} ({exc})"
+            ) from exc
+
+    def _shared_context(self) -> tuple[cdp.SharedChromium, str]:
+        flags = [*_FLAGS, *self.flags]
+        chromium = cdp.shared(self.binary, flags, lambda: lab_dir("chromium"), self.preferences)
+        if self._context is None or self._context[0] is not chromium:  # first load, or the browser restarted
+            self._context = (chromium, chromium.new_context())
+        return self._context
+
+    def _dump_dom_process(self, url: str, timeout: float, budget_ms: int) -> str:
+        """``chromium --dump-dom`` on the profile folder: a browser process for this one load."""
         proc = self._spawn(f"--virtual-time-budget={budget_ms}", "--dump-dom", url, capture=True)
         try:
             out, _ = proc.communicate(timeout=timeout)
@@ -157,6 +200,10 @@ class Profile:
             _kill_group(proc)
 
     def close(self) -> None:
+        if self._context is not None:
+            chromium, context = self._context
+            chromium.dispose(context)
+            self._context = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> Profile:
@@ -173,6 +220,11 @@ def _kill_group(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
+
+
+def close_browsers() -> int:
+    """End this process's shared Chromium (for a notebook's last cell and test teardown)."""
+    return cdp.close_shared()
 
 
 def dump_dom(url: str, timeout: float = 20, budget_ms: int = 2000, hosts: tuple[str, ...] = ()) -> str:

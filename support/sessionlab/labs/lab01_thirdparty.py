@@ -16,8 +16,6 @@ What the widget's server received is read from the app's ``/probe/<label>`` reco
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from urllib.parse import urlencode
 
@@ -56,14 +54,11 @@ def third_party_profile(allow: bool = False) -> browser.Profile:
     """A fresh Chromium profile: this build's default cookie settings, or third-party cookies allowed.
 
     ``allow=True`` writes the setting a user changes in Settings → Privacy → Third-party
-    cookies → "Allow third-party cookies" into the profile's ``Preferences`` before the start.
+    cookies → "Allow third-party cookies" into the profile's ``Preferences`` before the start
+    (``browser.Profile(preferences=...)``).
     """
-    profile = browser.Profile()
-    if allow:
-        os.makedirs(os.path.join(profile.dir, "Default"), exist_ok=True)
-        with open(os.path.join(profile.dir, "Default", "Preferences"), "w", encoding="utf-8") as f:
-            json.dump({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}, f)
-    return profile
+    allowed = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
+    return browser.Profile(preferences=allowed if allow else None)
 
 
 def chromium_version() -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 
 from sessionlab.infra import browser
@@ -67,14 +66,11 @@ def cross_site_profile(shop_port: int) -> browser.Profile:
     ``http://shop.test:PORT`` treated as a secure origin, so a ``Secure`` cookie
     (which ``SameSite=None`` requires) can be set over plain http on this machine.
     """
-    profile = browser.Profile(
+    return browser.Profile(
         hosts=(SHOP, EVIL),
         flags=(f"--unsafely-treat-insecure-origin-as-secure=http://{SHOP}:{shop_port}",),
+        preferences={"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}},
     )
-    os.makedirs(os.path.join(profile.dir, "Default"), exist_ok=True)
-    with open(os.path.join(profile.dir, "Default", "Preferences"), "w", encoding="utf-8") as f:
-        json.dump({"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}, f)
-    return profile
 
 
 def cross_site(shop_port: int, evil_port: int, how: str) -> dict:

@@ -1,8 +1,5 @@
 """Lab 01, third-party and partitioned cookies in real Chromium (browser tests skipped without Chromium)."""
 
-import json
-import os
-
 import pytest
 
 from sessionlab import serve
@@ -64,12 +61,10 @@ def test_chromium_version_names_the_browser():
 @pytest.mark.parametrize("allow", [False, True])
 def test_third_party_profile_writes_the_setting_only_when_allowed(allow):
     with third_party_profile(allow=allow) as profile:
-        prefs = os.path.join(profile.dir, "Default", "Preferences")
         if allow:
-            with open(prefs, encoding="utf-8") as f:
-                assert json.load(f)["profile"]["block_third_party_cookies"] is False
+            assert profile.preferences["profile"]["block_third_party_cookies"] is False
         else:
-            assert not os.path.exists(prefs)
+            assert profile.preferences == {}
 
 
 def _run(lab, allow: bool, tag: str) -> dict:

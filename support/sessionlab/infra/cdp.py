@@ -1,0 +1,226 @@
+"""One long-lived headless Chromium per process, driven over the DevTools protocol on a pipe.
+
+Starting Chromium costs about half a second; a lab loads pages dozens of times. So a
+``Profile`` borrows a *browser context* (a fresh cookie jar and storage, like a new
+private window) from one shared browser instead of starting a browser per page.
+The protocol runs over ``--remote-debugging-pipe`` (file descriptors 3 and 4), not a
+TCP port, so no other user on the machine can reach the browser.
+
+``SharedChromium.dump_dom`` does what ``chromium --dump-dom --virtual-time-budget``
+does: once the page has loaded, its clock runs ``budget_ms`` of virtual time (paused
+while a fetch is pending), then the final DOM is read.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["SharedChromium", "shared", "close_shared", "CdpError"]
+
+_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
+# The DOM as --dump-dom prints it: doctype, then the document element.
+_DOM = (
+    "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
+    " + document.documentElement.outerHTML"
+)
+
+
+class CdpError(RuntimeError):
+    """The browser answered a command with an error, died, or took too long."""
+
+
+class SharedChromium:
+    """A headless Chromium started once; ``new_context``/``dump_dom``/``dispose`` talk to it."""
+
+    def __init__(self, binary: str, flags: list[str], user_data_dir: str):
+        self.dir = user_data_dir
+        cmd_r, self._out = os.pipe()  # we write commands, Chromium reads fd 3
+        self._in, resp_w = os.pipe()  # Chromium answers on fd 4
+        launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid()), "--fds", str(cmd_r), str(resp_w)]
+        argv = [*launch, binary, *flags, "--remote-debugging-pipe", f"--user-data-dir={user_data_dir}"]
+        self.proc = subprocess.Popen(
+            argv,
+            pass_fds=(cmd_r, resp_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helper processes end with the group
+        )
+        os.close(cmd_r)
+        os.close(resp_w)
+        self._buf = b""
+        self._next_id = 0
+        self._events: list[dict] = []
+        self._lock = threading.RLock()  # one conversation at a time (lab servers run in threads)
+        self.contexts: set[str] = set()  # open browser contexts (Profiles using this browser)
+        self.send("Browser.getVersion", timeout=30)  # ready when it answers
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    # -- the protocol ---------------------------------------------------------------
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30):
+        """Send one command and return its result; events that arrive meanwhile are queued."""
+        with self._lock:
+            self._next_id += 1
+            msg = {"id": self._next_id, "method": method, "params": params or {}}
+            if session:
+                msg["sessionId"] = session
+            data = json.dumps(msg).encode() + b"\0"
+            try:
+                while data:
+                    data = data[os.write(self._out, data) :]
+            except OSError as exc:
+                raise CdpError(f"Chromium에 명령을 보내지 못했습니다: {exc}") from exc
+            deadline = time.monotonic() + timeout
+            while True:
+                reply = self._read(deadline)
+                if reply.get("id") == msg["id"]:
+                    if "error" in reply:
+                        raise CdpError(f"{method}: {reply['error'].get('message')}")
+                    return reply.get("result", {})
+                if "method" in reply:
+                    self._events.append(reply)
+
+    def wait_event(self, method: str, session: str, timeout: float) -> dict:
+        """The next ``method`` event of ``session`` (queued or yet to come)."""
+        with self._lock:
+            deadline = time.monotonic() + timeout
+            while True:
+                for i, event in enumerate(self._events):
+                    if event["method"] == method and event.get("sessionId") == session:
+                        return self._events.pop(i)
+                self._events.append(self._read(deadline))
+
+    def _read(self, deadline: float) -> dict:
+        while b"\0" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CdpError("Chromium이 제시간에 답하지 않았습니다.")
+            ready, _, _ = select.select([self._in], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(self._in, 1 << 16)
+                if not chunk:
+                    raise CdpError("Chromium이 종료되었습니다.")
+                self._buf += chunk
+            elif not self.alive:
+                raise CdpError("Chromium이 종료되었습니다.")
+        raw, self._buf = self._buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    # -- what a Profile needs -------------------------------------------------------
+    def new_context(self) -> str:
+        """A fresh browser context: its own cookies and storage, like a new private window."""
+        context = self.send("Target.createBrowserContext", {"disposeOnDetach": False})["browserContextId"]
+        self.contexts.add(context)
+        return context
+
+    def dispose(self, context: str) -> None:
+        self.contexts.discard(context)
+        if self.alive:
+            try:
+                self.send("Target.disposeBrowserContext", {"browserContextId": context}, timeout=10)
+            except CdpError:
+                pass
+
+    def dump_dom(self, context: str, url: str, budget_ms: int, timeout: float) -> str:
+        """Open ``url`` in a new tab of ``context``, let ``budget_ms`` of page time pass, return the DOM."""
+        with self._lock:
+            target = self.send("Target.createTarget", {"url": "about:blank", "browserContextId": context})
+            tab = target["targetId"]
+            session = self.send("Target.attachToTarget", {"targetId": tab, "flatten": True})["sessionId"]
+            try:
+                self.send("Page.enable", session=session)
+                self.send("Page.navigate", {"url": url}, session=session, timeout=timeout)
+                self.wait_event("Page.loadEventFired", session, timeout)
+                policy = {"policy": "pauseIfNetworkFetchesPending", "budget": budget_ms}
+                self.send("Emulation.setVirtualTimePolicy", policy, session=session)
+                self.wait_event("Emulation.virtualTimeBudgetExpired", session, timeout)
+                found = self.send(
+                    "Runtime.evaluate", {"expression": _DOM, "returnByValue": True}, session=session
+                )
+                if "value" not in found.get("result", {}):
+                    raise CdpError(f"DOM을 읽지 못했습니다: {found}")
+                return found["result"]["value"]
+            finally:
+                try:
+                    self.send("Target.closeTarget", {"targetId": tab}, timeout=10)
+                except CdpError:
+                    pass
+                self._events = [e for e in self._events if e.get("sessionId") != session]
+
+    def close(self) -> None:
+        """End the browser and its helper processes; remove its folder."""
+        for fd in (self._out, self._in):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_browsers: dict[tuple[str, ...], SharedChromium] = {}
+_guard = threading.Lock()
+
+
+def shared(binary: str, flags: list[str], user_data_dir, preferences: dict | None = None) -> SharedChromium:
+    """This process's browser for these flags and settings (started on first use, restarted if it died).
+
+    ``user_data_dir`` is called only when a browser must be started; ``preferences`` (what a user
+    changes in Settings) are written to its ``Default/Preferences`` before it starts.
+    """
+    key = (binary, *flags, json.dumps(preferences or {}, sort_keys=True))
+    with _guard:
+        found = _browsers.get(key)
+        if found is not None and found.alive:
+            return found
+        if found is not None:
+            found.close()
+        _close_idle(keep=1)  # e.g. one browser per lab port's flags: do not let them pile up
+        folder = Path(user_data_dir())
+        if preferences:
+            write_preferences(folder, preferences)
+        _browsers[key] = started = SharedChromium(binary, flags, str(folder))
+        return started
+
+
+def _close_idle(keep: int) -> None:
+    """Close shared browsers no Profile is using, all but the ``keep`` newest (caller holds _guard)."""
+    idle = [key for key, b in _browsers.items() if not b.contexts]
+    for key in idle[: max(len(idle) - keep, 0)]:  # dicts keep insertion order: oldest first
+        _browsers.pop(key).close()
+
+
+def write_preferences(folder: Path, preferences: dict) -> None:
+    """Chromium reads a profile's settings from ``Default/Preferences`` when it starts."""
+    (folder / "Default").mkdir(parents=True, exist_ok=True)
+    (folder / "Default" / "Preferences").write_text(json.dumps(preferences), encoding="utf-8")
+
+
+def close_shared() -> int:
+    """Close every shared browser of this process; returns how many were running."""
+    with _guard:
+        browsers = list(_browsers.values())
+        _browsers.clear()
+    for b in browsers:
+        b.close()
+    return len(browsers)
+
+
+atexit.register(close_shared)

@@ -1,0 +1,119 @@
+"""One shared headless Chromium per process: reused by every Profile, isolated per Profile, never left running."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from flask import Flask, make_response, request
+
+from sessionlab import serve, stop_everything
+from sessionlab.infra import browser, cdp
+
+pytestmark = pytest.mark.skipif(not browser.available(), reason="Chromium이 없습니다 (.ci/run이 설치합니다)")
+
+
+@pytest.fixture
+def site():
+    app = Flask("cdp")
+
+    @app.get("/set")
+    def set_cookie():
+        resp = make_response("<p>set</p>")
+        resp.set_cookie("sid", "abc")  # a session cookie: no Max-Age
+        return resp
+
+    @app.get("/show")
+    def show():
+        return f"<p id=c>{request.headers.get('Cookie', '-')}</p>"
+
+    @app.get("/late")
+    def late():  # the text appears 1.5 s of page time after the load
+        return "<p id=o>early</p><script>setTimeout(() => o.textContent = 'late', 1500)</script>"
+
+    with serve(app, name="t-cdp") as srv:
+        yield srv
+    cdp.close_shared()
+
+
+def shared_pids() -> set[int]:
+    return {b.proc.pid for b in cdp._browsers.values() if b.alive}
+
+
+def test_two_profiles_share_one_browser_but_not_cookies(site):
+    cdp.close_shared()
+    with browser.Profile() as a, browser.Profile() as b:
+        a.dump_dom(site.url + "/set")
+        seen_by_a = a.dump_dom(site.url + "/show")
+        seen_by_b = b.dump_dom(site.url + "/show")
+        assert len(shared_pids()) == 1  # one browser process for both profiles
+    assert "sid=abc" in seen_by_a  # the same profile keeps its cookie from one load to the next
+    assert '<p id="c">-</p>' in seen_by_b  # the other profile is a separate cookie jar
+
+
+def test_the_page_time_budget_runs_timers_like_dump_dom(site):
+    with browser.Profile() as p:
+        assert ">late<" in p.dump_dom(site.url + "/late", budget_ms=2000)
+        assert ">early<" in p.dump_dom(site.url + "/late", budget_ms=500)
+
+
+def test_a_killed_browser_is_started_again(site):
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")
+        (first,) = shared_pids()
+        os.killpg(first, signal.SIGKILL)
+        os.waitpid(first, 0)
+        assert "<p id" in p.dump_dom(site.url + "/show")
+        assert shared_pids() and first not in shared_pids()
+
+
+def test_stop_everything_closes_the_shared_browser(site, wait_dead):
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")
+    (pid,) = shared_pids()
+    stop_everything()
+    assert cdp._browsers == {} and wait_dead(pid, timeout=10)
+
+
+def test_settings_get_a_browser_of_their_own(site):
+    cdp.close_shared()
+    allowed = {"profile": {"block_third_party_cookies": False}}
+    with browser.Profile() as plain, browser.Profile(preferences=allowed) as tuned:
+        plain.dump_dom(site.url + "/show")
+        tuned.dump_dom(site.url + "/show")
+        assert len(shared_pids()) == 2  # Preferences are read at start: not shared with the plain browser
+
+
+def test_a_profile_a_real_browser_wrote_to_keeps_using_its_folder(site):
+    cdp.close_shared()
+    with browser.Profile() as p:
+        p.run_until(site.url + "/set", lambda: True, timeout=15)  # a user's browser, closed normally
+        assert p.on_disk
+        assert "sid=abc" not in p.dump_dom(site.url + "/show")  # session cookie gone with that browser
+    assert cdp._browsers == {}
+
+
+def test_a_killed_kernel_takes_its_shared_chromium_with_it(wait_dead):
+    script = textwrap.dedent("""
+        import time
+        from sessionlab.infra import browser, cdp
+        with browser.Profile() as profile:
+            profile.dump_dom("about:blank")
+            print(next(iter(cdp._browsers.values())).proc.pid, flush=True)
+            time.sleep(60)
+    """)
+    kernel = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    chromium = int(kernel.stdout.readline())
+    kernel.send_signal(signal.SIGKILL)  # what nbval does to kernels: no atexit runs
+    kernel.wait()
+    assert wait_dead(chromium, timeout=10)
+
+
+def test_browsers_for_other_flags_do_not_pile_up(site):
+    cdp.close_shared()
+    for n in range(4):  # like one browser per lab port's flags
+        with browser.Profile(flags=(f"--lang=ko-{n}",)) as p:
+            p.dump_dom(site.url + "/show")
+    assert len(shared_pids()) <= 2
