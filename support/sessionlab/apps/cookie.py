@@ -245,6 +245,8 @@ _PAGE_START = """<!doctype html><meta charset="utf-8"><p id="done">…</p><scrip
   await fetch('/cart', {method: 'POST', headers: {'Content-Type': 'application/json'},
                         body: JSON.stringify({item: 'coffee'})});
   document.getElementById('done').textContent = 'done';
+  const label = new URLSearchParams(location.search).get('done');  // tell the server: every answer is in
+  if (label) await fetch('/probe/' + encodeURIComponent(label));
 })();</script>"""
 
 

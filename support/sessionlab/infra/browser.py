@@ -179,18 +179,21 @@ class Profile:
             raise BrowserError(f"Chromium이 {timeout:.0f}초 안에 페이지를 읽지 못했습니다: {url}")
         return out
 
-    def run_until(self, url: str, done, timeout: float = 20) -> None:
+    def run_until(self, url: str, done, timeout: float = 20, settle: float = 0.2) -> None:
         """Open ``url`` as a user would (no --dump-dom); once ``done()`` holds, close the browser normally.
 
-        A normal close (SIGINT, like closing the window) lets Chromium write its cookie database
-        and session state; its helper processes are ended afterwards.
+        ``done()`` should turn true on a request the page sends after its last answer arrived
+        (a probe fetched last), so the cookies those answers set are in the browser's store;
+        ``settle`` seconds more let a slow machine finish the page's bookkeeping. A normal close
+        (SIGINT, like closing the window) then lets Chromium write its cookie database and
+        session state; its helper processes are ended afterwards.
         """
         proc = self._spawn(url, capture=False)
         try:
             deadline = time.monotonic() + timeout
             while not done() and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(0.05)
-            time.sleep(1.0)  # let the page's last responses land in the cookie store
+            time.sleep(settle)
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=20)

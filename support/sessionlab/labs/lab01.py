@@ -343,14 +343,18 @@ def session_restore_experiment(app, url: str, restore: bool) -> dict:
             os.makedirs(os.path.join(profile.dir, "Default"), exist_ok=True)
             with open(os.path.join(profile.dir, "Default", "Preferences"), "w") as f:
                 json.dump({"session": {"restore_on_startup": 1}}, f)
-        sessions = app.store.count()
-        profile.run_until(url + "/page/start", lambda: app.store.count() > sessions)
-        profile.run_until(probe_url(url, label), lambda: any(p["label"] == label for p in app.probes))
+        started = f"{label}-start"  # the start page fetches this probe after its last answer arrived
+        profile.run_until(f"{url}/page/start?done={started}", lambda: _probed(app, started))
+        profile.run_until(probe_url(url, label), lambda: _probed(app, label))
     header = received(app, label)
     return {
         "restore_on_startup": restore,
         "cookies_after_restart": sorted(c.split("=")[0] for c in header.split("; ") if c),
     }
+
+
+def _probed(app, label: str) -> bool:
+    return any(p["label"] == label for p in app.probes)
 
 
 def raw_status(url: str, request: bytes, timeout: float = 5) -> tuple[int, bytes]:
