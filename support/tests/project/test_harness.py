@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run_nbval(nbval_command, tmp_path, source, stored_text):
+def write_probe(path: Path, source: str, stored_text: str) -> None:
     cell = new_code_cell(
         source, execution_count=1, outputs=[new_output("stream", name="stdout", text=stored_text)]
     )
@@ -18,18 +18,21 @@ def run_nbval(nbval_command, tmp_path, source, stored_text):
         cells=[cell],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     )
-    path = tmp_path / "probe.ipynb"
     nbformat.write(nb, path)
-    return subprocess.run(
-        nbval_command(path, tmp_path), capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
 
 
 def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(nbval_command, tmp_path):
     src = 'print("2 + 2 =", 2 + 2, "at 127.0.0.1:" + str(__import__("random").randint(1024, 65535)))'
-    assert run_nbval(nbval_command, tmp_path, src, "2 + 2 = 4 at 127.0.0.1:1234\n").returncode == 0
-    changed = run_nbval(nbval_command, tmp_path, src, "2 + 2 = 5 at 127.0.0.1:1234\n")
-    assert changed.returncode != 0 and "mismatch" in changed.stdout.lower()
+    folder = tmp_path / "probes"
+    folder.mkdir()
+    write_probe(folder / "same.ipynb", src, "2 + 2 = 4 at 127.0.0.1:1234\n")  # only the port differs
+    write_probe(folder / "changed.ipynb", src, "2 + 2 = 5 at 127.0.0.1:1234\n")
+    run = subprocess.run(  # one nbval run over both: one pytest start instead of two
+        [*nbval_command(folder, tmp_path), "-rA"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert "PASSED probes/same.ipynb::Cell 0" in run.stdout, run.stdout[-2000:]
+    assert "FAILED probes/changed.ipynb::Cell 0" in run.stdout and "mismatch" in run.stdout.lower()
+    assert run.returncode != 0
 
 
 def test_notebook_00_runs_twice_in_one_kernel():
