@@ -1,8 +1,10 @@
 """One source of truth for versions: requirements.txt names them, requirements.lock pins everything, environment.yml copies the lock."""
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -96,3 +98,39 @@ def test_code_and_course_text_each_have_a_licence_named_in_the_readme():
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert "CC BY 4.0" in (ROOT / "LICENSE-content.md").read_text()
     assert "`LICENSE`" in readme and "`LICENSE-content.md`" in readme and "CC BY 4.0" in readme
+
+
+def test_postbuild_runs_to_completion_in_a_fresh_virtual_environment(tmp_path):
+    """postBuild as repo2docker runs it, offline: a new venv on a copy of the course, no package index.
+
+    The new venv sees the installed requirements through a .pth file (Binder installs them from
+    environment.yml before postBuild); only Playwright's download, which needs the network, is skipped.
+    """
+    course = tmp_path / "course"
+    for part in ("pyproject.toml", "postBuild", "README.md", "support/sessionlab", "tools/lab_settings.py"):
+        copy = shutil.copytree if (ROOT / part).is_dir() else shutil.copy2
+        (course / part).parent.mkdir(parents=True, exist_ok=True)
+        copy(ROOT / part, course / part)
+    fresh = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(fresh)], check=True)
+    site = next((fresh / "lib").glob("python3*/site-packages"))
+    installed = next(p for p in map(Path, sys.path) if p.name == "site-packages" and (p / "pip").is_dir())
+    (site / "requirements.pth").write_text(f"{installed}\n")
+    (fresh / "bin" / "pip").write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n')
+    (fresh / "bin" / "pip").chmod(0o755)
+    env = {
+        "PATH": f"{fresh / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PIP_NO_INDEX": "1",  # offline: nothing may be downloaded
+        "PIP_NO_BUILD_ISOLATION": "0",  # build with the installed setuptools
+        "SESSIONLAB_OFFLINE": "1",
+    }
+    run = subprocess.run(["bash", "postBuild"], cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-1500:] + run.stderr[-1500:]
+    where = subprocess.run(
+        [fresh / "bin" / "python", "-c", "import sessionlab; print(sessionlab.__file__)"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert where.stdout.strip().startswith(str(course / "support" / "sessionlab")), where.stderr
+    overrides = json.loads((fresh / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "ko_KR"
