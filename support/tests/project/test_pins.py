@@ -125,7 +125,9 @@ def test_postbuild_runs_to_completion_in_a_fresh_virtual_environment(tmp_path):
         "PIP_NO_BUILD_ISOLATION": "0",  # build with the installed setuptools
         "SESSIONLAB_OFFLINE": "1",
     }
-    run = subprocess.run(["bash", "postBuild"], cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        ["bash", "postBuild"], cwd=course, env=env, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout[-1500:] + run.stderr[-1500:]
     where = subprocess.run(
         [fresh / "bin" / "python", "-c", "import sessionlab; print(sessionlab.__file__)"],
