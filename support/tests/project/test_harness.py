@@ -1,11 +1,14 @@
 """The notebook harness itself: strict nbval catches a changed output; the sanitize file masks only noise."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from sessionlab.infra.redis_servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -27,9 +30,16 @@ def test_strict_nbval_fails_on_a_changed_output_and_ignores_sanitized_noise(nbva
     folder.mkdir()
     write_probe(folder / "same.ipynb", src, "2 + 2 = 4 at 127.0.0.1:1234\n")  # only the port differs
     write_probe(folder / "changed.ipynb", src, "2 + 2 = 5 at 127.0.0.1:1234\n")
-    run = subprocess.run(  # one nbval run over both: one pytest start instead of two
-        [*nbval_command(folder, tmp_path), "-rA"], capture_output=True, text=True, cwd=tmp_path, timeout=120
-    )
+    shutil.copy(ROOT / "conftest.py", folder)  # the child checks for leftovers, as the student edition's does
+    with RedisServer(name="other-worker"):  # this run's Redis, open in another test: not the child's leftover
+        run = subprocess.run(  # one nbval run over both: one pytest start instead of two
+            [*nbval_command(folder, tmp_path), "-rA"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    assert "redis-server가 남아 있습니다" not in run.stdout, run.stdout[-1500:]
     assert "PASSED probes/same.ipynb::Cell 0" in run.stdout, run.stdout[-2000:]
     assert "FAILED probes/changed.ipynb::Cell 0" in run.stdout and "mismatch" in run.stdout.lower()
     assert run.returncode != 0
