@@ -127,6 +127,11 @@ class Profile:
         self._context: tuple[cdp.SharedChromium, str] | None = None
 
     @property
+    def shared_browser(self) -> cdp.SharedChromium | None:
+        """The shared Chromium this profile's loads run in (None before the first load, or on disk)."""
+        return self._context[0] if self._context else None
+
+    @property
     def on_disk(self) -> bool:
         """State in the profile folder (a run_until browser wrote it): loads must use that folder."""
         return (Path(self.dir) / "Default").exists()

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.skipif(not browser.available(), reason="Chromium이 없
 @pytest.fixture
 def site():
     app = Flask("cdp")
+    app.hits = []
 
     @app.get("/set")
     def set_cookie():
+        app.hits.append("/set")
         resp = make_response("<p>set</p>")
         resp.set_cookie("sid", "abc")  # a session cookie: no Max-Age
         return resp
@@ -35,7 +37,6 @@ def site():
 
     with serve(app, name="t-cdp") as srv:
         yield srv
-    cdp.close_shared()
 
 
 def shared_pids() -> set[int]:
@@ -43,12 +44,11 @@ def shared_pids() -> set[int]:
 
 
 def test_two_profiles_share_one_browser_but_not_cookies(site):
-    cdp.close_shared()
     with browser.Profile() as a, browser.Profile() as b:
         a.dump_dom(site.url + "/set")
         seen_by_a = a.dump_dom(site.url + "/show")
         seen_by_b = b.dump_dom(site.url + "/show")
-        assert len(shared_pids()) == 1  # one browser process for both profiles
+        assert a.shared_browser is b.shared_browser and a.shared_browser.alive  # one browser process
     assert "sid=abc" in seen_by_a  # the same profile keeps its cookie from one load to the next
     assert '<p id="c">-</p>' in seen_by_b  # the other profile is a separate cookie jar
 
@@ -62,37 +62,35 @@ def test_the_page_time_budget_runs_timers_like_dump_dom(site):
 def test_a_killed_browser_is_started_again(site):
     with browser.Profile() as p:
         p.dump_dom(site.url + "/show")
-        (first,) = shared_pids()
+        first = p.shared_browser.proc.pid
         os.killpg(first, signal.SIGKILL)
         os.waitpid(first, 0)
         assert "<p id" in p.dump_dom(site.url + "/show")
-        assert shared_pids() and first not in shared_pids()
+        assert p.shared_browser.alive and p.shared_browser.proc.pid != first
 
 
 def test_stop_everything_closes_the_shared_browser(site, wait_dead):
     with browser.Profile() as p:
         p.dump_dom(site.url + "/show")
-    (pid,) = shared_pids()
+        pid = p.shared_browser.proc.pid
     stop_everything()
     assert cdp._browsers == {} and wait_dead(pid, timeout=10)
 
 
 def test_settings_get_a_browser_of_their_own(site):
-    cdp.close_shared()
     allowed = {"profile": {"block_third_party_cookies": False}}
     with browser.Profile() as plain, browser.Profile(preferences=allowed) as tuned:
         plain.dump_dom(site.url + "/show")
         tuned.dump_dom(site.url + "/show")
-        assert len(shared_pids()) == 2  # Preferences are read at start: not shared with the plain browser
+        assert plain.shared_browser is not tuned.shared_browser  # Preferences are read at start
 
 
 def test_a_profile_a_real_browser_wrote_to_keeps_using_its_folder(site):
-    cdp.close_shared()
     with browser.Profile() as p:
-        p.run_until(site.url + "/set", lambda: True, timeout=15)  # a user's browser, closed normally
+        p.run_until(site.url + "/set", lambda: "/set" in site.app.hits, timeout=15)  # a user's browser
         assert p.on_disk
         assert "sid=abc" not in p.dump_dom(site.url + "/show")  # session cookie gone with that browser
-    assert cdp._browsers == {}
+        assert p.shared_browser is None
 
 
 def test_a_killed_kernel_takes_its_shared_chromium_with_it(wait_dead):
@@ -113,7 +111,7 @@ def test_a_killed_kernel_takes_its_shared_chromium_with_it(wait_dead):
 
 def test_browsers_for_other_flags_do_not_pile_up(site):
     cdp.close_shared()
-    for n in range(4):  # like one browser per lab port's flags
+    for n in range(3):  # like one browser per lab port's flags
         with browser.Profile(flags=(f"--lang=ko-{n}",)) as p:
             p.dump_dom(site.url + "/show")
     assert len(shared_pids()) <= 2
