@@ -89,15 +89,21 @@ def test_profile_without_a_database_is_503(tokens):
 def test_cache_aside_hit_miss_shared_and_expiry(tokens):
     redis_server = start_redis(name=None)
     try:
-        a = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
-        b = create_state_app(cache=redis_server.client(), cache_ttl_ms=500)
+        # 0.3 s: far longer than the two in-process requests that must hit, short for the suite
+        a = create_state_app(cache=redis_server.client(), cache_ttl_ms=300)
+        b = create_state_app(cache=redis_server.client(), cache_ttl_ms=300)
         ca, cb = a.test_client(), b.test_client()
+        r, key = redis_server.client(), "sessionlab:price:배"
+        assert ca.get("/price?item=배").get_json()["cache"] == "miss"
+        assert 0 < r.pttl(key) <= 300  # the cached price carries the TTL
         assert [
             ca.get("/price?item=배").get_json()["cache"],
-            ca.get("/price?item=배").get_json()["cache"],
             cb.get("/price?item=배").get_json()["cache"],
-        ] == ["miss", "hit", "hit"]
-        time.sleep(0.6)
+        ] == ["hit", "hit"]
+        deadline = time.monotonic() + 5
+        while r.exists(key) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert r.exists(key) == 0  # Redis dropped it itself
         assert ca.get("/price?item=배").get_json()["cache"] == "miss"
         assert a.config["slow_queries"] == 2 and b.config["slow_queries"] == 0
     finally:

@@ -49,9 +49,11 @@ STORES = {"memory": _memory, "sqlite-memory": _sqlite_memory, "sqlite-file": _sq
 
 @pytest.fixture(scope="module")
 def redis_cluster():
+    # Module scope on purpose: a session-wide cluster would still run while tests/project start
+    # pytest in a child process, whose leftover check (same test-run mark) would count it.
     from sessionlab.infra.redis_topologies import start_cluster
 
-    cluster = start_cluster(name=None, primaries=3, replicas=0)  # the failover test is in test_redis.py
+    cluster = start_cluster(name=None, primaries=3, replicas=0)  # the failover test: test_redis_topologies.py
     yield cluster
     cluster.stop()
 
