@@ -49,8 +49,7 @@ STORES = {"memory": _memory, "sqlite-memory": _sqlite_memory, "sqlite-file": _sq
 
 @pytest.fixture(scope="module")
 def redis_cluster():
-    # Module scope on purpose: a session-wide cluster would still run while tests/project start
-    # pytest in a child process, whose leftover check (same test-run mark) would count it.
+    # Only this module uses a cluster it does not destroy (the failover tests kill nodes), so one per module.
     from sessionlab.infra.redis_topologies import start_cluster
 
     cluster = start_cluster(name=None, primaries=3, replicas=0)  # the failover test: test_redis_topologies.py
