@@ -147,18 +147,37 @@ class SharedChromium:
                 policy = {"policy": "pauseIfNetworkFetchesPending", "budget": budget_ms}
                 self.send("Emulation.setVirtualTimePolicy", policy, session=session)
                 self.wait_event("Emulation.virtualTimeBudgetExpired", session, timeout)
-                found = self.send(
-                    "Runtime.evaluate", {"expression": _DOM, "returnByValue": True}, session=session
-                )
-                if "value" not in found.get("result", {}):
-                    raise CdpError(f"DOM을 읽지 못했습니다: {found}")
-                return found["result"]["value"]
+                # Page time stops when the budget runs out; a document still loading (a form post
+                # that navigates) would never finish, so the page runs in real time from here.
+                self.send("Emulation.setVirtualTimePolicy", {"policy": "advance"}, session=session)
+                return self._read_dom(session, time.monotonic() + timeout)
             finally:
                 try:
                     self.send("Target.closeTarget", {"targetId": tab}, timeout=10)
                 except CdpError:
                     pass
                 self._events = [e for e in self._events if e.get("sessionId") != session]
+
+    def _read_dom(self, session: str, deadline: float) -> str:
+        """The DOM now; a page caught between two documents (a form post navigating) gets a second
+        to load the next one, else an empty string, as ``--dump-dom`` prints when it races a navigation."""
+        for attempt in range(2):
+            try:
+                found = self.send(
+                    "Runtime.evaluate", {"expression": _DOM, "returnByValue": True}, session=session
+                )
+                if "value" in found.get("result", {}):
+                    return found["result"]["value"]
+            except CdpError:  # the document went away while we asked
+                pass
+            if attempt == 0:
+                try:
+                    self.wait_event(
+                        "Page.loadEventFired", session, max(min(deadline - time.monotonic(), 1.0), 0.1)
+                    )
+                except CdpError:
+                    pass
+        return ""
 
     def close(self) -> None:
         """End the browser and its helper processes; remove its folder."""
