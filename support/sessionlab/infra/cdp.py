@@ -147,9 +147,6 @@ class SharedChromium:
                 policy = {"policy": "pauseIfNetworkFetchesPending", "budget": budget_ms}
                 self.send("Emulation.setVirtualTimePolicy", policy, session=session)
                 self.wait_event("Emulation.virtualTimeBudgetExpired", session, timeout)
-                # Page time stops when the budget runs out; a document still loading (a form post
-                # that navigates) would never finish, so the page runs in real time from here.
-                self.send("Emulation.setVirtualTimePolicy", {"policy": "advance"}, session=session)
                 return self._read_dom(session, time.monotonic() + timeout)
             finally:
                 try:
@@ -171,7 +168,8 @@ class SharedChromium:
             except CdpError:  # the document went away while we asked
                 pass
             if attempt == 0:
-                try:
+                try:  # page time stopped with the budget: let it run (and finish loading) again
+                    self.send("Emulation.setVirtualTimePolicy", {"policy": "advance"}, session=session)
                     self.wait_event(
                         "Page.loadEventFired", session, max(min(deadline - time.monotonic(), 1.0), 0.1)
                     )

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from flask import Flask, make_response, request
@@ -32,8 +33,8 @@ def site():
         return f"<p id=c>{request.headers.get('Cookie', '-')}</p>"
 
     @app.get("/late")
-    def late():  # the text appears 1.5 s of page time after the load
-        return "<p id=o>early</p><script>setTimeout(() => o.textContent = 'late', 1500)</script>"
+    def late():  # the text appears 10 s of page time after the load
+        return "<p id=o>early</p><script>setTimeout(() => o.textContent = 'late', 10000)</script>"
 
     with serve(app, name="t-cdp") as srv:
         yield srv
@@ -55,7 +56,9 @@ def test_two_profiles_share_one_browser_but_not_cookies(site):
 
 def test_the_page_time_budget_runs_timers_like_dump_dom(site):
     with browser.Profile() as p:
-        assert ">late<" in p.dump_dom(site.url + "/late", budget_ms=2000)
+        t = time.monotonic()
+        assert ">late<" in p.dump_dom(site.url + "/late", budget_ms=12_000)  # page time, not wall time
+        assert time.monotonic() - t < 10  # so a 10 s timer fired without waiting 10 s
         assert ">early<" in p.dump_dom(site.url + "/late", budget_ms=500)
 
 
