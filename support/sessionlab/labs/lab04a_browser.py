@@ -4,8 +4,9 @@
   ``Authorization: Bearer``, an ``<img>`` request cannot; a cookie rides on both;
 * ``xss_report(url, store, attacker=...)`` — ``/demo/xss`` with an injected script that
   sends what it read to the attacker's collector and then uses the session from the page;
-* ``cross_site(shop, evil, how)`` — two sites on this machine (``shop.test``,
-  ``evil.test``, both 127.0.0.1 through ``--host-resolver-rules``): log in on the shop,
+* ``cross_site(shop, evil, how)`` — two sites on this machine (``shop.localhost``,
+  ``evil.localhost``: Chromium sends every ``*.localhost`` name to 127.0.0.1 and treats it
+  as a secure context, so ``Secure`` cookies work over http): log in on the shop,
   then open the evil page that posts to the shop (``how="form"`` or ``"fetch"``);
 * ``login_csrf(shop, evil)`` — the evil page logs the browser into the attacker's account.
 
@@ -32,7 +33,7 @@ __all__ = [
     "EVIL",
 ]
 
-SHOP, EVIL = "shop.test", "evil.test"
+SHOP, EVIL = "shop.localhost", "evil.localhost"
 
 
 def page_report(dom: str) -> dict:
@@ -57,28 +58,25 @@ def xss_report(url: str, store: str, attacker: str | None = None) -> dict:
     return page_report(browser.dump_dom(f"{url}/demo/xss?{query}", timeout=30, budget_ms=3000))
 
 
-def cross_site_profile(shop_port: int) -> browser.Profile:
-    """A Chromium profile where shop.test and evil.test are two sites on 127.0.0.1.
+def cross_site_profile() -> browser.Profile:
+    """A Chromium profile with third-party cookies allowed, where shop.localhost and evil.localhost are two sites.
 
-    Two settings make this headless Chromium behave like a default desktop Chrome:
-    third-party cookies allowed (this build blocks them by default; Chrome's default
-    setting allows them, Safari and Firefox partition or block them), and
-    ``http://shop.test:PORT`` treated as a secure origin, so a ``Secure`` cookie
-    (which ``SameSite=None`` requires) can be set over plain http on this machine.
+    Allowed, because this headless build blocks them by default; Chrome's default setting
+    allows them (Safari and Firefox partition or block them). No other flag: a ``*.localhost``
+    name is a secure context already, so a ``Secure`` cookie (which ``SameSite=None``
+    requires) can be set over plain http on this machine.
     """
     return browser.Profile(
-        hosts=(SHOP, EVIL),
-        flags=(f"--unsafely-treat-insecure-origin-as-secure=http://{SHOP}:{shop_port}",),
         preferences={"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}},
     )
 
 
 def cross_site(shop_port: int, evil_port: int, how: str) -> dict:
-    """Log in on http://shop.test, then open http://evil.test's page that posts to the shop.
+    """Log in on http://shop.localhost, then open http://evil.localhost's page that posts to the shop.
 
     Returns what each page's script reported: ``{"login": ..., "attack": ...}``.
     """
-    with cross_site_profile(shop_port) as profile:
+    with cross_site_profile() as profile:
         login = page_report(profile.dump_dom(f"http://{SHOP}:{shop_port}/demo/login", timeout=30))
         target = f"http://{SHOP}:{shop_port}"
         dom = profile.dump_dom(
@@ -91,12 +89,12 @@ def cross_site(shop_port: int, evil_port: int, how: str) -> dict:
 
 
 def login_csrf(shop_port: int, evil_port: int) -> dict:
-    """Open http://evil.test's login-CSRF page, then http://shop.test/me in the same browser.
+    """Open http://evil.localhost's login-CSRF page, then http://shop.localhost/me in the same browser.
 
     Returns what the shop answered to the cross-site login form (``login``: its text) and
     who the shop thinks this browser is afterwards (``me``: the ``sub``, or None).
     """
-    with cross_site_profile(shop_port) as profile:
+    with cross_site_profile() as profile:
         target = f"http://{SHOP}:{shop_port}"
         dom = profile.dump_dom(
             f"http://{EVIL}:{evil_port}/csrf?target={target}&how=login", timeout=30, budget_ms=3000
