@@ -69,6 +69,47 @@ def unit_seconds() -> float:
     return time.perf_counter() - start
 
 
+def whole_seconds() -> float:
+    """``make test``'s pytest command (unit tests and every notebook under strict nbval, ``-n 2``)."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-m", "not ui", "support/tests",
+         "--nbval", "notebooks", "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def redis_ping_ms() -> float:
+    """A lab Redis from start to its first PING answer, in ms."""
+    sys.path.insert(0, str(ROOT / "support"))
+    from sessionlab.infra.redis_servers import RedisServer
+
+    start = time.perf_counter()
+    server = RedisServer(name=None)
+    try:
+        server.client().ping()
+        return (time.perf_counter() - start) * 1000
+    finally:
+        server.stop()
+
+
+def chromium_load_seconds(shared: bool) -> float:
+    """One page load in Chromium: a tab in the shared browser, or a browser started for it (--dump-dom)."""
+    sys.path.insert(0, str(ROOT / "support"))
+    from sessionlab.infra import browser
+
+    with browser.Profile() as profile:
+        if shared:
+            profile.dump_dom("about:blank")  # the browser is up; measure the next load
+        start = time.perf_counter()
+        if shared:
+            profile.dump_dom("about:blank", budget_ms=100)
+        else:
+            profile._dump_dom_process("about:blank", timeout=30, budget_ms=100)
+        return time.perf_counter() - start
+
+
 def median_of(runs: int, measure) -> tuple[float, list[float]]:
     times = [measure() for _ in range(runs)]
     return statistics.median(times), times
@@ -88,6 +129,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help="notebooks (default: all)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-unit", action="store_true")
+    parser.add_argument("--whole", action="store_true", help="also time make test's pytest command")
     args = parser.parse_args()
     names = args.names or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     rows = []
@@ -99,6 +141,27 @@ def main() -> None:
         med, times = median_of(args.runs, unit_seconds)
         rows.append(("unit tests, -n 2", med, times, "—"))
         print(f"unit tests: {med:.1f} s", flush=True)
+    if args.whole:
+        med, times = median_of(args.runs, whole_seconds)
+        rows.append(("make test (unit + notebooks, -n 2)", med, times, "75"))
+        print(f"make test: {med:.1f} s", flush=True)
+    parts = []
+    med, times = median_of(15, redis_ping_ms)
+    parts.append(
+        f"| a lab Redis, start → PING | {med:.0f} ms | {min(times):.0f}–{max(times):.0f} ms | 50 ms |"
+    )
+    from sessionlab.infra import browser
+
+    if browser.available():
+        for shared, what in (
+            (False, "a Chromium started for one page (--dump-dom)"),
+            (True, "a tab in the shared Chromium"),
+        ):
+            med, times = median_of(5, lambda s=shared: chromium_load_seconds(s))
+            parts.append(
+                f"| {what} | {med * 1000:.0f} ms | {min(times) * 1000:.0f}–{max(times) * 1000:.0f} ms | — |"
+            )
+        browser.close_browsers()
     total = sum(r[1] for r in rows if r[0] in names)
     head = (
         f"# Course timings\n\nWritten by `benchmarks/bench_course.py` on {time.strftime('%Y-%m-%d')}: "
@@ -106,7 +169,8 @@ def main() -> None:
         f"median of {args.runs} runs each, one at a time (the machine otherwise idle is assumed, not checked).\n\n"
         f"Notebooks one after another: {total:.0f} s of work in total (`make test` runs them on 2 workers).\n\n"
     )
-    (ROOT / "benchmarks" / "results.md").write_text(head + table(rows) + "\n", encoding="utf-8")
+    small = "\n\n| 무엇 (한 번) | 중앙값 | 범위 | 목표 |\n|---|---:|---|---:|\n" + "\n".join(parts)
+    (ROOT / "benchmarks" / "results.md").write_text(head + table(rows) + small + "\n", encoding="utf-8")
     print("→ benchmarks/results.md")
 
 
