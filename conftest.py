@@ -63,6 +63,25 @@ def _lab_redis_processes() -> list[str]:
     return left
 
 
+# The longest files first (benchmarks/results.md): with `-n 2 --dist loadfile` a worker takes whole files
+# in collection order, so a long notebook picked up last would leave the other worker idle at the end.
+LONG_FIRST = (
+    "05_multi_server_sessions.ipynb",
+    "01_cookie_vs_session.ipynb",
+    "04a_jwt_vs_session.ipynb",
+    "02a_session_hijacking.ipynb",
+    "02_session_login.ipynb",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: every other file keeps its place and order
+
+
 def pytest_sessionfinish(session, exitstatus):
     try:  # this process's shared headless Chromium (labs' browser experiments), if any started
         from sessionlab.infra.cdp import close_shared
