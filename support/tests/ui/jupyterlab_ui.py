@@ -31,6 +31,11 @@ ALL_RAN = f"""() => {{ const w = {CURRENT}; const cells = w.content.model.cells;
     code++; if (c.executionCount !== null) ran++;
     for (let j = 0; j < c.outputs.length; j++) if (c.outputs.get(j).type === 'error') failed = true; }}
   return code > 0 && (ran === code || failed) && w.sessionContext.session.kernel.status === 'idle'; }}"""
+ALL_BUT_LAST_RAN = f"""() => {{ const w = {CURRENT}; const cells = w.content.model.cells; const code = [];
+  for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') code.push(cells.get(i));
+  const above = code.slice(0, -1);
+  return above.length > 0 && above.every(c => c.executionCount !== null)
+    && w.sessionContext.session.kernel.status === 'idle'; }}"""
 LOOK = f"""() => {{ const w = {CURRENT}; const cells = w.content.model.cells; const errors = [];
   for (let i = 0; i < cells.length; i++) {{ const c = cells.get(i); if (c.type !== 'code') continue;
     for (let j = 0; j < c.outputs.length; j++) {{ const o = c.outputs.get(j).toJSON();
@@ -166,10 +171,24 @@ def shut_down_kernel(page) -> None:
 
 
 def run_all_but_cleanup(page, timeout_s: float = 300) -> None:
-    """Run every cell but the last code cell (the cleanup cell), as a learner who stops before the end."""
+    """Restart the kernel and run every cell above the last code cell (the cleanup cell), as a learner
+    who stops before the end: Run → Run All Above, so the document itself is not changed."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.evaluate(
+        f"async () => {{ await {CURRENT}.sessionContext.session.kernel.restart(); }}"
+    )  # resolves once restarted
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=500)
+    page.evaluate(
+        f"""() => {{ const w = {CURRENT}; const m = w.content.model; let last = m.cells.length - 1;
+          while (last > 0 && m.cells.get(last).type !== 'code') last--;
+          w.content.activeCellIndex = last; window.jupyterapp.commands.execute('notebook:run-all-above'); }}"""
+    )
+    page.wait_for_function(ALL_BUT_LAST_RAN, timeout=timeout_s * 1000, polling=1000)
+
+
+def last_code_cell_ran(page) -> bool:
+    return page.evaluate(
         f"""() => {{ const m = {CURRENT}.content.model; let last = m.cells.length - 1;
           while (last > 0 && m.cells.get(last).type !== 'code') last--;
-          m.sharedModel.deleteCell(last); }}"""
+          return m.cells.get(last).executionCount !== null; }}"""
     )
-    run_all(page, timeout_s)
