@@ -11,7 +11,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-__all__ = ["CheckResult", "result", "not_answered", "is_blank", "table_mistakes", "letter_mistakes"]
+__all__ = [
+    "CheckResult",
+    "result",
+    "not_answered",
+    "is_blank",
+    "table_mistakes",
+    "letter_mistakes",
+    "check_letters",
+]
 
 
 @dataclass(frozen=True)
@@ -76,3 +84,14 @@ def letter_mistakes(answer, options, right) -> tuple[CheckResult | None, list[st
     if not chosen <= set(options):
         return CheckResult(False, f"글자 {span} 중에서 고르세요"), []
     return None, sorted(chosen ^ set(right))
+
+
+def check_letters(answer, options: dict, praise: str) -> CheckResult:
+    """A letter-set exercise whose ``options`` are ``letter → (text, right?, hint)``.
+
+    Right: ``praise``. Wrong: the hint of every letter wrongly chosen or missed, in order.
+    """
+    problem, wrong = letter_mistakes(answer, options, {k for k, (_, ok, _) in options.items() if ok})
+    if problem is not None:
+        return problem
+    return result(not wrong, praise, " / ".join(options[k][2] for k in wrong))

@@ -6,7 +6,7 @@ and names situations by letter, so nothing long has to be retyped.
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, letter_mistakes, not_answered, result
+from sessionlab.exercises.base import CheckResult, check_letters, is_blank, not_answered
 from sessionlab.labs.lab03b import strategy_menu, strategy_name
 
 __all__ = [
@@ -113,14 +113,11 @@ TRUSTED = frozenset(k for k, (_, ok, _) in TRUST_SCENARIO.items() if ok)
 
 def check_trusted_values(answer) -> CheckResult:
     """Exercise 2: the letters of TRUST_SCENARIO the server may use as received (C and D)."""
-    problem, wrong = letter_mistakes(answer, TRUST_SCENARIO, TRUSTED)
-    if problem is not None:
-        return problem
-    return result(
-        not wrong,
+    return check_letters(
+        answer,
+        TRUST_SCENARIO,
         "서버 세션의 값과 서명을 검증한 토큰의 값만 믿을 수 있습니다. URL·숨은 폼 필드·서명 없는 쿠키·Web Storage에서 온 값은 "
         "사용자가 바꿀 수 있으니 서버가 다시 확인합니다(가격은 서버의 가격표에서).",
-        " / ".join(TRUST_SCENARIO[k][2] for k in wrong),
     )
 
 
@@ -159,14 +156,11 @@ SENT_AUTOMATICALLY = frozenset(k for k, (_, sent, _) in SENT_SCENARIO.items() if
 
 def check_sent_automatically(answer) -> CheckResult:
     """Exercise 3: the letters of SENT_SCENARIO the browser attaches by itself (B and E)."""
-    problem, wrong = letter_mistakes(answer, SENT_SCENARIO, SENT_AUTOMATICALLY)
-    if problem is not None:
-        return problem
-    return result(
-        not wrong,
+    return check_letters(
+        answer,
+        SENT_SCENARIO,
         "쿠키만(HttpOnly 세션 ID 쿠키도) 브라우저가 그 사이트로 가는 모든 요청에 저절로 싣습니다. 그래서 쿠키는 작아야 하고, "
         "CSRF 같은 공격도 여기서 나옵니다(02a). Web Storage와 그 안의 토큰은 스크립트가 보낼 때만 갑니다.",
-        " / ".join(SENT_SCENARIO[k][2] for k in wrong),
     )
 
 

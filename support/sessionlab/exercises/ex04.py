@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sessionlab.exercises.base import CheckResult, is_blank, letter_mistakes, not_answered, result
+from sessionlab.exercises.base import CheckResult, check_letters, is_blank, not_answered
 from sessionlab.exercises.ex02 import check_memory_estimate  # the same estimate, in MiB
 
 __all__ = [
@@ -45,14 +45,11 @@ STATEMENTS = {
 
 def check_statements(answer) -> CheckResult:
     """Exercise 1: the set of letters of the true statements (B and E)."""
-    problem, wrong = letter_mistakes(answer, STATEMENTS, {k for k, (_, ok, _) in STATEMENTS.items() if ok})
-    if problem is not None:
-        return problem
-    return result(
-        not wrong,
+    return check_letters(
+        answer,
+        STATEMENTS,
         "맞습니다. HTTP는 무상태 그대로이고, 상태를 가진 것은 애플리케이션입니다. 쿠키는 열쇠를 실어 나를 뿐이라 "
         "요청은 스스로 완결되지 않습니다.",
-        " / ".join(STATEMENTS[k][2] for k in wrong),
     )
 
 
