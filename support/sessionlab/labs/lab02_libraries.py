@@ -23,6 +23,8 @@ import re
 
 import requests
 
+from sessionlab.infra.servers import HOST  # every lab server binds here
+
 __all__ = [
     "ALICE",
     "duration_text",
@@ -36,7 +38,6 @@ __all__ = [
 ]
 
 ALICE = {"username": "alice", "password": "wonderland-2026"}  # both login apps' demo account
-HOST = "127.0.0.1"
 
 
 def login(url: str, http: requests.Session | None = None, creds: dict | None = None) -> requests.Response:

@@ -22,6 +22,7 @@ import re
 import jwt
 import requests
 
+from sessionlab.infra.servers import HOST  # every lab server binds here
 from sessionlab.labs.lab02_libraries import duration_text  # the same rounding as notebook 02's section
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 ALICE = {"username": "alice", "password": "alice-pw"}  # the token apps' demo account
-HOST = "127.0.0.1"
 
 
 def body_tokens(url: str, creds: dict | None = None) -> dict:
