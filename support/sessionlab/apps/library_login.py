@@ -47,7 +47,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_session import Session
 
 from sessionlab.apps._common import label_response, variant_name
-from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
+from sessionlab.web.passwords import LAB_N, account_hashes, dummy_hash, verify_password
 
 __all__ = [
     "create_library_login_app",
@@ -129,7 +129,7 @@ def create_library_login_app(
         app.config["PERMANENT_SESSION_LIFETIME"] = HARDENED_IDLE
     # else: ⚠️ library defaults: cookie "session", no SameSite, PERMANENT_SESSION_LIFETIME = 31 days
     Session(app)
-    accounts = {u: hash_password(p, n=kdf_n) for u, p in (DEFAULT_USERS if users is None else users).items()}
+    accounts = account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n)
     app.extensions["library_login"] = LibraryLoginSettings(
         harden, accounts, dummy_hash(n=kdf_n), absolute_timeout, clock
     )

@@ -52,7 +52,7 @@ from jwt import PyJWTError
 
 from sessionlab.apps._common import label_response, variant_name
 from sessionlab.apps.token_lab import DEFAULT_USERS
-from sessionlab.web.passwords import dummy_hash, hash_password, verify_password
+from sessionlab.web.passwords import account_hashes, dummy_hash, verify_password
 
 __all__ = [
     "create_library_token_app",
@@ -128,7 +128,7 @@ def create_library_token_app(
             JWT_REFRESH_COOKIE_PATH="/refresh",
         )
     # else: ⚠️ library defaults: 15 min / 30 days, tokens in the body, no rotation, no denylist
-    accounts = {u: hash_password(pw, n=kdf_n) for u, (pw, _role) in (users or DEFAULT_USERS).items()}
+    accounts = account_hashes({u: pw for u, (pw, _role) in (users or DEFAULT_USERS).items()}, n=kdf_n)
     settings = LibraryTokenSettings(
         harden, accounts, dummy_hash(n=kdf_n), _text_client(redis) if redis else None
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import Response
 
 from sessionlab.apps._common import cookie_name, json_response, variant_name
-from sessionlab.web.passwords import LAB_N, dummy_hash, hash_password, verify_password
+from sessionlab.web.passwords import LAB_N, account_hashes, dummy_hash, verify_password
 from sessionlab.web.stores import RedisStore, SessionStore
 
 __all__ = ["LOGIN_COOKIE", "LoginConfig", "LoginLab", "MESSAGES", "error"]
@@ -174,7 +174,7 @@ class LoginLab:
         self.secure = config.secure
         self.variant = config.variant
         self.clock = config.clock or config.store.clock
-        self.password_hashes = {u: hash_password(p, n=config.kdf_n) for u, p in config.users.items()}
+        self.password_hashes = account_hashes(config.users, n=config.kdf_n)
         self.dummy = dummy_hash(n=config.kdf_n)
         self.emails = {u: f"{u}@example.com" for u in config.users}
         self.transfers: list[dict] = []  # transfers that went through

@@ -60,7 +60,7 @@ from sessionlab.apps.rest_problems import (
     no_content,
     problem_response,
 )
-from sessionlab.web.passwords import dummy_hash, hash_password, verify_password
+from sessionlab.web.passwords import account_hashes, dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import MemoryStore
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
@@ -91,7 +91,7 @@ def new_token_service() -> TokenService:
 
 
 def _hashes(users: dict[str, str] | None) -> dict[str, str]:
-    return {u: hash_password(p) for u, p in (DEFAULT_USERS if users is None else users).items()}
+    return account_hashes(DEFAULT_USERS if users is None else users)
 
 
 # -- the REST API ------------------------------------------------------------------------

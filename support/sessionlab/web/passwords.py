@@ -17,6 +17,7 @@ bcrypt for legacy systems (inputs are cut at ``BCRYPT_MAX_BYTES`` = 72 bytes), P
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -25,6 +26,7 @@ import time
 __all__ = [
     "hash_password",
     "verify_password",
+    "account_hashes",
     "dummy_hash",
     "hash_rate",
     "fast_sha256",
@@ -85,8 +87,27 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+@functools.lru_cache(maxsize=1024)
+def _account_hash(username: str, password: str, n: int) -> str:
+    return hash_password(password, n=n)
+
+
+def account_hashes(users: dict[str, str], n: int = LAB_N) -> dict[str, str]:
+    """Stored hashes for a lab's ready-made accounts, hashed once per process and user.
+
+    The accounts stand for users who signed up long ago: their hashes sit in the database and
+    nobody pays scrypt for them again. Every app a notebook or a test builds reuses them (a
+    fresh dict each time); each user still has a salt of their own, and logins still verify.
+    """
+    return {u: _account_hash(u, p, n) for u, p in users.items()}
+
+
+@functools.lru_cache(maxsize=16)
 def dummy_hash(n: int = LAB_N) -> str:
-    """A hash of a random password: verify an unknown user against it, so it costs the same time."""
+    """A hash of a random password: verify an unknown user against it, so it costs the same time.
+
+    One per process and cost: it only has to cost what a real verification costs.
+    """
     return hash_password(base64.b64encode(os.urandom(18)).decode(), n=n)
 
 

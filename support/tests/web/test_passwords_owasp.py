@@ -20,3 +20,18 @@ def test_scrypt_memory_formula_matches_hashlib_limit():
     with pytest.raises(ValueError):
         hashlib.scrypt(b"pw", salt=b"s" * 16, n=2**12, r=8, p=1, maxmem=need // 2)
     hashlib.scrypt(b"pw", salt=b"s" * 16, n=2**12, r=8, p=1, maxmem=need + 2**20)
+
+
+def test_ready_made_accounts_are_hashed_once_per_process_each_with_its_own_salt(monkeypatch):
+    passwords._account_hash.cache_clear()
+    calls = []
+    real = passwords._scrypt
+    monkeypatch.setattr(passwords, "_scrypt", lambda *a: calls.append(a[0]) or real(*a))
+    users = {"ann-once": "same-pw", "bob-once": "same-pw"}
+    first = passwords.account_hashes(users, n=2**10)
+    assert sorted(calls) == ["same-pw", "same-pw"]
+    second = passwords.account_hashes(users, n=2**10)  # a second app with the same accounts
+    assert second == first and second is not first and len(calls) == 2  # no scrypt paid again
+    assert first["ann-once"] != first["bob-once"]  # same password, different salts
+    assert all(passwords.verify_password("same-pw", h) for h in first.values())
+    assert passwords.dummy_hash(n=2**10) == passwords.dummy_hash(n=2**10) != first["ann-once"]
