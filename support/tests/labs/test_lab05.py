@@ -13,8 +13,10 @@ import pytest
 import requests
 
 from sessionlab.apps.login import create_login_app
+from sessionlab.infra.redis_servers import start_redis
 from sessionlab.infra.servers import serve
 from sessionlab.labs import lab05 as cl
+from sessionlab.labs.lab05.backends import Backends
 from sessionlab.web.stores import RedisStore
 
 
@@ -205,7 +207,8 @@ def _alive(pid: int) -> bool:
 
 def test_cluster_failover_keeps_sessions_and_rerun_works():
     """The one cluster test: a primary dies, every session survives; the lab reruns in the same process."""
-    first = cl.MultiServerLab(name="t05c")
+    first = cl.MultiServerLab(name="t05c", warm_up=("cluster",))  # as the notebook does
+    assert first.backends._cluster_start is not None  # starting in the background, not yet waited for
     run = first.scenario("cluster", users=6, rounds=1, store_death=cl.kill_cluster_primary)
     assert run.failed == 0 and run.lost_on_store_death == 0
     old = [n.pid for n in first.backends.cluster.nodes]
@@ -217,6 +220,38 @@ def test_cluster_failover_keeps_sessions_and_rerun_works():
     finally:
         again.stop()
         first.stop()
+
+
+class _SlowStart:
+    """Stands in for a cluster start: one real Redis after a pause, so a test can stop mid-start."""
+
+    def __init__(self, fail: bool = False):
+        self.fail, self.started = fail, []
+
+    def __call__(self):
+        time.sleep(0.3)
+        if self.fail:
+            raise RuntimeError("클러스터를 만들지 못했습니다")
+        server = start_redis(name="t05-warm")
+        self.started.append(server)
+        return server
+
+
+def test_stopping_while_the_cluster_still_starts_leaves_no_redis(monkeypatch):
+    backends = Backends("t05w")
+    monkeypatch.setattr(backends, "_start_cluster", slow := _SlowStart())
+    backends.start_cluster_soon()
+    backends.stop()  # the start has not finished: stop waits for it, then stops what it started
+    assert len(slow.started) == 1 and not slow.started[0].running
+
+
+def test_a_failed_background_start_is_raised_where_the_cluster_is_used(monkeypatch):
+    backends = Backends("t05f")
+    monkeypatch.setattr(backends, "_start_cluster", _SlowStart(fail=True))
+    backends.start_cluster_soon()
+    with pytest.raises(RuntimeError, match="만들지 못했습니다"):
+        _ = backends.cluster
+    backends.stop()
 
 
 def cl_width(text: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 import weakref
 
@@ -54,6 +55,8 @@ class Backends:
         self._redis: redis_topologies.ReplicatedRedis | None = None
         self._cache: lab_redis.RedisServer | None = None
         self._cluster: redis_topologies.RedisCluster | None = None
+        self._cluster_start: threading.Thread | None = None
+        self._cluster_error: BaseException | None = None
         from sessionlab.infra.tmp import lab_dir
 
         self.dir = str(lab_dir("sqlite"))  # course temp folder; a killed kernel's folder is swept later
@@ -71,12 +74,40 @@ class Backends:
             self._cache = lab_redis.start_redis(name=f"{self.name}-cache")
         return self._cache
 
+    def _start_cluster(self) -> redis_topologies.RedisCluster:
+        return redis_topologies.start_cluster(name=f"{self.name}-cluster", primaries=3, replicas=1)
+
+    def start_cluster_soon(self) -> None:
+        """Start the cluster in a background thread; ``cluster`` waits for it.
+
+        A new cluster cannot serve for about 2 s (redis-cli's join wait, then Redis's
+        CLUSTER_WRITABLE_DELAY): that wait then overlaps the experiments that come first.
+        """
+        if self._cluster is not None or self._cluster_start is not None:
+            return
+
+        def start() -> None:
+            try:
+                self._cluster = self._start_cluster()
+            except BaseException as exc:  # raised again by ``cluster``
+                self._cluster_error = exc
+
+        self._cluster_start = threading.Thread(target=start, name=f"{self.name}-cluster-start", daemon=True)
+        self._cluster_start.start()
+
+    def _wait_cluster_start(self) -> None:
+        started, self._cluster_start = self._cluster_start, None
+        if started is not None:
+            started.join()
+        error, self._cluster_error = self._cluster_error, None
+        if error is not None:
+            raise error
+
     @property
     def cluster(self) -> redis_topologies.RedisCluster:
+        self._wait_cluster_start()
         if self._cluster is None or not any(n.running for n in self._cluster.nodes):
-            self._cluster = redis_topologies.start_cluster(
-                name=f"{self.name}-cluster", primaries=3, replicas=1
-            )
+            self._cluster = self._start_cluster()
         return self._cluster
 
     def heal_cluster(self, timeout: float = 15.0) -> int:
@@ -110,6 +141,10 @@ class Backends:
         return os.path.join(self.dir, f"{strategy}.db")
 
     def stop(self) -> None:
+        try:
+            self._wait_cluster_start()  # a cluster still starting is stopped too
+        except Exception:
+            pass  # it failed to start: nothing of it is left to stop
         for obj in (self._redis, self._cache, self._cluster):
             if obj is not None:
                 obj.stop()

@@ -70,10 +70,15 @@ class RunResult:
 class MultiServerLab:
     """Three login-app servers (s1..s3) behind ``sessionlab.web.balancer``, one strategy at a time."""
 
-    def __init__(self, n: int = 3, name: str = "lab05", backends: Backends | None = None):
+    def __init__(
+        self, n: int = 3, name: str = "lab05", backends: Backends | None = None, warm_up: tuple[str, ...] = ()
+    ):
+        """``warm_up=("cluster",)`` starts the Redis Cluster in the background now, for later use."""
         self.n, self.name = n, name
         self.names = [f"s{i + 1}" for i in range(n)]
         self.backends = backends or Backends(name)
+        if "cluster" in warm_up:
+            self.backends.start_cluster_soon()
         self.strategy: str | None = None
         self.policy: str | None = None
         self.servers: list = [None] * n
