@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,10 +46,27 @@ def notebook_seconds(name: str) -> float:
         return time.perf_counter() - start
 
 
+# CPU seconds (user + sys of the command and every process it waited for), per timed command.
+CPU: dict[str, list[float]] = {}
+# As `make test`: compiled bytecode is kept even where PYTHONDONTWRITEBYTECODE is set.
+KEEP_PYC = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
+
+
+def _timed_run(what: str, cmd: list[str]) -> float:
+    """Wall seconds of ``cmd``; its CPU seconds go to ``CPU[what]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=KEEP_PYC)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(what, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
+
+
 def unit_seconds() -> float:
     """``pytest -n 2`` over support/tests (the UI tests left out), as ``make test`` runs them."""
-    start = time.perf_counter()
-    subprocess.run(
+    return _timed_run(
+        "unit",
         [
             sys.executable,
             "-m",
@@ -62,22 +80,16 @@ def unit_seconds() -> float:
             "not ui",
             "support/tests",
         ],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
     )
-    return time.perf_counter() - start
 
 
 def whole_seconds() -> float:
     """``make test``'s pytest command (unit tests and every notebook under strict nbval, ``-n 2``)."""
-    start = time.perf_counter()
-    subprocess.run(
+    return _timed_run(
+        "whole",
         [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-m", "not ui", "support/tests",
          "--nbval", "notebooks", "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    return time.perf_counter() - start
 
 
 def redis_ping_ms() -> float:
@@ -140,10 +152,12 @@ def main() -> None:
     if not args.skip_unit:
         med, times = median_of(args.runs, unit_seconds)
         rows.append(("unit tests, -n 2", med, times, "—"))
+        rows.append(("unit tests, CPU time (user + sys)", statistics.median(CPU["unit"]), CPU["unit"], "—"))
         print(f"unit tests: {med:.1f} s", flush=True)
     if args.whole:
         med, times = median_of(args.runs, whole_seconds)
         rows.append(("make test (unit + notebooks, -n 2)", med, times, "75"))
+        rows.append(("make test, CPU time (user + sys)", statistics.median(CPU["whole"]), CPU["whole"], "—"))
         print(f"make test: {med:.1f} s", flush=True)
     parts = []
     med, times = median_of(15, redis_ping_ms)
