@@ -61,7 +61,7 @@ rerun: setup
 # Every benchmark (about 20 minutes): start-up and latency, balancer overhead, multi-server strategies,
 # and per-notebook, unit-test and make-test times (median of 3, written to benchmarks/results.md).
 bench: setup
-	$(KEEP_PYC) $(BIN)/python benchmarks/bench_course.py --whole
+	$(BIN)/python benchmarks/bench_course.py --whole
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_balancer.py
 	$(BIN)/python benchmarks/bench_multi_server.py

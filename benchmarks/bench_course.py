@@ -48,15 +48,13 @@ def notebook_seconds(name: str) -> float:
 
 # CPU seconds (user + sys of the command and every process it waited for), per timed command.
 CPU: dict[str, list[float]] = {}
-# As `make test`: compiled bytecode is kept even where PYTHONDONTWRITEBYTECODE is set.
-KEEP_PYC = {**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
 
 
 def _timed_run(what: str, cmd: list[str]) -> float:
     """Wall seconds of ``cmd``; its CPU seconds go to ``CPU[what]``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=KEEP_PYC)
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU.setdefault(what, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -143,6 +141,8 @@ def main() -> None:
     parser.add_argument("--skip-unit", action="store_true")
     parser.add_argument("--whole", action="store_true", help="also time make test's pytest command")
     args = parser.parse_args()
+    # As `make test`: kernels and pytest keep compiled bytecode even where PYTHONDONTWRITEBYTECODE is set.
+    os.environ["PYTHONDONTWRITEBYTECODE"] = ""
     names = args.names or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     rows = []
     for name in names:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import redis as redis_py
 
@@ -55,8 +55,7 @@ class Backends:
         self._redis: redis_topologies.ReplicatedRedis | None = None
         self._cache: lab_redis.RedisServer | None = None
         self._cluster: redis_topologies.RedisCluster | None = None
-        self._cluster_start: threading.Thread | None = None
-        self._cluster_error: BaseException | None = None
+        self._cluster_start: Future | None = None
         from sessionlab.infra.tmp import lab_dir
 
         self.dir = str(lab_dir("sqlite"))  # course temp folder; a killed kernel's folder is swept later
@@ -85,23 +84,15 @@ class Backends:
         """
         if self._cluster is not None or self._cluster_start is not None:
             return
-
-        def start() -> None:
-            try:
-                self._cluster = self._start_cluster()
-            except BaseException as exc:  # raised again by ``cluster``
-                self._cluster_error = exc
-
-        self._cluster_start = threading.Thread(target=start, name=f"{self.name}-cluster-start", daemon=True)
-        self._cluster_start.start()
+        pool = ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-cluster-start")
+        self._cluster_start = pool.submit(self._start_cluster)
+        pool.shutdown(wait=False)
 
     def _wait_cluster_start(self) -> None:
+        """Take over a background start: its cluster, or the error it raised."""
         started, self._cluster_start = self._cluster_start, None
         if started is not None:
-            started.join()
-        error, self._cluster_error = self._cluster_error, None
-        if error is not None:
-            raise error
+            self._cluster = started.result()
 
     @property
     def cluster(self) -> redis_topologies.RedisCluster:
