@@ -60,6 +60,13 @@ def test_setup_installs_from_the_lock():
     assert "-r requirements.lock" in setup and "-r requirements.txt" not in setup
 
 
+def test_loading_nbformat_builds_no_parser_the_course_does_not_use():
+    """jsonschema 4.25+ builds a Lark IRI grammar at import: 1.5 s in every pytest process and child run."""
+    code = "import sys, nbformat; print(sorted(m for m in ('lark', 'rfc3987_syntax') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_binder_config_is_complete_and_not_shadowed():
     # repo2docker reads a binder/ folder instead of the root when one exists: keep config at the root.
     assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists()
