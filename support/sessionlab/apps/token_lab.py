@@ -7,13 +7,11 @@ are read again at every refresh (``current_role``), so ``set_role`` (demote, or 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections import deque
 from dataclasses import dataclass, field
 
 from sessionlab.apps._common import variant_name
+from sessionlab.web.passwords import account_hashes, dummy_hash, verify_password
 from sessionlab.web.tokens import TokenService
 
 __all__ = ["TokenLab", "DEFAULT_USERS"]
@@ -21,9 +19,8 @@ __all__ = ["TokenLab", "DEFAULT_USERS"]
 DEFAULT_USERS = {"alice": ("alice-pw", "user"), "admin": ("admin-pw", "admin")}
 
 
-def _hash_password(password: str, salt: bytes) -> bytes:
-    # scrypt (a slow, salted KDF); small cost parameters keep the labs quick.
-    return hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1, dklen=32)
+# scrypt (a slow, salted KDF, as in the login apps) with a smaller cost: the token labs log in often.
+TOKEN_N = 2**12
 
 
 @dataclass
@@ -34,8 +31,7 @@ class TokenLab:
     verifier: object
     vulnerable: bool = False
     cookie_secure: bool = False
-    accounts: dict[str, tuple[bytes, bytes, str]] = field(default_factory=dict)  # user → (salt, hash, role)
-    dummy_salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # user → (stored hash, role)
     cookie_samesite: str = "Lax"
     cors: str | None = None  # None, or "reflect" (⚠️ VULNERABLE: any Origin, with credentials)
     seen: deque = field(default_factory=lambda: deque(maxlen=500))  # what reached RECORDED_PATHS
@@ -43,10 +39,9 @@ class TokenLab:
     @classmethod
     def build(cls, service: TokenService, users: dict | None, verifier, cookie_secure: bool) -> TokenLab:
         vulnerable = verifier is not None and getattr(verifier, "VULNERABLE", False)
-        accounts = {}
-        for user, (password, role) in (users or DEFAULT_USERS).items():
-            salt = secrets.token_bytes(16)
-            accounts[user] = (salt, _hash_password(password, salt), role)
+        users = users or DEFAULT_USERS
+        hashes = account_hashes({user: password for user, (password, _role) in users.items()}, n=TOKEN_N)
+        accounts = {user: (hashes[user], role) for user, (_password, role) in users.items()}
         return cls(service, verifier or service.verifier, vulnerable, cookie_secure, accounts)
 
     @property
@@ -55,19 +50,19 @@ class TokenLab:
 
     def role_of(self, user: str, password: str) -> str | None:
         """The user's role if the password is right, else None (an unknown user costs the same hash)."""
-        salt, stored, role = self.accounts.get(user, (self.dummy_salt, b"\0" * 32, None))
-        ok = hmac.compare_digest(_hash_password(password, salt), stored) and role is not None
+        stored, role = self.accounts.get(user, (dummy_hash(TOKEN_N), None))
+        ok = verify_password(password, stored) and role is not None
         return role if ok else None
 
     def current_role(self, user: str) -> str | None:
         """The account's role *now* (read at every refresh); None once it is deleted."""
         account = self.accounts.get(user)
-        return account[2] if account is not None else None
+        return account[1] if account is not None else None
 
     def set_role(self, user: str, role: str | None) -> None:
         """Change an account's role, or delete it (``None``): the next refresh sees the change."""
         if role is None:
             self.accounts.pop(user, None)
         else:
-            salt, stored, _old = self.accounts[user]
-            self.accounts[user] = (salt, stored, role)
+            stored, _old = self.accounts[user]
+            self.accounts[user] = (stored, role)

@@ -10,6 +10,7 @@ from sessionlab import serve
 from sessionlab.apps.token import create_token_app
 from sessionlab.labs.lab04a_attacks import ATTACKS, AttackLab, forge_alg_none, tamper
 from sessionlab.labs.lab04a_crack import crack_hs256, load_wordlist, weak_secret
+from sessionlab.web import passwords
 from sessionlab.web.tokens import (
     TokenService,
     VulnerableVerifier,
@@ -75,6 +76,20 @@ def test_cookie_and_bearer_both_work(app_url):
     assert s.get(f"{app_url}/me", timeout=5).json()["via"] == "cookie"
     r = bearer(app_url, s.tokens["access_token"])
     assert r.json() == {"sub": "alice", "role": "user", "via": "bearer"}
+
+
+def test_accounts_hold_salted_hashes_and_every_login_pays_one_verification(service, monkeypatch):
+    calls = []
+    real = passwords._scrypt
+    monkeypatch.setattr(passwords, "_scrypt", lambda *a: calls.append(a[0]) or real(*a))
+    lab = create_token_app(service).token_lab
+    assert all(
+        stored.startswith("scrypt$") and "alice-pw" not in stored for stored, _ in lab.accounts.values()
+    )
+    calls.clear()
+    got = [lab.role_of("alice", "alice-pw"), lab.role_of("alice", "wrong"), lab.role_of("nobody", "alice-pw")]
+    assert got == ["user", None, None]
+    assert calls == ["alice-pw", "wrong", "alice-pw"]  # an unknown user costs the same scrypt
 
 
 def test_missing_token_gets_bare_challenge(app_url):
