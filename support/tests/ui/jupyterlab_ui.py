@@ -141,8 +141,19 @@ class LabServer:
 
 
 def open_notebook(page, lab: LabServer, name: str) -> None:
+    """Open the notebook and wait until it is the current tab and its kernel is idle.
+
+    JupyterLab restores the tabs an earlier page left open (the workspace lives on the server), so
+    until the new tab takes over, the current widget can be another notebook with an idle kernel.
+    """
     page.goto(lab.notebook_url(name))
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=500)
+    page.wait_for_function(
+        f"""path => {{ const w = window.jupyterapp && {CURRENT};
+          return !!w && !!w.context && w.context.path === path && ({KERNEL_IDLE})(); }}""",
+        arg=f"notebooks/{name}",
+        timeout=90_000,
+        polling=500,
+    )
 
 
 def run_all(page, timeout_s: float = 300) -> None:
