@@ -212,7 +212,7 @@ class Profile:
             chromium, context = self._context
             chromium.dispose(context)
             self._context = None
-        shutil.rmtree(self.dir, ignore_errors=True)
+        cdp.remove_profile(self.dir)
 
     def __enter__(self) -> Profile:
         return self

@@ -189,7 +189,22 @@ class SharedChromium:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        remove_profile(self.dir)
+
+
+def remove_profile(folder: str) -> None:
+    """Remove a profile folder and the socket folder Chromium made for it in the temp dir.
+
+    Chromium deletes ``/tmp/org.chromium.Chromium.*`` itself only on a clean exit; a killed
+    browser leaves it, one per start, and a course run starts dozens.
+    """
+    try:
+        socket_dir = Path(os.readlink(Path(folder) / "SingletonSocket")).parent
+    except OSError:
+        socket_dir = None
+    if socket_dir is not None and socket_dir.name.startswith("org.chromium.Chromium."):
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 _browsers: dict[tuple[str, ...], SharedChromium] = {}

@@ -118,3 +118,13 @@ def test_browsers_for_other_flags_do_not_pile_up(site):
         with browser.Profile(flags=(f"--lang=ko-{n}",)) as p:
             p.dump_dom(site.url + "/show")
     assert len(shared_pids()) <= 2
+
+
+def test_a_closed_browser_leaves_no_socket_folder_in_tmp(site):
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")
+        folder = p.shared_browser.dir
+        socket_folder = os.path.dirname(os.readlink(os.path.join(folder, "SingletonSocket")))
+    assert os.path.isdir(socket_folder)  # the shared browser outlives its profiles
+    cdp.close_shared()  # SIGKILL: Chromium cannot tidy up after itself
+    assert not os.path.exists(socket_folder) and not os.path.exists(folder)
