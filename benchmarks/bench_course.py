@@ -54,8 +54,11 @@ def _timed_run(what: str, cmd: list[str]) -> float:
     """Wall seconds of ``cmd``; its CPU seconds go to ``CPU[what]``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wall = time.perf_counter() - start
+    if done.returncode != 0:  # a failing run is no figure: say which test failed, then stop
+        sys.stderr.write("\n".join(done.stdout.splitlines()[-60:]) + "\n")
+        raise SystemExit(f"{what}: {' '.join(cmd[2:5])}… failed (exit {done.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU.setdefault(what, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return wall
