@@ -221,6 +221,7 @@ def shared(binary: str, flags: list[str], user_data_dir, preferences: dict | Non
     with _guard:
         found = _browsers.get(key)
         if found is not None and found.alive:
+            _browsers[key] = _browsers.pop(key)  # most recently used last: _close_idle spares it
             return found
         if found is not None:
             found.close()
@@ -233,9 +234,9 @@ def shared(binary: str, flags: list[str], user_data_dir, preferences: dict | Non
 
 
 def _close_idle(keep: int) -> None:
-    """Close shared browsers no Profile is using, all but the ``keep`` newest (caller holds _guard)."""
+    """Close shared browsers no Profile is using, all but the ``keep`` most recently used (caller holds _guard)."""
     idle = [key for key, b in _browsers.items() if not b.contexts]
-    for key in idle[: max(len(idle) - keep, 0)]:  # dicts keep insertion order: oldest first
+    for key in idle[: max(len(idle) - keep, 0)]:  # least recently used first (see shared)
         _browsers.pop(key).close()
 
 

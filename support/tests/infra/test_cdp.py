@@ -128,3 +128,13 @@ def test_a_closed_browser_leaves_no_socket_folder_in_tmp(site):
     assert os.path.isdir(socket_folder)  # the shared browser outlives its profiles
     cdp.close_shared()  # SIGKILL: Chromium cannot tidy up after itself
     assert not os.path.exists(socket_folder) and not os.path.exists(folder)
+
+
+def test_the_browser_used_last_is_the_one_kept(site):
+    cdp.close_shared()
+    pids = {}
+    for flags in (("--lang=ko-a",), ("--lang=ko-b",), ("--lang=ko-a",), ("--lang=ko-c",), ("--lang=ko-a",)):
+        with browser.Profile(flags=flags) as p:  # a, b, then a again: c's start closes b, not a
+            p.dump_dom(site.url + "/show")
+            pids.setdefault(flags, set()).add(p.shared_browser.proc.pid)
+    assert len(pids[("--lang=ko-a",)]) == 1  # never restarted
