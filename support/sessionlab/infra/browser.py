@@ -120,7 +120,7 @@ class Profile:
         if binary is None:
             raise BrowserError(skip_reason())
         self.binary = binary
-        self.dir = str(lab_dir("chromium"))
+        self.dir = str(_profile_dir())
         self.flags = [host_rules(hosts)] if hosts else []
         self.flags += list(flags)
         self.preferences = preferences or {}
@@ -166,7 +166,7 @@ class Profile:
 
     def _shared_context(self) -> tuple[cdp.SharedChromium, str]:
         flags = [*_FLAGS, *self.flags]
-        chromium = cdp.shared(self.binary, flags, lambda: lab_dir("chromium"), self.preferences)
+        chromium = cdp.shared(self.binary, flags, _profile_dir, self.preferences)
         if self._context is None or self._context[0] is not chromium:  # first load, or the browser restarted
             self._context = (chromium, chromium.new_context())
         return self._context
@@ -219,6 +219,11 @@ class Profile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _profile_dir() -> Path:
+    """A new profile folder; those of killed kernels go, with their Chromium socket folders."""
+    return lab_dir("chromium", remove=cdp.remove_profile)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

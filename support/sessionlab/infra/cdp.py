@@ -192,11 +192,11 @@ class SharedChromium:
         remove_profile(self.dir)
 
 
-def remove_profile(folder: str) -> None:
+def remove_profile(folder: str | Path) -> None:
     """Remove a profile folder and the socket folder Chromium made for it in the temp dir.
 
     Chromium deletes ``/tmp/org.chromium.Chromium.*`` itself only on a clean exit; a killed
-    browser leaves it, one per start, and a course run starts dozens.
+    browser (or one whose kernel was killed) leaves it, one per start.
     """
     try:
         socket_dir = Path(os.readlink(Path(folder) / "SingletonSocket")).parent

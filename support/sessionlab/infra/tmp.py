@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["course_tmp", "pid_alive", "sweep_stale", "lab_dir", "RUN_MARK", "RUN_MARK_FILE"]
@@ -32,8 +33,15 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def sweep_stale(kind: str) -> int:
-    """Remove ``kind-*`` folders left by processes that no longer exist; returns how many."""
+def _rmtree(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale(kind: str, remove: Callable[[Path], None] = _rmtree) -> int:
+    """Remove ``kind-*`` folders left by processes that no longer exist; returns how many.
+
+    ``remove`` removes one folder (e.g. a browser profile with what it left elsewhere).
+    """
     removed = 0
     for d in course_tmp().glob(f"{kind}-*"):
         try:
@@ -41,7 +49,7 @@ def sweep_stale(kind: str) -> int:
         except (IndexError, ValueError):
             continue
         if owner != os.getpid() and not pid_alive(owner):
-            shutil.rmtree(d, ignore_errors=True)
+            remove(d)
             removed += 1
     return removed
 
@@ -50,7 +58,7 @@ RUN_MARK = "SESSIONLAB_TEST_RUN"
 RUN_MARK_FILE = ".test-run"
 
 
-def lab_dir(kind: str) -> Path:
+def lab_dir(kind: str, remove: Callable[[Path], None] = _rmtree) -> Path:
     """A fresh folder for this process, after sweeping stale ones of the same kind.
 
     Under the course's test run (``$SESSIONLAB_TEST_RUN`` set by the root conftest) the
@@ -58,7 +66,7 @@ def lab_dir(kind: str) -> Path:
     its own redis-servers from a learner's open lab (redis-server overwrites its own
     environment with its process title, so the mark cannot be read from the process).
     """
-    sweep_stale(kind)
+    sweep_stale(kind, remove)
     folder = Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=course_tmp()))
     mark = os.environ.get(RUN_MARK)
     if mark:

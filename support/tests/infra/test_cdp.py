@@ -98,18 +98,21 @@ def test_a_profile_a_real_browser_wrote_to_keeps_using_its_folder(site):
 
 def test_a_killed_kernel_takes_its_shared_chromium_with_it(wait_dead):
     script = textwrap.dedent("""
-        import time
+        import os, time
         from sessionlab.infra import browser, cdp
         with browser.Profile() as profile:
             profile.dump_dom("about:blank")
-            print(next(iter(cdp._browsers.values())).proc.pid, flush=True)
+            shared = next(iter(cdp._browsers.values()))
+            print(shared.proc.pid, shared.dir, os.readlink(os.path.join(shared.dir, "SingletonSocket")), flush=True)
             time.sleep(60)
     """)
     kernel = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    chromium = int(kernel.stdout.readline())
+    chromium, folder, socket = kernel.stdout.readline().split()
     kernel.send_signal(signal.SIGKILL)  # what nbval does to kernels: no atexit runs
     kernel.wait()
-    assert wait_dead(chromium, timeout=10)
+    assert wait_dead(int(chromium), timeout=10)
+    browser.Profile().close()  # the next profile sweeps what the killed kernel left
+    assert not os.path.exists(folder) and not os.path.exists(os.path.dirname(socket))
 
 
 def test_browsers_for_other_flags_do_not_pile_up(site):
