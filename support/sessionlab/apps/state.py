@@ -9,8 +9,9 @@
 - Web Storage:  ``GET /storage?mode=write|read|quota`` a page whose script uses
                 localStorage/sessionStorage and writes what it saw into the DOM (``<pre id="result">``);
                 its last ``fetch('/seen')`` lets the server record what the browser sent
-                (``write`` also sets a persistent ``theme`` cookie, so the record shows a cookie
-                travelling on its own while the Web Storage values do not)
+                (``write`` also sets a persistent ``theme`` and a session ``visit`` cookie: the record
+                shows cookies travelling on their own while the Web Storage values do not, and a
+                browser closed in between keeps only ``theme``)
 - server session: ``POST /cart?item=`` / ``GET /cart`` (a ``sessionlab.web.stores`` store; the cookie holds only the id)
 - database:     ``PUT /profile/<user>`` / ``GET /profile/<user>`` (SQLite file, outlives the app server)
 - cache:        ``GET /price?item=`` cache-aside in Redis with a TTL (a miss costs a slow "query")
@@ -69,9 +70,11 @@ STORAGE_PAGE = """<!doctype html><meta charset="utf-8"><title>Web Storage</title
 const mode = new URLSearchParams(location.search).get("mode");
 const out = {};
 if (mode === "write") { localStorage.setItem("cart", "사과 3개"); sessionStorage.setItem("step", "2");
-                        document.cookie = "theme=dark; Max-Age=3600; Path=/"; }   // a cookie, for comparison
+                        document.cookie = "theme=dark; Max-Age=3600; Path=/";   // cookies, for comparison:
+                        document.cookie = "visit=1; Path=/"; }                    // persistent and session
 out.local = localStorage.getItem("cart");
 out.session = sessionStorage.getItem("step");
+out.cookies = document.cookie.split("; ").filter(Boolean).map(c => c.split("=")[0]).sort();
 if (mode === "quota") {            // largest string localStorage accepts (binary search, in characters)
   let lo = 0, hi = 64 * 1024 * 1024;
   while (hi - lo > 1024) {

@@ -152,9 +152,17 @@ class Profile:
             text=capture,
         )
 
-    def dump_dom(self, url: str, timeout: float = 20, budget_ms: int = 2000) -> str:
-        """Load ``url`` in this profile; return the final DOM once ``budget_ms`` of page time passed."""
-        if self.on_disk:
+    def dump_dom(
+        self, url: str, timeout: float = 20, budget_ms: int = 2000, own_browser: bool = False
+    ) -> str:
+        """Load ``url`` in this profile; return the final DOM once ``budget_ms`` of page time passed.
+
+        A load is a new tab of the shared browser. ``own_browser=True`` starts a browser on the
+        profile's folder for this one load and closes it afterwards, as a user who closes the
+        browser between pages: what it keeps on disk survives, the tab's ``sessionStorage`` and
+        session cookies do not. Once the folder holds a profile, every load works that way.
+        """
+        if own_browser or self.on_disk:
             return self._dump_dom_process(url, timeout, budget_ms)
         try:
             chromium, context = self._shared_context()

@@ -34,6 +34,28 @@ def test_page_script_runs_and_httponly_cookie_is_hidden_from_it():
     assert "JS:theme=dark" in dom and "secret" not in dom.split("<script>")[0]
 
 
+@pytest.mark.skipif(not browser.available(), reason="Chromium이 없습니다 (.ci/run이 설치합니다)")
+def test_a_load_in_its_own_browser_closes_that_browser_before_the_next():
+    app = Flask("own")
+
+    @app.get("/set")
+    def set_cookies():
+        resp = make_response("<script>sessionStorage.tab = 'x'; localStorage.disk = 'y'</script>")
+        resp.set_cookie("sid", "abc")  # a session cookie: gone when the browser closes
+        resp.set_cookie("theme", "dark", max_age=600)  # persistent: on disk
+        return resp
+
+    @app.get("/show")
+    def show():
+        return "<p id=o></p><script>o.textContent = [document.cookie, sessionStorage.tab, localStorage.disk]</script>"
+
+    with serve(app) as srv, browser.Profile() as p:
+        p.dump_dom(srv.url + "/set", own_browser=True)
+        assert p.on_disk and p.shared_browser is None  # no tab of the shared browser
+        shown = p.dump_dom(srv.url + "/show", own_browser=True)
+    assert '<p id="o">theme=dark,,y</p>' in shown
+
+
 def test_browser_experiments_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
     monkeypatch.setenv("CHROMIUM", "/bin/sh")  # even an explicit binary is ignored then

@@ -41,10 +41,14 @@ def test_storage_result_parsing():
 def test_web_storage_in_a_real_browser():
     app = create_state_app()
     with serve(app) as srv, browser.Profile() as chromium:
-        written = storage_result(chromium.dump_dom(srv.url + "/storage?mode=write"))
-        reread = storage_result(chromium.dump_dom(srv.url + "/storage?mode=read"))
-    assert written == {"local": "사과 3개", "session": "2"}
-    assert reread == {"local": "사과 3개", "session": None}
+        written = storage_result(chromium.dump_dom(srv.url + "/storage?mode=write", own_browser=True))
+        reread = storage_result(chromium.dump_dom(srv.url + "/storage?mode=read", own_browser=True))
+    assert written == {"local": "사과 3개", "session": "2", "cookies": ["theme", "visit"]}
+    assert reread == {
+        "local": "사과 3개",
+        "session": None,
+        "cookies": ["theme"],
+    }  # the browser was closed between
     assert len(app.config["seen"]) == 2 and "사과" not in str(app.config["seen"])
 
 
