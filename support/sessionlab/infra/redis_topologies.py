@@ -71,7 +71,8 @@ class ReplicatedRedis(_Topology):
         return replica
 
 
-def wait_link_up(replica: RedisServer, timeout: float = 5.0) -> None:
+def wait_link_up(replica: RedisServer, timeout: float = 15.0) -> None:
+    """Until the replica reports its link to the primary up (a ceiling for a busy machine, not a wait)."""
     client = replica.client()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
