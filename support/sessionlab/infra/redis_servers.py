@@ -20,10 +20,8 @@ from __future__ import annotations
 import atexit
 import os
 import queue
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +33,7 @@ from typing import Protocol, TypeVar
 
 import redis as redis_py
 
+from sessionlab.infra.ports import HOST, NoFreePortError, accepts, pick_port
 from sessionlab.infra.servers import LabServerError
 from sessionlab.infra.tmp import lab_dir, sweep_stale
 
@@ -54,7 +53,6 @@ class _Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-HOST = "127.0.0.1"
 _LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 _all: weakref.WeakSet[RedisServer] = weakref.WeakSet()
 _named: dict[str, _Stoppable] = {}
@@ -145,24 +143,6 @@ def _spawn(argv: list[str], **kwargs) -> subprocess.Popen:
     return box[0]
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def _pick_port(cluster: bool) -> int:
-    """Redis has no port 0: pick one. Cluster nodes also need port + 10000 (bus) free."""
-    for _ in range(200):
-        port = random.randint(20000, 55535) if cluster else random.randint(20000, 60999)
-        if _port_free(port) and (not cluster or _port_free(port + 10000)):
-            return port
-    raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.")
-
-
 class RedisServer:
     """One real redis-server child process on 127.0.0.1."""
 
@@ -184,7 +164,10 @@ class RedisServer:
         self._finalizer = weakref.finalize(self, _cleanup, None, str(self.dir))
         last_error = ""
         for _ in range(5):  # retry on a port clash with another process
-            self.port = _pick_port(cluster)
+            try:  # outside the clients' port range: see sessionlab.infra.ports
+                self.port = pick_port(10000 if cluster else 0)  # a cluster node's bus is port + 10000
+            except NoFreePortError:
+                raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.") from None
             self._launch()
             ok, last_error = self._wait_ready(timeout)
             if ok:
@@ -254,7 +237,7 @@ class RedisServer:
                 if proc.poll() is not None:
                     return False, self.log_tail()
                 try:
-                    if client.ping():
+                    if accepts(self.port) and client.ping():
                         return True, ""
                 except (redis_py.ConnectionError, redis_py.TimeoutError):
                     pass

@@ -6,8 +6,8 @@ connection, which costs about twice the latency of a keep-alive server on this
 kind of machine (about 590 µs vs 230 µs per GET with http.client, measured with
 ``benchmarks/bench_foundation.py``). The labs compare costs of a few tens of
 microseconds (a Redis lookup, a JWT verify), so the server must not drown them.
-waitress keeps HTTP/1.1 connections alive, binds at once to port 0 (we read the
-real port), answers a malformed request line with 400 and an oversized header
+waitress keeps HTTP/1.1 connections alive, binds at once to the port we pick
+(``sessionlab.infra.ports``: not port 0, and why), answers a malformed request line with 400 and an oversized header
 with 431 by itself, and writes no per-request log lines (which would break the
 stored notebook outputs).
 
@@ -30,6 +30,7 @@ at once (well under a millisecond).
 from __future__ import annotations
 
 import atexit
+import errno
 import logging
 import threading
 import weakref
@@ -37,11 +38,11 @@ from typing import cast
 
 from waitress.server import create_server
 
+from sessionlab.infra.ports import HOST, NoFreePortError, pick_port
 from sessionlab.infra.proxied import behind_proxy
 
 __all__ = ["LabServer", "LabServerError", "serve", "running", "stop_all"]
 
-HOST = "127.0.0.1"
 
 # waitress warns about queue depth under load tests; that is noise in a notebook.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -71,28 +72,37 @@ class LabServer:
     ):
         self.app = app
         self.name = name or cast(str, getattr(app, "name", "app"))
-        try:
-            self._server = create_server(
-                behind_proxy(app),  # also reachable through jupyter-server-proxy (JupyterHub, Binder)
-                host=HOST,
-                port=port,
-                threads=threads,
-                ident="sessionlab",
-                channel_timeout=channel_timeout,  # an idle connection is closed after this
-                cleanup_interval=1,
-                connection_limit=connection_limit,
-                asyncore_use_poll=True,
-                # A header past 16 KiB is refused with 431 before the app sees it.
-                max_request_header_size=16 * 1024,
-                # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
-                # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
-                clear_untrusted_proxy_headers=False,
-            )
-        except OSError as exc:
-            raise LabServerError(
-                f"실습 서버 '{self.name}'를 {HOST}:{port}에 띄우지 못했습니다 ({exc.strerror}). "
-                "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
-            ) from None
+        wsgi = behind_proxy(app)  # also reachable through jupyter-server-proxy (JupyterHub, Binder)
+        for attempt in range(5):
+            try:
+                # Not port 0: see sessionlab.infra.ports for why the port is ours to choose.
+                chosen = port or pick_port()
+                self._server = create_server(
+                    wsgi,
+                    host=HOST,
+                    port=chosen,
+                    threads=threads,
+                    ident="sessionlab",
+                    channel_timeout=channel_timeout,  # an idle connection is closed after this
+                    cleanup_interval=1,
+                    connection_limit=connection_limit,
+                    asyncore_use_poll=True,
+                    # A header past 16 KiB is refused with 431 before the app sees it.
+                    max_request_header_size=16 * 1024,
+                    # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
+                    # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
+                    clear_untrusted_proxy_headers=False,
+                )
+                break
+            except NoFreePortError:
+                raise LabServerError("실습 서버에 쓸 빈 포트를 찾지 못했습니다.") from None
+            except OSError as exc:
+                if port == 0 and exc.errno == errno.EADDRINUSE and attempt < 4:
+                    continue  # another process took it between our check and the bind
+                raise LabServerError(
+                    f"실습 서버 '{self.name}'를 {HOST}:{chosen}에 띄우지 못했습니다 ({exc.strerror}). "
+                    "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
+                ) from None
         self.request_timeout = float(request_timeout)
         waitress_maintenance = self._server.maintenance  # type: ignore[union-attr]
 

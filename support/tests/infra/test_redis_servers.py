@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from sessionlab.infra import ports
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra.redis_servers import RedisNotFoundError
 from sessionlab.infra.tmp import course_tmp
@@ -18,6 +19,7 @@ def test_start_ping_stop_leaves_no_process_and_no_folder(wait_dead):
     c = r.client()
     assert c.ping() and c.set("k", "v") and c.get("k") == "v"
     assert c.config_get("save")["save"] == "" and c.config_get("bind")["bind"] == "127.0.0.1"
+    assert r.port not in ports.ephemeral_ports()  # see test_ports
     r.stop()
     assert wait_dead(pid) and not folder.exists()
 

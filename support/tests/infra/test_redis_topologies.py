@@ -1,6 +1,6 @@
 """Replicated pairs and clusters of real redis-servers: they replicate, fail over, and stop with their nodes."""
 
-from sessionlab.infra import redis_topologies
+from sessionlab.infra import ports, redis_topologies
 
 
 def test_primary_with_replica_replicates(wait_dead):
@@ -21,6 +21,8 @@ def test_cluster_spreads_keys_and_survives_a_primary_kill(wait_dead):
     cl = redis_topologies.start_cluster(name=None, primaries=3, replicas=1)
     try:
         assert len(cl.primaries()) == 3 and len(cl.nodes) == 6
+        ephemeral = ports.ephemeral_ports()  # node and bus ports: see test_ports
+        assert not [n.port for n in cl.nodes if n.port in ephemeral or n.port + 10000 in ephemeral]
         c = cl.client()
         for i in range(30):
             c.set(f"session:{i}", i)

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from sessionlab import LabServerError, serve
-from sessionlab.infra import servers
+from sessionlab.infra import ports, servers
 
 
 def make_app(text="hello"):
@@ -74,6 +74,18 @@ def test_same_name_replaces_the_old_server():
         assert http_get(second.url) == "new"
     finally:
         second.stop()
+
+
+def test_free_port_is_ours_to_choose_and_a_lost_race_is_retried(monkeypatch):
+    with serve(make_app()) as srv:
+        assert srv.port not in ports.ephemeral_ports()  # see test_ports
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        offered = [taken.getsockname()[1], ports.pick_port()]  # the first is taken "after" the pick
+        monkeypatch.setattr(servers, "pick_port", lambda: offered.pop(0))
+        with serve(make_app()) as srv:
+            assert offered == [] and http_get(srv.url) == "hello"
 
 
 def test_bind_failure_is_a_korean_error_not_systemexit():
