@@ -187,7 +187,7 @@ class Profile:
         except subprocess.TimeoutExpired:
             out = None
         finally:
-            _kill_group(proc)  # renderer and helper processes go too
+            self._end(proc)  # renderer and helper processes go too
         if out is None:
             raise BrowserError(f"Chromium이 {timeout:.0f}초 안에 페이지를 읽지 못했습니다: {url}")
         return out
@@ -213,7 +213,14 @@ class Profile:
             except subprocess.TimeoutExpired:
                 pass
         finally:
-            _kill_group(proc)
+            self._end(proc)
+
+    def _end(self, proc: subprocess.Popen) -> None:
+        """End a browser started on the profile folder, with its helpers and, if it was killed, its socket folder."""
+        _kill_group(proc)
+        leftover = cdp.socket_dir(self.dir)  # a clean exit removed the link and the folder
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
 
     def close(self) -> None:
         if self._context is not None:

@@ -64,6 +64,8 @@ class SharedChromium:
         self._lock = threading.RLock()  # one conversation at a time (lab servers run in threads)
         self.contexts: set[str] = set()  # open browser contexts (Profiles using this browser)
         self.send("Browser.getVersion", timeout=30)  # ready when it answers
+        # Read now, not at close: a Chromium caught in its own shutdown has already unlinked it.
+        self.socket_dir = socket_dir(user_data_dir)
 
     @property
     def alive(self) -> bool:
@@ -189,21 +191,27 @@ class SharedChromium:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        remove_profile(self.dir)
+        remove_profile(self.dir, self.socket_dir)
 
 
-def remove_profile(folder: str | Path) -> None:
+def socket_dir(profile: str | Path) -> Path | None:
+    """The folder a running Chromium made in the temp dir for ``profile`` (its ``SingletonSocket``)."""
+    try:
+        found = Path(os.readlink(Path(profile) / "SingletonSocket")).parent
+    except OSError:
+        return None
+    return found if found.name.startswith("org.chromium.Chromium.") else None
+
+
+def remove_profile(folder: str | Path, known_socket_dir: Path | None = None) -> None:
     """Remove a profile folder and the socket folder Chromium made for it in the temp dir.
 
     Chromium deletes ``/tmp/org.chromium.Chromium.*`` itself only on a clean exit; a killed
     browser (or one whose kernel was killed) leaves it, one per start.
     """
-    try:
-        socket_dir = Path(os.readlink(Path(folder) / "SingletonSocket")).parent
-    except OSError:
-        socket_dir = None
-    if socket_dir is not None and socket_dir.name.startswith("org.chromium.Chromium."):
-        shutil.rmtree(socket_dir, ignore_errors=True)
+    for leftover in (socket_dir(folder), known_socket_dir):
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
 
 

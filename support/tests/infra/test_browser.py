@@ -1,5 +1,9 @@
 """The real-browser helper: a plain Korean skip without Chromium, real page JavaScript with it."""
 
+import os
+import socket
+import time
+
 import pytest
 from flask import Flask, make_response
 
@@ -54,6 +58,20 @@ def test_a_load_in_its_own_browser_closes_that_browser_before_the_next():
         assert p.on_disk and p.shared_browser is None  # no tab of the shared browser
         shown = p.dump_dom(srv.url + "/show", own_browser=True)
     assert '<p id="o">theme=dark,,y</p>' in shown
+
+
+@pytest.mark.skipif(not browser.available(), reason="Chromium이 없습니다 (.ci/run이 설치합니다)")
+def test_a_killed_own_browser_leaves_no_socket_folder():
+    with socket.create_server(("127.0.0.1", 0)) as hang, browser.Profile() as p:  # never answers
+        proc = p._spawn(f"http://127.0.0.1:{hang.getsockname()[1]}/", capture=False)
+        link = os.path.join(p.dir, "SingletonSocket")
+        deadline = time.monotonic() + 20
+        while not os.path.islink(link) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        folder = os.path.dirname(os.readlink(link))
+        assert os.path.isdir(folder)
+        p._end(proc)  # as when a load times out: SIGKILL, so Chromium cannot remove it
+        assert os.path.islink(link) and not os.path.exists(folder)
 
 
 def test_browser_experiments_can_be_switched_off(monkeypatch):
