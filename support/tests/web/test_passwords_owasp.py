@@ -1,4 +1,4 @@
-"""OWASP's password-storage settings and scrypt's memory formula."""
+"""OWASP's password-storage settings, scrypt's memory formula, and how a guess rate is measured."""
 
 import hashlib
 
@@ -35,3 +35,36 @@ def test_ready_made_accounts_are_hashed_once_per_process_each_with_its_own_salt(
     assert first["ann-once"] != first["bob-once"]  # same password, different salts
     assert all(passwords.verify_password("same-pw", h) for h in first.values())
     assert passwords.dummy_hash(n=2**10) == passwords.dummy_hash(n=2**10) != first["ann-once"]
+
+
+class FakeClock:
+    """Time that moves only when the measured function says so (deterministic rates)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_stall_from_another_process_does_not_lower_the_rate():
+    clock, calls = FakeClock(), []
+
+    def sha_like():  # 1 µs a call; the 50th waits 0.5 s for the CPU, as under a loaded machine
+        calls.append(1)
+        clock.now += 0.5 if len(calls) == 50 else 1e-6
+
+    rate = passwords.hash_rate(sha_like, seconds=0.01, clock=clock)
+    assert rate == pytest.approx(1e6)  # all calls / all time would be about 2e4
+    assert len(calls) > 50  # the stall happened inside the measurement
+
+
+def test_slow_functions_get_at_least_min_calls():
+    clock, calls = FakeClock(), []
+
+    def kdf_like():  # 0.2 s a call: longer than a whole round
+        calls.append(1)
+        clock.now += 0.2
+
+    assert passwords.hash_rate(kdf_like, seconds=0.01, min_calls=3, clock=clock) == pytest.approx(5)
+    assert len(calls) == 3
