@@ -7,9 +7,9 @@ kind of machine (about 590 µs vs 230 µs per GET with http.client, measured wit
 ``benchmarks/bench_foundation.py``). The labs compare costs of a few tens of
 microseconds (a Redis lookup, a JWT verify), so the server must not drown them.
 waitress keeps HTTP/1.1 connections alive, binds at once to the port we pick
-(``sessionlab.infra.ports``: not port 0, and why), answers a malformed request line with 400 and an oversized header
-with 431 by itself, and writes no per-request log lines (which would break the
-stored notebook outputs).
+(``sessionlab.infra.ports`` says why not port 0), answers a malformed request
+line with 400 and an oversized header with 431 by itself, and writes no
+per-request log lines (which would break the stored notebook outputs).
 
 Hostile clients (slowloris): waitress reads requests in its event loop and hands a
 worker thread only a complete request, so slow clients cost a socket each, not a
