@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.sessionlab-installed
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+UV     := $(shell grep -m1 '^uv==' requirements.lock)
 NB     ?= $(wildcard notebooks/*.ipynb)
 # e.g. make lab LAB_ARGS="--no-browser --port 8899"
 LAB_ARGS ?=
@@ -13,11 +15,14 @@ ROOTFLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 setup: $(STAMP)
 
+# uv (pinned in the lock) installs the lock in about 10 s, pip in about a minute. pip stays the
+# fallback, e.g. where only a mirror set in pip.conf is reachable (uv does not read pip.conf).
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 이상이 필요합니다."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) $(UV) && $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock \
+		&& $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . \
+		|| { $(PIP) -r requirements.lock && $(PIP) --no-deps -e . ; }
 	$(BIN)/python tools/lab_settings.py
 	@touch $@
 

@@ -55,9 +55,17 @@ def test_environment_yml_carries_the_lock_line_for_line():
     assert env == requirement_lines(ROOT / "requirements.lock"), "run `make lock` (it writes environment.yml)"
 
 
-def test_setup_installs_from_the_lock():
-    setup = re.search(r"^\$\(STAMP\):.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
-    assert "-r requirements.lock" in setup and "-r requirements.txt" not in setup
+def test_setup_installs_from_the_lock_with_uv_and_falls_back_to_pip():
+    # What make would run (-n: print only, -B: as on a fresh clone), with its variables expanded.
+    run = subprocess.run(["make", "-n", "-B", "setup"], cwd=ROOT, capture_output=True, text=True, check=True)
+    script = run.stdout.replace("\\\n", " ")
+    uv_pin = next(line for line in requirement_lines(ROOT / "requirements.lock") if line.startswith("uv=="))
+    fast, _, fallback = script.partition("|| { .venv")
+    assert f"pip install --quiet --disable-pip-version-check {uv_pin} " in fast  # the uv of the lock
+    assert "uv pip install --quiet --python .venv/bin/python -r requirements.lock" in fast
+    assert "pip install --quiet --disable-pip-version-check -r requirements.lock" in fallback
+    assert "--no-deps -e ." in fast and "--no-deps -e ." in fallback
+    assert "requirements.txt" not in script
 
 
 def test_loading_nbformat_builds_no_parser_the_course_does_not_use():
