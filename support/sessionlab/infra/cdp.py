@@ -48,6 +48,7 @@ class SharedChromium:
         self._in, resp_w = os.pipe()  # Chromium answers on fd 4
         launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid()), "--fds", str(cmd_r), str(resp_w)]
         argv = [*launch, binary, *flags, "--remote-debugging-pipe", f"--user-data-dir={user_data_dir}"]
+        argv.append("about:blank")  # the first tab: not the New Tab page, which is a WebUI page to render
         self.proc = subprocess.Popen(
             argv,
             pass_fds=(cmd_r, resp_w),

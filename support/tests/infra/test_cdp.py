@@ -66,6 +66,16 @@ def test_two_profiles_share_one_browser_but_not_cookies(site):
     assert '<p id="c">-</p>' in seen_by_b  # the other profile is a separate cookie jar
 
 
+def test_the_shared_browser_renders_no_page_nobody_sees(site):
+    # Headless Chromium would build the address bar's drop-down as hidden WebUI pages and open
+    # the New Tab page: CPU for pages no learner sees (browser._FLAGS, cdp.SharedChromium).
+    with browser.Profile() as p:
+        assert '<p id="c">-</p>' in p.dump_dom(site.url + "/show")
+        targets = p.shared_browser.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
+    urls = sorted(t["url"] for t in targets)
+    assert "about:blank" in urls and not [u for u in urls if u.startswith("chrome://")], urls
+
+
 def test_the_page_time_budget_runs_timers_like_dump_dom(site):
     with browser.Profile() as p:
         t = time.monotonic()
