@@ -42,8 +42,8 @@ _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-s
 # Flags: no sandbox (containers run as root), and no background traffic to the
 # internet (this course never leaves 127.0.0.1). The address bar's drop-down, built
 # as two hidden WebUI pages in every headless browser, is switched off as Chromium's own
-# DevTools protocol tests do: it took about 40 % of the CPU of a browser and its first
-# ten tabs, and pages cannot see it.
+# DevTools protocol tests do: pages cannot see it, and with the New Tab page (see cdp)
+# it took about half the CPU of a browser and its first ten tabs.
 _FLAGS = [
     "--headless",
     "--no-sandbox",
