@@ -5,6 +5,7 @@ import hashlib
 import pytest
 
 from sessionlab.web import passwords
+from sessionlab.web.stores import FakeClock
 
 
 def test_owasp_settings():
@@ -37,22 +38,12 @@ def test_ready_made_accounts_are_hashed_once_per_process_each_with_its_own_salt(
     assert passwords.dummy_hash(n=2**10) == passwords.dummy_hash(n=2**10) != first["ann-once"]
 
 
-class FakeClock:
-    """Time that moves only when the measured function says so (deterministic rates)."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_stall_from_another_process_does_not_lower_the_rate():
-    clock, calls = FakeClock(), []
+    clock, calls = FakeClock(start=0.0), []  # time moves only when the function says so
 
     def sha_like():  # 1 µs a call; the 50th waits 0.5 s for the CPU, as under a loaded machine
         calls.append(1)
-        clock.now += 0.5 if len(calls) == 50 else 1e-6
+        clock.advance(0.5 if len(calls) == 50 else 1e-6)
 
     rate = passwords.hash_rate(sha_like, seconds=0.01, clock=clock)
     assert rate == pytest.approx(1e6)  # all calls / all time would be about 2e4
@@ -60,11 +51,11 @@ def test_a_stall_from_another_process_does_not_lower_the_rate():
 
 
 def test_slow_functions_get_at_least_min_calls():
-    clock, calls = FakeClock(), []
+    clock, calls = FakeClock(start=0.0), []  # time moves only when the function says so
 
     def kdf_like():  # 0.2 s a call: longer than a whole round
         calls.append(1)
-        clock.now += 0.2
+        clock.advance(0.2)
 
     assert passwords.hash_rate(kdf_like, seconds=0.01, min_calls=3, clock=clock) == pytest.approx(5)
     assert len(calls) == 3
