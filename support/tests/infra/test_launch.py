@@ -13,18 +13,14 @@ LAUNCHER = Path(sessionlab.infra.__file__).with_name("_launch.py")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exec path is Linux-only")
 
 
-def _launch(*program: str, python_flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-S", "-I", *python_flags, str(LAUNCHER), str(os.getpid()), *program]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=10)
+def launcher(*args: str, python_flags: tuple[str, ...] = ()) -> list[str]:
+    """The launcher's command line, as infra/redis_servers, browser and cdp build it."""
+    return [sys.executable, "-S", "-I", *python_flags, str(LAUNCHER), str(os.getpid()), *args]
 
 
 @linux_only
 def test_on_linux_the_launcher_becomes_the_program():
-    proc = subprocess.Popen(
-        [sys.executable, "-S", "-I", str(LAUNCHER), str(os.getpid()), "/bin/sh", "-c", "echo $$"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    proc = subprocess.Popen(launcher("/bin/sh", "-c", "echo $$"), stdout=subprocess.PIPE, text=True)
     out, _ = proc.communicate(timeout=10)
     assert int(out) == proc.pid  # exec'd in place: no watchdog process in between
 
@@ -32,7 +28,8 @@ def test_on_linux_the_launcher_becomes_the_program():
 @linux_only
 def test_on_linux_the_launcher_does_not_import_subprocess():
     # Every lab Redis start waits for this process; `subprocess` alone doubles its start-up.
-    run = _launch("/bin/true", python_flags=("-X", "importtime"))
+    argv = launcher("/bin/true", python_flags=("-X", "importtime"))
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=10)
     assert run.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
     assert "ctypes" in imported  # the report really lists what was imported
@@ -45,10 +42,8 @@ def test_fds_option_puts_the_pipes_on_3_and_4():
     try:
         os.write(cmd_w, b"ping\n")
         os.close(cmd_w)
-        argv = [sys.executable, "-S", "-I", str(LAUNCHER), str(os.getpid()), "--fds", str(cmd_r), str(resp_w)]
-        proc = subprocess.Popen(
-            [*argv, "/bin/sh", "-c", "read x <&3; echo got-$x >&4"], pass_fds=(cmd_r, resp_w)
-        )
+        argv = launcher("--fds", str(cmd_r), str(resp_w), "/bin/sh", "-c", "read x <&3; echo got-$x >&4")
+        proc = subprocess.Popen(argv, pass_fds=(cmd_r, resp_w))
         os.close(resp_w)
         assert proc.wait(timeout=10) == 0
         assert os.read(resp_r, 100) == b"got-ping\n"
