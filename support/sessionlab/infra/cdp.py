@@ -28,6 +28,7 @@ from pathlib import Path
 __all__ = ["SharedChromium", "shared", "close_shared", "CdpError"]
 
 _LAUNCHER = str(Path(__file__).with_name("_launch.py"))
+_SOCKET_NOTE = ".socket-dir"  # in the profile folder: where its Chromium's socket folder is
 # The DOM as --dump-dom prints it: doctype, then the document element.
 _DOM = (
     "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
@@ -67,6 +68,8 @@ class SharedChromium:
         self.send("Browser.getVersion", timeout=30)  # ready when it answers
         # Read now, not at close: a Chromium caught in its own shutdown has already unlinked it.
         self.socket_dir = socket_dir(user_data_dir)
+        if self.socket_dir is not None:  # and on disk, for the sweep after a killed kernel
+            (Path(user_data_dir) / _SOCKET_NOTE).write_text(str(self.socket_dir), encoding="utf-8")
 
     @property
     def alive(self) -> bool:
@@ -196,11 +199,19 @@ class SharedChromium:
 
 
 def socket_dir(profile: str | Path) -> Path | None:
-    """The folder a running Chromium made in the temp dir for ``profile`` (its ``SingletonSocket``)."""
+    """The folder a running Chromium made in the temp dir for ``profile`` (its ``SingletonSocket``).
+
+    When the link is gone, the folder noted at start: a kernel's death closes the pipe, so
+    Chromium begins a clean shutdown (unlink the link, then remove the folder) and is killed
+    in between by the parent-death signal.
+    """
     try:
         found = Path(os.readlink(Path(profile) / "SingletonSocket")).parent
     except OSError:
-        return None
+        try:
+            found = Path((Path(profile) / _SOCKET_NOTE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
     return found if found.name.startswith("org.chromium.Chromium.") else None
 
 

@@ -120,6 +120,21 @@ def test_a_killed_kernel_takes_its_shared_chromium_with_it(wait_dead):
     assert not os.path.exists(folder) and not os.path.exists(os.path.dirname(socket))
 
 
+def test_the_sweep_finds_the_socket_folder_of_a_browser_killed_in_its_own_shutdown(wait_dead):
+    # A killed kernel closes the pipe: Chromium starts a clean shutdown, unlinks SingletonSocket,
+    # and the parent-death SIGKILL lands before it removes the folder (seen once in CI).
+    with browser.Profile() as p:
+        p.dump_dom("about:blank")
+        chromium = p.shared_browser
+    folder = os.path.dirname(os.readlink(os.path.join(chromium.dir, "SingletonSocket")))
+    os.killpg(chromium.proc.pid, signal.SIGKILL)
+    assert wait_dead(chromium.proc.pid, timeout=10)
+    os.unlink(os.path.join(chromium.dir, "SingletonSocket"))  # where that shutdown stopped
+    cdp.remove_profile(chromium.dir)  # what the sweep calls, knowing only the profile folder
+    assert not os.path.exists(chromium.dir) and not os.path.exists(folder)
+    cdp.close_shared()
+
+
 def test_a_killed_browser_is_started_again(site):
     with browser.Profile() as p:
         p.dump_dom(site.url + "/show")
