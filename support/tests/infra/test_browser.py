@@ -145,11 +145,13 @@ def test_a_killed_kernel_takes_its_chromium_with_it(wait_dead):
         from sessionlab.infra import browser
         profile = browser.Profile()
         proc = profile._spawn("about:blank", capture=False)
-        print(proc.pid, flush=True)
+        print(proc.pid, profile.dir, flush=True)
         time.sleep(60)
     """)
     kernel = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    chromium = int(kernel.stdout.readline())
+    chromium, folder = kernel.stdout.readline().split()
     kernel.send_signal(signal.SIGKILL)  # what nbval does to kernels
     kernel.wait()
-    assert wait_dead(chromium, timeout=10)
+    assert wait_dead(int(chromium), timeout=10)
+    browser.Profile().close()  # the next profile sweeps the killed kernel's folder
+    assert not os.path.exists(folder)
