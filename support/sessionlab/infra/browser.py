@@ -60,6 +60,22 @@ _FLAGS = [
 ]
 
 
+_DISABLE = "--disable-features="
+
+
+def _command_flags(extra: list[str]) -> list[str]:
+    """``_FLAGS`` then ``extra``, with one ``--disable-features`` holding both lists.
+
+    Chromium keeps only the last copy of a switch: a profile's own list would turn the
+    hidden address-bar pages back on.
+    """
+    off = [
+        f for flag in [*_FLAGS, *extra] if flag.startswith(_DISABLE) for f in flag[len(_DISABLE) :].split(",")
+    ]
+    rest = [flag for flag in [*_FLAGS, *extra] if not flag.startswith(_DISABLE)]
+    return [*rest, _DISABLE + ",".join(dict.fromkeys(off))] if off else rest
+
+
 class BrowserError(RuntimeError):
     """Chromium could not load the page; the message says why, in Korean."""
 
@@ -146,7 +162,7 @@ class Profile:
             cdp.write_preferences(Path(self.dir), self.preferences)
         # Through _launch.py (parent-death signal, as for redis-server): a killed kernel takes Chromium with it.
         launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid())]
-        argv = [*launch, self.binary, *_FLAGS, *self.flags, f"--user-data-dir={self.dir}", *args]
+        argv = [*launch, self.binary, *_command_flags(self.flags), f"--user-data-dir={self.dir}", *args]
         return subprocess.Popen(
             argv,
             stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
@@ -177,8 +193,7 @@ class Profile:
             ) from exc
 
     def _shared_context(self) -> tuple[cdp.SharedChromium, str]:
-        flags = [*_FLAGS, *self.flags]
-        chromium = cdp.shared(self.binary, flags, _profile_dir, self.preferences)
+        chromium = cdp.shared(self.binary, _command_flags(self.flags), _profile_dir, self.preferences)
         if self._context is None or self._context[0] is not chromium:  # first load, or the browser restarted
             self._context = (chromium, chromium.new_context())
         return self._context

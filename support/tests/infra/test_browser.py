@@ -74,6 +74,15 @@ def test_a_killed_own_browser_leaves_no_socket_folder():
         assert os.path.islink(link) and not os.path.exists(folder)
 
 
+def test_a_profiles_disabled_features_join_the_courses_instead_of_replacing_them():
+    flags = browser._command_flags(["--lang=ko", "--disable-features=Translate,WebUIOmniboxPopup"])
+    off = [f for f in flags if f.startswith("--disable-features=")]
+    assert off == [
+        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Translate"
+    ]  # Chromium keeps the last
+    assert "--lang=ko" in flags and "--headless" in flags
+
+
 def test_browser_experiments_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("SESSIONLAB_NO_BROWSER", "1")
     monkeypatch.setenv("CHROMIUM", "/bin/sh")  # even an explicit binary is ignored then

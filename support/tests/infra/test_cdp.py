@@ -66,10 +66,11 @@ def test_two_profiles_share_one_browser_but_not_cookies(site):
     assert '<p id="c">-</p>' in seen_by_b  # the other profile is a separate cookie jar
 
 
-def test_the_shared_browser_renders_no_page_nobody_sees(site):
+@pytest.mark.parametrize("flags", [(), ("--disable-features=Translate",)])  # a profile's own list too
+def test_the_shared_browser_renders_no_page_nobody_sees(site, flags):
     # Headless Chromium would build the address bar's drop-down as hidden WebUI pages and open
     # the New Tab page: CPU for pages no learner sees (browser._FLAGS, cdp.SharedChromium).
-    with browser.Profile() as p:
+    with browser.Profile(flags=flags) as p:
         assert '<p id="c">-</p>' in p.dump_dom(site.url + "/show")
         targets = p.shared_browser.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
     urls = sorted(t["url"] for t in targets)
