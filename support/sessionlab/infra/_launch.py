@@ -16,6 +16,12 @@ import signal
 import sys
 
 
+def command(*program: str, fds: tuple[int, int] | None = None) -> list[str]:
+    """The argv that runs ``program`` through this launcher, tied to the calling process."""
+    pipes = ["--fds", str(fds[0]), str(fds[1])] if fds else []
+    return [sys.executable, "-S", "-I", os.path.abspath(__file__), str(os.getpid()), *pipes, *program]
+
+
 def _pipes_on_3_and_4(read_fd: int, write_fd: int) -> None:
     import fcntl
 

@@ -18,14 +18,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from sessionlab.infra import cdp
+from sessionlab.infra import _launch, cdp
 from sessionlab.infra.tmp import lab_dir
-
-_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 
 __all__ = [
     "find_chromium",
@@ -161,8 +158,7 @@ class Profile:
         if self.preferences and not (Path(self.dir) / "Default" / "Preferences").exists():
             cdp.write_preferences(Path(self.dir), self.preferences)
         # Through _launch.py (parent-death signal, as for redis-server): a killed kernel takes Chromium with it.
-        launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid())]
-        argv = [*launch, self.binary, *_command_flags(self.flags), f"--user-data-dir={self.dir}", *args]
+        argv = _launch.command(self.binary, *_command_flags(self.flags), f"--user-data-dir={self.dir}", *args)
         return subprocess.Popen(
             argv,
             stdout=subprocess.PIPE if capture else subprocess.DEVNULL,

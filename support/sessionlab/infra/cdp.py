@@ -20,14 +20,14 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
+from sessionlab.infra import _launch
+
 __all__ = ["SharedChromium", "shared", "close_shared", "CdpError"]
 
-_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 _SOCKET_NOTE = ".socket-dir"  # in the profile folder: where its Chromium's socket folder is
 # The DOM as --dump-dom prints it: doctype, then the document element.
 _DOM = (
@@ -47,9 +47,14 @@ class SharedChromium:
         self.dir = user_data_dir
         cmd_r, self._out = os.pipe()  # we write commands, Chromium reads fd 3
         self._in, resp_w = os.pipe()  # Chromium answers on fd 4
-        launch = [sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid()), "--fds", str(cmd_r), str(resp_w)]
-        argv = [*launch, binary, *flags, "--remote-debugging-pipe", f"--user-data-dir={user_data_dir}"]
-        argv.append("about:blank")  # the first tab: not the New Tab page, which is a WebUI page to render
+        argv = _launch.command(
+            binary,
+            *flags,
+            "--remote-debugging-pipe",
+            f"--user-data-dir={user_data_dir}",
+            "about:blank",  # the first tab: not the New Tab page, which is a WebUI page to render
+            fds=(cmd_r, resp_w),
+        )
         self.proc = subprocess.Popen(
             argv,
             pass_fds=(cmd_r, resp_w),

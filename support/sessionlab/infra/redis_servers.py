@@ -23,7 +23,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -33,6 +32,7 @@ from typing import Protocol, TypeVar
 
 import redis as redis_py
 
+from sessionlab.infra import _launch
 from sessionlab.infra.ports import HOST, NoFreePortError, accepts, pick_port
 from sessionlab.infra.servers import LabServerError
 from sessionlab.infra.tmp import lab_dir, sweep_stale
@@ -53,7 +53,6 @@ class _Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-_LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 _all: weakref.WeakSet[RedisServer] = weakref.WeakSet()
 _named: dict[str, _Stoppable] = {}
 _lock = threading.Lock()
@@ -136,7 +135,7 @@ def _spawn(argv: list[str], **kwargs) -> subprocess.Popen:
             _spawner.start()
     box: list = []
     done = threading.Event()
-    _spawn_q.put(([sys.executable, "-S", "-I", _LAUNCHER, str(os.getpid()), *argv], kwargs, box, done))
+    _spawn_q.put((_launch.command(*argv), kwargs, box, done))
     done.wait()
     if isinstance(box[0], BaseException):
         raise box[0]

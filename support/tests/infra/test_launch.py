@@ -3,24 +3,17 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import sessionlab.infra
+from sessionlab.infra._launch import command
 
-LAUNCHER = Path(sessionlab.infra.__file__).with_name("_launch.py")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exec path is Linux-only")
-
-
-def launcher(*args: str, python_flags: tuple[str, ...] = ()) -> list[str]:
-    """The launcher's command line, as infra/redis_servers, browser and cdp build it."""
-    return [sys.executable, "-S", "-I", *python_flags, str(LAUNCHER), str(os.getpid()), *args]
 
 
 @linux_only
 def test_on_linux_the_launcher_becomes_the_program():
-    proc = subprocess.Popen(launcher("/bin/sh", "-c", "echo $$"), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command("/bin/sh", "-c", "echo $$"), stdout=subprocess.PIPE, text=True)
     out, _ = proc.communicate(timeout=10)
     assert int(out) == proc.pid  # exec'd in place: no watchdog process in between
 
@@ -28,7 +21,8 @@ def test_on_linux_the_launcher_becomes_the_program():
 @linux_only
 def test_on_linux_the_launcher_does_not_import_subprocess():
     # Every lab Redis start waits for this process; `subprocess` alone doubles its start-up.
-    argv = launcher("/bin/true", python_flags=("-X", "importtime"))
+    argv = command("/bin/true")
+    argv[1:1] = ["-X", "importtime"]  # right after the interpreter
     run = subprocess.run(argv, capture_output=True, text=True, timeout=10)
     assert run.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
@@ -42,7 +36,7 @@ def test_fds_option_puts_the_pipes_on_3_and_4():
     try:
         os.write(cmd_w, b"ping\n")
         os.close(cmd_w)
-        argv = launcher("--fds", str(cmd_r), str(resp_w), "/bin/sh", "-c", "read x <&3; echo got-$x >&4")
+        argv = command("/bin/sh", "-c", "read x <&3; echo got-$x >&4", fds=(cmd_r, resp_w))
         proc = subprocess.Popen(argv, pass_fds=(cmd_r, resp_w))
         os.close(resp_w)
         assert proc.wait(timeout=10) == 0
