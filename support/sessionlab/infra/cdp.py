@@ -226,9 +226,8 @@ def remove_profile(folder: str | Path, known_socket_dir: Path | None = None) -> 
     Chromium deletes ``/tmp/org.chromium.Chromium.*`` itself only on a clean exit; a killed
     browser (or one whose kernel was killed) leaves it, one per start.
     """
-    for leftover in (socket_dir(folder), known_socket_dir):
-        if leftover is not None:
-            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in {d for d in (socket_dir(folder), known_socket_dir) if d is not None}:  # once each
+        shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
 
 
