@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -77,6 +78,12 @@ def test_store_node_down_gives_503_then_recovers_by_itself():
         server.restart()  # no app restart: the next request reconnects
         back = c.get(app.url + "/me")
         assert back.status_code == 200 and back.json()["user"] == cl.USER
+        server.stop(keep_dir=True)
+        threading.Timer(1.2, server.restart).start()  # back while the client waits as the 503 says
+        again, sent = cl.retry_after(lambda: c.get(app.url + "/me"), patience=10)
+        assert again.status_code == 200 and sent >= 2
+        anonymous, sent = cl.retry_after(lambda: requests.get(app.url + "/me"))
+        assert anonymous.status_code == 401 and sent == 1  # only a 503 is asked again
         app.stop()
     finally:
         server.stop()
@@ -211,6 +218,8 @@ def test_cluster_failover_keeps_sessions_and_rerun_works():
     assert first.backends._cluster_start is not None  # starting in the background, not yet waited for
     run = first.scenario("cluster", users=6, rounds=1, store_death=cl.kill_cluster_primary)
     assert run.failed == 0 and run.lost_on_store_death == 0
+    during, after = cl.cluster_outage(first)  # notebook D6: a second primary dies
+    assert during.status_code == 503 and after.status_code == 200, after.text
     old = [n.pid for n in first.backends.cluster.nodes]
     again = cl.MultiServerLab(name="t05c")  # a rerun of the notebook's cells
     try:

@@ -37,6 +37,7 @@ from sessionlab.labs.lab05.failover import (
     flush_hybrid_cache,
     kill_cluster_primary,
     kill_redis_primary,
+    retry_after,
 )
 from sessionlab.labs.lab05.hashing import Remap, client_ip, remap
 from sessionlab.labs.lab05.lab import MultiServerLab, RunResult
@@ -90,6 +91,7 @@ __all__ = [
     "kill_cluster_primary",
     "flush_hybrid_cache",
     "cluster_outage",
+    "retry_after",
     "comparison",
     "print_table",
     "comparison_table",

@@ -32,6 +32,7 @@ __all__ = [
     "kill_cluster_primary",
     "flush_hybrid_cache",
     "cluster_outage",
+    "retry_after",
     "failover_loss",
 ]
 
@@ -100,6 +101,9 @@ def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
     """Log in until a session lands on a primary that has a replica, kill that primary.
 
     Returns (response right after the kill, response after the failover) for that user.
+    The kill waits until the replica has the login's write (what a failover can lose is
+    ``failover_loss``'s subject, not this one's); after the failover the user asks again
+    as the 503 says (``retry_after``).
     """
     cluster = lab.backends.cluster
     candidates = {n.port: n for n in primaries_with_replica(cluster)}
@@ -111,10 +115,40 @@ def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
     else:
         raise RuntimeError("복제본이 있는 프라이머리에 세션이 놓이지 않았습니다.")
     node = candidates[port]
+    _wait_replicated(node)
     node.kill()
     during = lab.me(c)
     cluster.wait_failover(node)
-    return during, lab.me(c)
+    after, _ = retry_after(lambda: lab.me(c))
+    return during, after
+
+
+def retry_after(request, patience: float = 5.0) -> tuple:
+    """Call ``request()`` again after each 503, waiting its ``Retry-After`` seconds, for up to ``patience`` s.
+
+    What the 503's message asks of the user. Returns (the last response, how many were sent).
+    """
+    deadline = time.monotonic() + patience
+    sent = 1
+    response = request()
+    while response.status_code == 503 and time.monotonic() < deadline:
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+        response, sent = request(), sent + 1
+    return response, sent
+
+
+def _wait_replicated(primary: lab_redis.RedisServer, timeout: float = 5.0) -> None:
+    """Until every replica of ``primary`` acknowledged its replication stream so far (INFO offsets)."""
+    client = primary.client()
+    target = client.info("replication")["master_repl_offset"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = client.info("replication")
+        replicas = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
+        if replicas and all(r["offset"] >= target for r in replicas):
+            return
+        time.sleep(0.01)
+    raise RuntimeError(f"{primary.address}의 레플리카가 {timeout:.0f}초 안에 따라잡지 못했습니다.")
 
 
 # --- what a failover loses ------------------------------------------------------------------------
