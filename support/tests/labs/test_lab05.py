@@ -15,6 +15,7 @@ import requests
 
 from sessionlab.apps.login import create_login_app
 from sessionlab.infra.redis_servers import start_redis
+from sessionlab.infra.redis_topologies import start_replicated
 from sessionlab.infra.servers import serve
 from sessionlab.labs import lab05 as cl
 from sessionlab.labs.lab05.backends import Backends
@@ -108,6 +109,25 @@ def test_failover_loss_async_vs_wait():
     assert waited["on_primary"] == 3  # a WAIT timeout does not undo the write on the primary
     healthy = cl.failover_loss(n=4, wait=True, name="t05-backup")
     assert healthy["acknowledged"] == 4 and healthy["lost"] == 0 and healthy["replica_appendonly"] == "no"
+
+
+def test_the_outage_kills_a_primary_only_once_its_replica_applied_the_write():
+    from sessionlab.labs.lab05.failover import _wait_replicated
+
+    pair = start_replicated(name=None)
+    try:
+        replica = pair.replicas[0]
+        os.kill(replica.pid, signal.SIGSTOP)  # a replica that lags behind
+        try:
+            pair.primary.client().set("t05:k", "v")
+            with pytest.raises(RuntimeError, match="따라잡지"):
+                _wait_replicated(pair.primary, timeout=0.3)
+        finally:
+            os.kill(replica.pid, signal.SIGCONT)
+        _wait_replicated(pair.primary)
+        assert replica.client().get("t05:k") in ("v", b"v")
+    finally:
+        pair.stop()
 
 
 def test_wait_does_not_rule_out_loss_when_the_lagging_replica_is_promoted():

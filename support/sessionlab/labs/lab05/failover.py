@@ -17,10 +17,13 @@ import time
 from collections import Counter
 
 import redis as redis_py
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from sessionlab.apps.login import LOGIN_COOKIE
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra import redis_topologies
+from sessionlab.infra.ports import HOST
 from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.web.stores import RedisStore, StoreUnavailable, WaitRedisStore
@@ -138,16 +141,28 @@ def retry_after(request, patience: float = 5.0) -> tuple:
 
 
 def _wait_replicated(primary: lab_redis.RedisServer, timeout: float = 5.0) -> None:
-    """Until every replica of ``primary`` acknowledged its replication stream so far (INFO offsets)."""
-    client = primary.client()
-    target = client.info("replication")["master_repl_offset"]
+    """Until each replica of ``primary`` has applied its replication stream so far.
+
+    Asked of the replicas (``slave_repl_offset``): the primary's own view of them moves
+    only with their acknowledgement, once a second.
+    """
+    info = primary.client().info("replication")
+    ports = [v["port"] for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
+    once = Retry(NoBackoff(), 0)  # a stalled replica: ask again here, not inside redis-py for seconds
+    replicas = [redis_py.Redis(host=HOST, port=port, socket_timeout=0.2, retry=once) for port in ports]
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        info = client.info("replication")
-        replicas = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
-        if replicas and all(r["offset"] >= target for r in replicas):
-            return
-        time.sleep(0.01)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                offsets = [r.info("replication")["slave_repl_offset"] for r in replicas]
+            except (redis_py.ConnectionError, redis_py.TimeoutError):  # a replica too busy to answer
+                offsets = []
+            if offsets and min(offsets) >= info["master_repl_offset"]:
+                return
+            time.sleep(0.01)
+    finally:
+        for r in replicas:
+            r.close()
     raise RuntimeError(f"{primary.address}의 레플리카가 {timeout:.0f}초 안에 따라잡지 못했습니다.")
 
 
