@@ -80,7 +80,7 @@ def test_store_node_down_gives_503_then_recovers_by_itself():
         back = c.get(app.url + "/me")
         assert back.status_code == 200 and back.json()["user"] == cl.USER
         server.stop(keep_dir=True)
-        threading.Timer(1.2, server.restart).start()  # back while the client waits as the 503 says
+        threading.Timer(0.3, server.restart).start()  # back while the client waits as the 503 says
         again, sent = cl.retry_after(lambda: c.get(app.url + "/me"), patience=10)
         assert again.status_code == 200 and sent >= 2
         anonymous, sent = cl.retry_after(lambda: requests.get(app.url + "/me"))
