@@ -71,10 +71,11 @@ class SharedChromium:
         self._lock = threading.RLock()  # one conversation at a time (lab servers run in threads)
         self.contexts: set[str] = set()  # open browser contexts (Profiles using this browser)
         self.send("Browser.getVersion", timeout=30)  # ready when it answers
-        # Read now, not at close: a Chromium caught in its own shutdown has already unlinked it.
-        self.socket_dir = socket_dir(user_data_dir)
-        if self.socket_dir is not None:  # and on disk, for the sweep after a killed kernel
-            (Path(user_data_dir) / _SOCKET_NOTE).write_text(str(self.socket_dir), encoding="utf-8")
+        # Noted now, on disk: a Chromium caught in its own shutdown has unlinked it by close
+        # (or by the sweep, when its kernel was killed).
+        found = socket_dir(user_data_dir)
+        if found is not None:
+            (Path(user_data_dir) / _SOCKET_NOTE).write_text(str(found), encoding="utf-8")
 
     @property
     def alive(self) -> bool:
@@ -200,7 +201,7 @@ class SharedChromium:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
-        remove_profile(self.dir, self.socket_dir)
+        remove_profile(self.dir)
 
 
 def socket_dir(profile: str | Path) -> Path | None:
@@ -220,13 +221,14 @@ def socket_dir(profile: str | Path) -> Path | None:
     return found if found.name.startswith("org.chromium.Chromium.") else None
 
 
-def remove_profile(folder: str | Path, known_socket_dir: Path | None = None) -> None:
+def remove_profile(folder: str | Path) -> None:
     """Remove a profile folder and the socket folder Chromium made for it in the temp dir.
 
     Chromium deletes ``/tmp/org.chromium.Chromium.*`` itself only on a clean exit; a killed
     browser (or one whose kernel was killed) leaves it, one per start.
     """
-    for leftover in {d for d in (socket_dir(folder), known_socket_dir) if d is not None}:  # once each
+    leftover = socket_dir(folder)
+    if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
 
