@@ -121,10 +121,10 @@ def test_the_outage_kills_a_primary_only_once_its_replica_applied_the_write():
         try:
             pair.primary.client().set("t05:k", "v")
             with pytest.raises(RuntimeError, match="따라잡지"):
-                _wait_replicated(pair.primary, timeout=0.3)
+                _wait_replicated(pair.primary, pair.replicas, timeout=0.3)
         finally:
             os.kill(replica.pid, signal.SIGCONT)
-        _wait_replicated(pair.primary)
+        _wait_replicated(pair.primary, pair.replicas)
         assert replica.client().get("t05:k") in ("v", b"v")
     finally:
         pair.stop()

@@ -17,13 +17,10 @@ import time
 from collections import Counter
 
 import redis as redis_py
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from sessionlab.apps.login import LOGIN_COOKIE
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra import redis_topologies
-from sessionlab.infra.ports import HOST
 from sessionlab.labs.lab05.backends import quick_client, repoint
 from sessionlab.labs.lab05.lab import MultiServerLab
 from sessionlab.web.stores import RedisStore, StoreUnavailable, WaitRedisStore
@@ -118,7 +115,7 @@ def cluster_outage(lab: MultiServerLab, first_user: int = 100, tries: int = 30):
     else:
         raise RuntimeError("복제본이 있는 프라이머리에 세션이 놓이지 않았습니다.")
     node = candidates[port]
-    _wait_replicated(node)
+    _wait_replicated(node, cluster.nodes)
     node.kill()
     during = lab.me(c)
     cluster.wait_failover(node)
@@ -140,16 +137,15 @@ def retry_after(request, patience: float = 5.0) -> tuple:
     return response, sent
 
 
-def _wait_replicated(primary: lab_redis.RedisServer, timeout: float = 5.0) -> None:
-    """Until each replica of ``primary`` has applied its replication stream so far.
+def _wait_replicated(primary: lab_redis.RedisServer, nodes: list, timeout: float = 5.0) -> None:
+    """Until each replica of ``primary`` (found among ``nodes``) has applied its replication stream so far.
 
     Asked of the replicas (``slave_repl_offset``): the primary's own view of them moves
     only with their acknowledgement, once a second.
     """
     info = primary.client().info("replication")
     ports = [v["port"] for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
-    once = Retry(NoBackoff(), 0)  # a stalled replica: ask again here, not inside redis-py for seconds
-    replicas = [redis_py.Redis(host=HOST, port=port, socket_timeout=0.2, retry=once) for port in ports]
+    replicas = [quick_client(n, socket_timeout=0.2) for n in nodes if n.port in ports]
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
