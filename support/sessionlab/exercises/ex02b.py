@@ -195,8 +195,13 @@ def session_id_problem(fn, n: int = 2000) -> str | None:
     for seq in orders:
         if _rising_share(seq) > 0.9:
             return "ID가 만든 순서대로 커집니다 (순번이나 시각): 내 ID 근처의 값이 남의 ID입니다."
-    if len(set(ids)) != len(ids):
-        return f"{n:,}개 중 겹치는 ID가 있습니다: 두 사용자가 같은 세션을 갖게 됩니다."
+    alphabet = len(set("".join(ids)))
+    bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
+    too_short = f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다."
+    if len(set(ids)) != len(ids):  # short random ids repeat by chance (birthday bound): say why
+        return f"{n:,}개 중 겹치는 ID가 있습니다: 두 사용자가 같은 세션을 갖게 됩니다." + (
+            f" {too_short}" if bits < 64 else ""
+        )
     if set(ids) & _small_counter_hashes():
         return (
             "작은 순번(0, 1, 2, …)의 해시입니다: 해시는 입력을 숨기지 못해 공격자도 같은 해시를 계산합니다."
@@ -206,10 +211,8 @@ def session_id_problem(fn, n: int = 2000) -> str | None:
             "random 모듈(메르센 트위스터)의 값입니다: 시드를 같게 하면 같은 ID가 나오고, "
             "ID 156개면 내부 상태를 복원해 다음 ID를 맞힙니다. secrets를 쓰세요."
         )
-    alphabet = len(set("".join(ids)))
-    bits = min(len(i) for i in ids) * math.log2(max(alphabet, 2))
     if bits < 64:
-        return f"ID가 너무 짧습니다 (글자 수 × log2(문자 종류) ≈ {bits:.0f}비트). 64비트 이상이 필요합니다."
+        return too_short
     return None
 
 

@@ -70,6 +70,12 @@ def test_session_id_function_rejects_predictable_generators(name):
     assert hint in verdict.message, (name, verdict.message)
 
 
+def test_short_ids_that_repeat_are_told_both_why():
+    # 1,000 possible ids drawn 2,000 times always repeat; 8 digits repeat in about 2 % of checks.
+    verdict = c.check_session_id_function(lambda: f"{secrets.randbelow(1000):03d}")
+    assert not verdict and "겹치는" in verdict.message and "짧습니다" in verdict.message
+
+
 def test_session_id_function_rejects_hash_of_a_counter_and_bad_types():
     counter = itertools.count()
     verdict = c.check_session_id_function(lambda: hashlib.sha256(str(next(counter)).encode()).hexdigest())
