@@ -286,21 +286,34 @@ def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[f
     return out
 
 
-def lookup_costs(stores: dict, n: int = 300, repeats: int = 5) -> dict[str, float]:
-    """Median µs of one ``touch`` (the per-request lookup) per store."""
-    out = {}
-    for name, store in stores.items():
-        ids = [store.create({"user": f"u{i}", "role": "user"}).id for i in range(n)]
-        runs = []
-        for _ in range(repeats):
+def lookup_costs(
+    stores: dict, n: int = 300, repeats: int = 5, requests: dict | None = None
+) -> dict[str, float]:
+    """Median µs of one ``touch`` (the per-request lookup) per store, and of each call in ``requests``.
+
+    ``requests`` maps a name to a zero-argument call (a whole HTTP request, say). Every
+    round times each store and each call in turn, so a busy moment on the machine slows
+    them alike and the ratios stay fair.
+    """
+    ids = {
+        name: [store.create({"user": f"u{i}", "role": "user"}).id for i in range(n)]
+        for name, store in stores.items()
+    }
+    ops = {
+        name: (lambda store=store, name=name: [store.touch(sid) for sid in ids[name]])
+        for name, store in stores.items()
+    }
+    ops |= {name: (lambda call=call: [call() for _ in range(n)]) for name, call in (requests or {}).items()}
+    runs: dict[str, list[float]] = {name: [] for name in ops}
+    for _ in range(repeats):
+        for name, op in ops.items():
             start = time.perf_counter()
-            for sid in ids:
-                store.touch(sid)
-            runs.append((time.perf_counter() - start) / n * 1e6)
-        out[name] = statistics.median(runs)
-        for sid in ids:
+            op()
+            runs[name].append((time.perf_counter() - start) / n * 1e6)
+    for name, store in stores.items():
+        for sid in ids[name]:
             store.delete(sid)
-    return out
+    return {name: statistics.median(v) for name, v in runs.items()}
 
 
 def session_memory(store, n: int = 1000, data: dict | None = None) -> dict:

@@ -76,6 +76,24 @@ def test_measurements_have_the_right_shape():
     assert set(costs) == {"memory", "sqlite"} and all(v > 0 for v in costs.values())
 
 
+def test_lookup_costs_take_turns_with_the_requests_and_clean_up():
+    """Stores and requests alternate round by round, so a busy moment cannot fall on one of them alone."""
+    log = []
+
+    class Logged(MemoryStore):
+        def touch(self, sid):
+            log.append("touch")
+            return super().touch(sid)
+
+    store = Logged()
+    costs = lookup_costs(
+        {"store": store}, n=2, repeats=3, requests={"request": lambda: log.append("request")}
+    )
+    assert log == ["touch", "touch", "request", "request"] * 3
+    assert set(costs) == {"store", "request"} and all(v > 0 for v in costs.values())
+    assert store.count() == 0  # the sessions it made are gone
+
+
 def test_scoreboard_and_guess_text():
     board = Scoreboard()
     board.record("세션 고정", "VULNERABLE", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -335,8 +336,51 @@ def test_comparison_table_and_store_times(capsys):
     assert lines[0].startswith("전략") and "앱 서버가 죽을 때 잃은 세션" in lines[0] and "ms" not in out
     assert [c.strip() for c in lines[1].split("|")][:3] == ["2. 스티키 세션", "0/12", "2/6"]
     assert len({cl_width(line.split("|")[0]) for line in lines}) == 1  # the columns line up
-    times = cl.store_op_times(MemoryStore(), n=20)
+    log = []
+
+    class Logged(MemoryStore):  # logs the calls from outside (touch reads through get itself)
+        def get(self, sid):
+            log.append("get")
+            return super().get(sid)
+
+        def touch(self, sid):
+            log.append("touch")
+            size = len(log)
+            result = super().touch(sid)
+            del log[size:]
+            return result
+
+    store = Logged()
+    times = cl.store_op_times(store, n=20)
     assert set(times) == {"get", "touch"} and all(v > 0 for v in times.values())
+    assert log[:40] == ["get", "touch"] * 20 and store.count() == 0  # in turn, and the session is gone
+
+
+def test_write_cost_groups_take_turns_and_every_peer_gets_each_write(monkeypatch):
+    """One write per group in turn, so a busy moment cannot fall on one size alone (CI saw 5 ≯ 1.5 × 2)."""
+    from sessionlab.web.stores import ReplicatedStore
+
+    measure_module = importlib.import_module("sessionlab.labs.lab05.measure")
+    order, groups = [], []
+    update, connect = ReplicatedStore.update, measure_module.connect
+
+    def spy(self, sid, data):
+        order.append(self.name)
+        return update(self, sid, data)
+
+    def keep(*stores):
+        groups.append(stores)
+        return connect(*stores)
+
+    monkeypatch.setattr(ReplicatedStore, "update", spy)
+    monkeypatch.setattr(measure_module, "connect", keep)
+    cost = cl.replication_write_cost(sizes=(2, 3), n=4)
+    assert set(cost) == {2, 3} and all(v > 0 for v in cost.values())
+    assert order == ["cost-2-0", "cost-3-0"] * 4
+    for group in groups:  # sync: every peer applied the last write before update returned
+        (sid,) = group[0]._records
+        assert [s._records[sid][2] for s in group] == ['{"n":3}'] * len(group)
+        assert not any(s.server.running for s in group)  # closed afterwards
 
 
 def test_unconfirmed_login_is_refused_with_503():
