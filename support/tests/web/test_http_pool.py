@@ -172,7 +172,7 @@ def test_the_timeout_is_a_deadline_for_the_whole_request(scripted, reused):
     start = time.monotonic()
     with pytest.raises(TimeoutError):
         pool.request("GET", "/")
-    assert time.monotonic() - start < 1.0  # not the 7 s the dribble takes
+    assert time.monotonic() - start < 2.0  # not the 7 s the dribble takes (margin for a busy machine)
     assert len(pool) == 0  # a connection cut mid-response is never reused
 
 
