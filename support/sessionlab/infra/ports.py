@@ -14,13 +14,20 @@ from __future__ import annotations
 import functools
 import random
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 HOST = "127.0.0.1"
+T = TypeVar("T")
 
 
 class NoFreePortError(OSError):
     """No free port found after many tries."""
+
+
+class PortTaken(OSError):
+    """Another process bound the port between our check and our own bind."""
 
 
 def ephemeral_ports() -> range:
@@ -59,6 +66,20 @@ def pick_port(offset: int = 0) -> int:
         if port_free(port) and (not offset or port_free(port + offset)):
             return port
     raise NoFreePortError("빈 포트를 찾지 못했습니다.")
+
+
+def on_free_port(start: Callable[[int], T], offset: int = 0, tries: int = 5) -> T:
+    """``start(port)`` on a picked port; when it raises ``PortTaken``, again on another one.
+
+    A picked port is only free when checked: another process can take it before
+    ``start`` binds it. The last ``PortTaken`` is raised if every try loses that race.
+    """
+    for _ in range(tries - 1):
+        try:
+            return start(pick_port(offset))
+        except PortTaken:
+            continue
+    return start(pick_port(offset))
 
 
 def accepts(port: int) -> bool:

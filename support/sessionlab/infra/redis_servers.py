@@ -33,7 +33,7 @@ from typing import Protocol, TypeVar
 import redis as redis_py
 
 from sessionlab.infra import _launch
-from sessionlab.infra.ports import HOST, NoFreePortError, accepts, pick_port
+from sessionlab.infra.ports import HOST, NoFreePortError, PortTaken, accepts, on_free_port
 from sessionlab.infra.servers import LabServerError
 from sessionlab.infra.tmp import lab_dir, sweep_stale
 
@@ -161,24 +161,24 @@ class RedisServer:
         self.cluster = cluster
         self.proc: subprocess.Popen | None = None
         self._finalizer = weakref.finalize(self, _cleanup, None, str(self.dir))
-        last_error = ""
-        for _ in range(5):  # retry on a port clash with another process
-            try:  # outside the clients' port range: see sessionlab.infra.ports
-                self.port = pick_port(10000 if cluster else 0)  # a cluster node's bus is port + 10000
-            except NoFreePortError:
-                raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.") from None
+
+        def launch(port: int) -> None:
+            self.port = port
             self._launch()
-            ok, last_error = self._wait_ready(timeout)
-            if ok:
-                break
-            self._terminate(kill=True)
-            if "in use" not in last_error:
-                break
-        else:
-            ok = False
-        if not ok:
+            ok, error = self._wait_ready(timeout)
+            if not ok:
+                self._terminate(kill=True)
+                tail = error.strip()[-400:]
+                raise PortTaken(tail) if "in use" in error else LabServerError(tail)
+
+        try:  # outside the clients' port range (see sessionlab.infra.ports); a cluster bus is port + 10000
+            on_free_port(launch, offset=10000 if cluster else 0)
+        except NoFreePortError:
             shutil.rmtree(self.dir, ignore_errors=True)
-            raise LabServerError(f"redis-server가 시작되지 않았습니다: {last_error.strip()[-400:]}")
+            raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.") from None
+        except (PortTaken, LabServerError) as exc:  # redis-server failed, or lost every race for a port
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise LabServerError(f"redis-server가 시작되지 않았습니다: {exc}") from None
         with _lock:
             _all.add(self)
 

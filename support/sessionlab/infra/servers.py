@@ -36,9 +36,9 @@ import threading
 import weakref
 from typing import cast
 
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from sessionlab.infra.ports import HOST, NoFreePortError, pick_port
+from sessionlab.infra.ports import HOST, NoFreePortError, PortTaken, on_free_port
 from sessionlab.infra.proxied import behind_proxy
 
 __all__ = ["LabServer", "LabServerError", "serve", "running", "stop_all"]
@@ -73,11 +73,10 @@ class LabServer:
         self.app = app
         self.name = name or cast(str, getattr(app, "name", "app"))
         wsgi = behind_proxy(app)  # also reachable through jupyter-server-proxy (JupyterHub, Binder)
-        for attempt in range(5):
+
+        def bind(chosen: int) -> MultiSocketServer | BaseWSGIServer:
             try:
-                # Not port 0: see sessionlab.infra.ports for why the port is ours to choose.
-                chosen = port or pick_port()
-                self._server = create_server(
+                return create_server(
                     wsgi,
                     host=HOST,
                     port=chosen,
@@ -93,16 +92,21 @@ class LabServer:
                     # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
                     clear_untrusted_proxy_headers=False,
                 )
-                break
-            except NoFreePortError:
-                raise LabServerError("실습 서버에 쓸 빈 포트를 찾지 못했습니다.") from None
             except OSError as exc:
-                if port == 0 and exc.errno == errno.EADDRINUSE and attempt < 4:
-                    continue  # another process took it between our check and the bind
-                raise LabServerError(
-                    f"실습 서버 '{self.name}'를 {HOST}:{chosen}에 띄우지 못했습니다 ({exc.strerror}). "
-                    "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
-                ) from None
+                if port == 0 and exc.errno == errno.EADDRINUSE:  # lost the race for a picked port
+                    raise PortTaken(exc.errno, exc.strerror) from None
+                raise
+
+        try:  # not port 0: see sessionlab.infra.ports for why the port is ours to choose
+            self._server = bind(port) if port else on_free_port(bind)
+        except NoFreePortError:
+            raise LabServerError("실습 서버에 쓸 빈 포트를 찾지 못했습니다.") from None
+        except OSError as exc:
+            where = f"{HOST}:{port}" if port else f"{HOST}의 빈 포트"
+            raise LabServerError(
+                f"실습 서버 '{self.name}'를 {where}에 띄우지 못했습니다 ({exc.strerror}). "
+                "다른 프로그램이 그 포트를 쓰고 있다면 port=0(빈 포트 자동 선택)으로 다시 실행하세요."
+            ) from None
         self.request_timeout = float(request_timeout)
         waitress_maintenance = self._server.maintenance  # type: ignore[union-attr]
 

@@ -44,3 +44,38 @@ def test_a_connection_to_itself_does_not_count_as_a_listener(monkeypatch):
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         assert ports.accepts(listener.getsockname()[1])
+
+
+def test_a_lost_race_for_a_port_is_tried_again_on_another_one(monkeypatch):
+    offered, tried = [11111, 22222, 33333], []
+    monkeypatch.setattr(ports, "pick_port", lambda offset=0: offered.pop(0) + offset)
+
+    def start(port):
+        tried.append(port)
+        if port == 11111:
+            raise ports.PortTaken("another process bound it first")
+        return f"listening on {port}"
+
+    assert ports.on_free_port(start) == "listening on 22222" and tried == [11111, 22222]
+
+
+def test_every_try_lost_raises_the_last_loss_and_other_errors_are_not_retried(monkeypatch):
+    monkeypatch.setattr(ports, "pick_port", lambda offset=0: 20000 + offset)
+    tried = []
+
+    def always_taken(port):
+        tried.append(port)
+        raise ports.PortTaken(f"lost {len(tried)}")
+
+    with pytest.raises(ports.PortTaken, match="lost 3"):
+        ports.on_free_port(always_taken, offset=10000, tries=3)
+    assert tried == [30000] * 3  # the offset reaches pick_port (a cluster bus port)
+
+    def broken(port):
+        tried.append(port)
+        raise PermissionError("not a race")
+
+    tried.clear()
+    with pytest.raises(PermissionError):
+        ports.on_free_port(broken)
+    assert tried == [20000]

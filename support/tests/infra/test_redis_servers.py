@@ -1,6 +1,8 @@
 """Real redis-server children: found, started, replicated, clustered, and never left behind."""
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -10,6 +12,7 @@ import pytest
 from sessionlab.infra import ports
 from sessionlab.infra import redis_servers as lab_redis
 from sessionlab.infra.redis_servers import RedisNotFoundError
+from sessionlab.infra.servers import LabServerError
 from sessionlab.infra.tmp import course_tmp
 
 
@@ -22,6 +25,27 @@ def test_start_ping_stop_leaves_no_process_and_no_folder(wait_dead):
     assert r.port not in ports.ephemeral_ports()  # see test_ports
     r.stop()
     assert wait_dead(pid) and not folder.exists()
+
+
+def test_a_port_taken_before_redis_binds_it_is_retried_on_another(monkeypatch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        offered = [taken.getsockname()[1], ports.pick_port()]  # the first is taken "after" the pick
+        monkeypatch.setattr(ports, "pick_port", lambda offset=0: offered.pop(0))
+        r = lab_redis.start_redis(name=None)
+        try:
+            assert offered == [] and r.port != taken.getsockname()[1] and r.client().ping()
+        finally:
+            r.stop()
+
+
+def test_a_redis_that_cannot_start_is_not_retried_and_leaves_no_folder(monkeypatch):
+    picks = []
+    monkeypatch.setattr(ports, "pick_port", lambda offset=0: picks.append(offset) or 20000 + len(picks))
+    with pytest.raises(LabServerError, match="redis-server가 시작되지 않았습니다"):
+        lab_redis.RedisServer(name="t-bad", args=("--maxmemory", "lots"))  # a config error, not a port race
+    assert picks == [0] and not list(course_tmp().glob(f"redis-{os.getpid()}-*"))
 
 
 def test_same_name_replaces_and_stop_all_cleans_up(wait_dead):

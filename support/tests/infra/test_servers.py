@@ -83,7 +83,7 @@ def test_free_port_is_ours_to_choose_and_a_lost_race_is_retried(monkeypatch):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         offered = [taken.getsockname()[1], ports.pick_port()]  # the first is taken "after" the pick
-        monkeypatch.setattr(servers, "pick_port", lambda: offered.pop(0))
+        monkeypatch.setattr(ports, "pick_port", lambda offset=0: offered.pop(0))
         with serve(make_app()) as srv:
             assert offered == [] and http_get(srv.url) == "hello"
 
