@@ -64,19 +64,31 @@ def token_sizes(service: TokenService, algs=ALLOWED_ALGORITHMS, **claims) -> dic
     return {alg: len(service.issue("alice", alg=alg, **claims)) for alg in algs}
 
 
-def time_ops(ops: dict, rounds: int = 9, number: int = 200) -> dict[str, float]:
-    """Median µs per call of each op; rounds interleave the ops so load hits them alike."""
+def time_ops(ops: dict, rounds: int = 9, seconds: float = 0.02) -> dict[str, float]:
+    """Median µs per call of each op; rounds interleave the ops so load hits them alike.
+
+    In every round each op runs about ``seconds`` (at least 3 calls): a 2 ms HTTP request
+    a few times, a 0.1 µs dict lookup some 100,000 times. Every sample is long enough
+    for the clock, and no op's sample takes far longer than the others'.
+    """
+    number = {name: _calls_for(fn, seconds) for name, fn in ops.items()}  # also the warm-up
     samples: dict[str, list[float]] = {name: [] for name in ops}
-    for fn in ops.values():  # warm-up
-        for _ in range(10):
-            fn()
     for _ in range(rounds):
         for name, fn in ops.items():
             start = time.perf_counter()
-            for _ in range(number):
+            for _ in range(number[name]):
                 fn()
-            samples[name].append((time.perf_counter() - start) / number * 1e6)
+            samples[name].append((time.perf_counter() - start) / number[name] * 1e6)
     return {name: statistics.median(v) for name, v in samples.items()}
+
+
+def _calls_for(fn, seconds: float) -> int:
+    """How many calls of ``fn`` take about ``seconds``, from calling it for a quarter of that."""
+    calls, start = 0, time.perf_counter()
+    while calls < 3 or time.perf_counter() - start < seconds / 4:
+        fn()
+        calls += 1
+    return max(3, round(seconds * calls / (time.perf_counter() - start)))
 
 
 def cost_ops(service: TokenService, redis_store, http_url: str | None = None) -> dict:

@@ -1,5 +1,7 @@
 """Lab 04a helpers: anatomy, sizes, timing, the playground, the table, the XSS page."""
 
+import time
+
 import pytest
 
 from sessionlab import serve
@@ -49,9 +51,21 @@ def test_wire_bytes_and_probe(service):
             assert r["status"] == 401 and r["code"] and 'error="invalid_token"' in r["www_authenticate"], case
 
 
-def test_time_ops_returns_medians():
-    out = time_ops({"a": lambda: None, "b": lambda: sum(range(50))}, rounds=3, number=20)
-    assert set(out) == {"a", "b"} and all(v > 0 for v in out.values())
+def test_time_ops_gives_each_op_about_the_same_time_per_round():
+    """A slow op is called a few times, a fast one many: no sample is too short or far too long."""
+    calls = {"slow": 0, "fast": 0}
+
+    def slow():
+        calls["slow"] += 1
+        time.sleep(0.004)
+
+    def fast():
+        calls["fast"] += 1
+
+    out = time_ops({"slow": slow, "fast": fast}, rounds=3, seconds=0.02)
+    assert set(out) == {"slow", "fast"} and out["slow"] >= 4000 > 100 * out["fast"] > 0
+    assert 3 * 3 <= calls["slow"] <= 3 * 6 + 4  # about 5 a round (20 ms of 4 ms), plus the estimate
+    assert calls["fast"] > 100 * calls["slow"]
 
 
 def test_playground_edit_breaks_the_signature(service):
