@@ -56,6 +56,28 @@ class LabServerError(RuntimeError):
     """A lab server could not start; the message says why, in Korean."""
 
 
+def _create_server(
+    wsgi, port: int, threads: int, channel_timeout: int, connection_limit: int
+) -> MultiSocketServer | BaseWSGIServer:
+    """waitress bound to ``HOST:port`` with the course's limits (raises OSError if the port is taken)."""
+    return create_server(
+        wsgi,
+        host=HOST,
+        port=port,
+        threads=threads,
+        ident="sessionlab",
+        channel_timeout=channel_timeout,  # an idle connection is closed after this
+        cleanup_interval=1,
+        connection_limit=connection_limit,
+        asyncore_use_poll=True,
+        # A header past 16 KiB is refused with 431 before the app sees it.
+        max_request_header_size=16 * 1024,
+        # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
+        # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
+        clear_untrusted_proxy_headers=False,
+    )
+
+
 class LabServer:
     """One WSGI app served on 127.0.0.1. Use ``.url``; call ``.stop()`` or use ``with``."""
 
@@ -76,22 +98,7 @@ class LabServer:
 
         def bind(chosen: int) -> MultiSocketServer | BaseWSGIServer:
             try:
-                return create_server(
-                    wsgi,
-                    host=HOST,
-                    port=chosen,
-                    threads=threads,
-                    ident="sessionlab",
-                    channel_timeout=channel_timeout,  # an idle connection is closed after this
-                    cleanup_interval=1,
-                    connection_limit=connection_limit,
-                    asyncore_use_poll=True,
-                    # A header past 16 KiB is refused with 431 before the app sees it.
-                    max_request_header_size=16 * 1024,
-                    # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
-                    # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
-                    clear_untrusted_proxy_headers=False,
-                )
+                return _create_server(wsgi, chosen, threads, channel_timeout, connection_limit)
             except OSError as exc:
                 if port == 0 and exc.errno == errno.EADDRINUSE:  # lost the race for a picked port
                     raise PortTaken(exc.errno, exc.strerror) from None
