@@ -215,14 +215,15 @@ class RedisServer:
         return argv + self._args
 
     def _launch(self) -> None:
-        self.proc = _spawn(
-            self._argv(),
-            cwd=str(self.dir),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with open(self.dir / "stderr.log", "ab") as stderr:  # a config error never reaches redis.log
+            self.proc = _spawn(
+                self._argv(),
+                cwd=str(self.dir),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, self.proc, str(self.dir))
 
@@ -249,10 +250,14 @@ class RedisServer:
         return False, "PING에 응답하지 않음(시간 초과)\n" + self.log_tail()
 
     def log_tail(self, lines: int = 5) -> str:
-        try:
-            return "\n".join((self.dir / "redis.log").read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        """The last lines of the server's log, then of what it wrote to stderr."""
+        text = []
+        for name in ("redis.log", "stderr.log"):
+            try:
+                text += (self.dir / name).read_text(errors="replace").splitlines()
+            except OSError:
+                pass
+        return "\n".join(text[-lines:])
 
     @property
     def pid(self) -> int | None:
