@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -299,16 +300,16 @@ def lookup_costs(
         name: [store.create({"user": f"u{i}", "role": "user"}).id for i in range(n)]
         for name, store in stores.items()
     }
-    ops = {
-        name: (lambda store=store, name=name: [store.touch(sid) for sid in ids[name]])
-        for name, store in stores.items()
+    calls = {
+        name: [functools.partial(store.touch, sid) for sid in ids[name]] for name, store in stores.items()
     }
-    ops |= {name: (lambda call=call: [call() for _ in range(n)]) for name, call in (requests or {}).items()}
-    runs: dict[str, list[float]] = {name: [] for name in ops}
+    calls |= {name: [call] * n for name, call in (requests or {}).items()}
+    runs: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeats):
-        for name, op in ops.items():
+        for name, todo in calls.items():
             start = time.perf_counter()
-            op()
+            for call in todo:
+                call()
             runs[name].append((time.perf_counter() - start) / n * 1e6)
     for name, store in stores.items():
         for sid in ids[name]:
