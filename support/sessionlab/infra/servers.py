@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import errno
+import functools
 import logging
 import threading
 import weakref
@@ -57,25 +58,30 @@ class LabServerError(RuntimeError):
 
 
 def _create_server(
-    wsgi, port: int, threads: int, channel_timeout: int, connection_limit: int
+    port: int, *, wsgi, threads: int, channel_timeout: int, connection_limit: int
 ) -> MultiSocketServer | BaseWSGIServer:
-    """waitress bound to ``HOST:port`` with the course's limits (raises OSError if the port is taken)."""
-    return create_server(
-        wsgi,
-        host=HOST,
-        port=port,
-        threads=threads,
-        ident="sessionlab",
-        channel_timeout=channel_timeout,  # an idle connection is closed after this
-        cleanup_interval=1,
-        connection_limit=connection_limit,
-        asyncore_use_poll=True,
-        # A header past 16 KiB is refused with 431 before the app sees it.
-        max_request_header_size=16 * 1024,
-        # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
-        # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
-        clear_untrusted_proxy_headers=False,
-    )
+    """waitress bound to ``HOST:port`` with the course's limits; ``PortTaken`` if someone else has it."""
+    try:
+        return create_server(
+            wsgi,
+            host=HOST,
+            port=port,
+            threads=threads,
+            ident="sessionlab",
+            channel_timeout=channel_timeout,  # an idle connection is closed after this
+            cleanup_interval=1,
+            connection_limit=connection_limit,
+            asyncore_use_poll=True,
+            # A header past 16 KiB is refused with 431 before the app sees it.
+            max_request_header_size=16 * 1024,
+            # Keep X-Forwarded-For & co. (waitress drops them by default): lab servers
+            # sit behind sessionlab.web.balancer, and everything binds to 127.0.0.1 only.
+            clear_untrusted_proxy_headers=False,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortTaken(exc.errno, exc.strerror) from None
+        raise
 
 
 class LabServer:
@@ -96,16 +102,15 @@ class LabServer:
         self.name = name or cast(str, getattr(app, "name", "app"))
         wsgi = behind_proxy(app)  # also reachable through jupyter-server-proxy (JupyterHub, Binder)
 
-        def bind(chosen: int) -> MultiSocketServer | BaseWSGIServer:
-            try:
-                return _create_server(wsgi, chosen, threads, channel_timeout, connection_limit)
-            except OSError as exc:
-                if port == 0 and exc.errno == errno.EADDRINUSE:  # lost the race for a picked port
-                    raise PortTaken(exc.errno, exc.strerror) from None
-                raise
-
+        create = functools.partial(
+            _create_server,
+            wsgi=wsgi,
+            threads=threads,
+            channel_timeout=channel_timeout,
+            connection_limit=connection_limit,
+        )
         try:  # not port 0: see sessionlab.infra.ports for why the port is ours to choose
-            self._server = bind(port) if port else on_free_port(bind)
+            self._server = create(port) if port else on_free_port(create)
         except NoFreePortError:
             raise LabServerError("실습 서버에 쓸 빈 포트를 찾지 못했습니다.") from None
         except OSError as exc:
