@@ -162,17 +162,12 @@ class RedisServer:
         self.proc: subprocess.Popen | None = None
         self._finalizer = weakref.finalize(self, _cleanup, None, str(self.dir))
 
-        def launch(port: int) -> None:
+        def start_on(port: int) -> None:
             self.port = port
-            self._launch()
-            ok, error = self._wait_ready(timeout)
-            if not ok:
-                self._terminate(kill=True)
-                tail = error.strip()[-400:]
-                raise PortTaken(tail) if "in use" in error else LabServerError(tail)
+            self._start(timeout)
 
         try:  # outside the clients' port range (see sessionlab.infra.ports); a cluster bus is port + 10000
-            on_free_port(launch, offset=10000 if cluster else 0)
+            on_free_port(start_on, offset=10000 if cluster else 0)
         except NoFreePortError:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise LabServerError("Redis에 쓸 빈 포트를 찾지 못했습니다.") from None
@@ -226,6 +221,15 @@ class RedisServer:
             )
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, self.proc, str(self.dir))
+
+    def _start(self, timeout: float) -> None:
+        """Launch and wait for PING; on failure the process is gone and ``PortTaken`` or ``LabServerError`` says why."""
+        self._launch()
+        ok, error = self._wait_ready(timeout)
+        if not ok:
+            self._terminate(kill=True)
+            tail = error.strip()[-400:]
+            raise PortTaken(tail) if "in use" in error else LabServerError(tail)
 
     def _wait_ready(self, timeout: float) -> tuple[bool, str]:
         deadline = time.monotonic() + timeout
@@ -298,10 +302,10 @@ class RedisServer:
     def restart(self, timeout: float = 5.0) -> RedisServer:
         """Start again on the same port and folder (after ``kill()`` or ``stop(keep_dir=True)``)."""
         self._terminate()
-        self._launch()
-        ok, err = self._wait_ready(timeout)
-        if not ok:
-            raise LabServerError(f"redis-server를 다시 시작하지 못했습니다: {err.strip()[-400:]}")
+        try:
+            self._start(timeout)
+        except (PortTaken, LabServerError) as exc:
+            raise LabServerError(f"redis-server를 다시 시작하지 못했습니다: {exc}") from None
         with _lock:
             _all.add(self)
         return self
