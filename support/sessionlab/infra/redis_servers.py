@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 import redis as redis_py
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from sessionlab.infra import _launch
 from sessionlab.infra.ports import HOST, NoFreePortError, PortTaken, accepts, on_free_port
@@ -233,7 +235,15 @@ class RedisServer:
 
     def _wait_ready(self, timeout: float) -> tuple[bool, str]:
         deadline = time.monotonic() + timeout
-        client = redis_py.Redis(host=HOST, port=self.port, socket_timeout=0.5, socket_connect_timeout=0.5)
+        # No retries inside one PING: redis-py 8 would retry 10 times with backoff (about 10 s on a
+        # port someone else listens on); this loop is the retry, and it watches the process.
+        client = redis_py.Redis(
+            host=HOST,
+            port=self.port,
+            socket_timeout=0.5,
+            socket_connect_timeout=0.5,
+            retry=Retry(NoBackoff(), 0),
+        )
         proc = self.proc
         assert proc is not None  # _launch() has just started it
         try:
