@@ -63,10 +63,10 @@ execute: setup
 rerun: setup
 	$(BIN)/python tools/run_twice.py $(NB)
 
-# Every benchmark (about 20 minutes): start-up and latency, balancer overhead, multi-server strategies,
-# and per-notebook, unit-test and make-test times (median of 3, written to benchmarks/results.md).
+# Every benchmark (about 30 minutes): start-up and latency, balancer overhead, multi-server strategies,
+# and per-notebook, unit-test, make-test and fresh-clone times (median of 3, written to benchmarks/results.md).
 bench: setup
-	$(BIN)/python benchmarks/bench_course.py --whole
+	$(BIN)/python benchmarks/bench_course.py --whole --fresh
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_balancer.py
 	$(BIN)/python benchmarks/bench_multi_server.py

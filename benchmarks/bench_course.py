@@ -93,6 +93,15 @@ def whole_seconds() -> float:
     )  # fmt: skip
 
 
+def fresh_clone_seconds() -> float:
+    """``git clone`` of the last commit into a temporary folder, then ``make test`` there: set-up included."""
+    with tempfile.TemporaryDirectory(prefix="sessionlab-fresh-") as tmp:
+        subprocess.run(["git", "clone", "-q", str(ROOT), tmp], check=True, stdout=subprocess.DEVNULL)
+        start = time.perf_counter()
+        _timed_run("fresh", ["make", "-C", tmp, "test"])
+        return time.perf_counter() - start
+
+
 def redis_ping_ms() -> float:
     """A lab Redis from start to its first PING answer, in ms."""
     sys.path.insert(0, str(ROOT / "support"))
@@ -143,6 +152,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-unit", action="store_true")
     parser.add_argument("--whole", action="store_true", help="also time make test's pytest command")
+    parser.add_argument(
+        "--fresh", action="store_true", help="also time make test in a fresh clone (set-up included)"
+    )
     args = parser.parse_args()
     # As `make test`: kernels and pytest keep compiled bytecode even where PYTHONDONTWRITEBYTECODE is set.
     os.environ["PYTHONDONTWRITEBYTECODE"] = ""
@@ -162,6 +174,10 @@ def main() -> None:
         rows.append(("make test (unit + notebooks, -n 2)", med, times, "75"))
         rows.append(("make test, CPU time (user + sys)", statistics.median(CPU["whole"]), CPU["whole"], "—"))
         print(f"make test: {med:.1f} s", flush=True)
+    if args.fresh:
+        med, times = median_of(args.runs, fresh_clone_seconds)
+        rows.append(("fresh clone → make test (set-up and lint included)", med, times, "180"))
+        print(f"fresh clone → make test: {med:.1f} s", flush=True)
     parts = []
     med, times = median_of(15, redis_ping_ms)
     parts.append(
