@@ -83,6 +83,7 @@ def execute(path: Path) -> float:
         timeout=180,
         kernel_name="python3",
         record_timing=False,
+        coalesce_streams=True,  # one stdout block per cell, however the kernel happened to flush it
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     elapsed = time.perf_counter() - start
