@@ -237,13 +237,7 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         # No retries inside one PING: redis-py 8 would retry 10 times with backoff (about 10 s on a
         # port someone else listens on); this loop is the retry, and it watches the process.
-        client = redis_py.Redis(
-            host=HOST,
-            port=self.port,
-            socket_timeout=0.5,
-            socket_connect_timeout=0.5,
-            retry=Retry(NoBackoff(), 0),
-        )
+        client = self.client(socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0))
         proc = self.proc
         assert proc is not None  # _launch() has just started it
         try:
