@@ -140,6 +140,33 @@ def test_wait_does_not_rule_out_loss_when_the_lagging_replica_is_promoted():
         cl.failover_loss(n=1, promote_lagging=True, name="t05-backup")
 
 
+def test_a_slow_healthy_replica_still_confirms_every_login_of_d8(monkeypatch):
+    """D8's premise: only the stalled replica lags. The healthy one, paused for 0.3 s right after the
+    padding (as on a busy machine), has caught up before the first login's ``WAIT 1 50``."""
+    from sessionlab.infra import redis_topologies
+    from sessionlab.labs.lab05 import failover
+
+    pairs: list = []
+    start, stall = redis_topologies.start_replicated, failover._stall
+
+    def stall_and_slow_the_healthy_one(replica, primary_client, padding_mb):
+        stall(replica, primary_client, padding_mb)
+        healthy = pairs[-1].replicas[0].pid
+        os.kill(healthy, signal.SIGSTOP)
+        threading.Timer(0.3, os.kill, (healthy, signal.SIGCONT)).start()
+
+    def start_and_keep(**kwargs):
+        pairs.append(start(**kwargs))
+        return pairs[-1]
+
+    monkeypatch.setattr(redis_topologies, "start_replicated", start_and_keep)
+    monkeypatch.setattr(failover, "_stall", stall_and_slow_the_healthy_one)
+    res = cl.failover_loss(
+        n=3, wait=True, stall_replica=True, replicas=2, promote_lagging=True, padding_mb=8, name="t05-backup"
+    )
+    assert (res["acknowledged"], res["refused"], res["lost"]) == (3, 0, 3)
+
+
 def test_remap_counts_moves_and_losses_per_policy():
     naive, nginx, ring = (cl.remap(p, clients=30, name="t05-hash") for p in ("hash", "ip_hash", "consistent"))
     for r in (naive, nginx, ring):

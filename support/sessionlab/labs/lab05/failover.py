@@ -197,6 +197,8 @@ def failover_loss(
         store = WaitRedisStore(client, prefix="backup:") if wait else RedisStore(client, prefix="backup:")
         if stall_replica:
             _stall(lagging, client, padding_mb)
+            if pair.replicas[:-1]:  # the premise: the replicas that confirm are in sync, padding included
+                _wait_replicated(pair.primary, pair.replicas[:-1])
         acked, refused = _create_sessions(store, n)
         on_primary = sum(1 for _ in client.scan_iter(match="backup:*", count=1000))
         appendonly = None if stall_replica else _appendonly(lagging)
