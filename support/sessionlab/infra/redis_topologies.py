@@ -116,9 +116,13 @@ class RedisCluster(_Topology):
             out = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
             )
+            said = (out.stdout + out.stderr)[-600:]
             if _CONFIGURED not in out.stdout:
-                raise LabServerError("redis-cli --cluster create 실패:\n" + (out.stdout + out.stderr)[-600:])
-            self.wait_ok(timeout)  # also where redis-cli's closing check saw gossip still under way
+                raise LabServerError("redis-cli --cluster create 실패:\n" + said)
+            try:  # also where redis-cli's closing check saw gossip still under way
+                self.wait_ok(timeout)
+            except LabServerError as exc:
+                raise LabServerError(f"{exc}\nredis-cli --cluster create:\n{said}") from exc
         except BaseException:
             self.stop()
             raise

@@ -147,13 +147,15 @@ def test_a_slow_healthy_replica_still_confirms_every_login_of_d8(monkeypatch):
     from sessionlab.labs.lab05 import failover
 
     pairs: list = []
+    resumes: list[threading.Timer] = []
     start, stall = redis_topologies.start_replicated, failover._stall
 
     def stall_and_slow_the_healthy_one(replica, primary_client, padding_mb):
         stall(replica, primary_client, padding_mb)
         healthy = pairs[-1].replicas[0].pid
         os.kill(healthy, signal.SIGSTOP)
-        threading.Timer(0.3, os.kill, (healthy, signal.SIGCONT)).start()
+        resumes.append(threading.Timer(0.3, os.kill, (healthy, signal.SIGCONT)))
+        resumes[-1].start()
 
     def start_and_keep(**kwargs):
         pairs.append(start(**kwargs))
@@ -164,6 +166,7 @@ def test_a_slow_healthy_replica_still_confirms_every_login_of_d8(monkeypatch):
     res = cl.failover_loss(
         n=3, wait=True, stall_replica=True, replicas=2, promote_lagging=True, padding_mb=8, name="t05-backup"
     )
+    resumes[0].join()
     assert (res["acknowledged"], res["refused"], res["lost"]) == (3, 0, 3)
 
 
