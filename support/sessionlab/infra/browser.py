@@ -40,7 +40,9 @@ _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-s
 # internet (this course never leaves 127.0.0.1). The address bar's drop-down, built
 # as two hidden WebUI pages in every headless browser, is switched off as Chromium's own
 # DevTools protocol tests do: pages cannot see it, and with the New Tab page (see cdp)
-# it took about half the CPU of a browser and its first ten tabs.
+# it took about half the CPU of a browser and its first ten tabs. Nor does it keep a spare
+# renderer process started ahead for the next tab: with a browser context per profile, the spare
+# was mostly of the wrong context, and was thrown away.
 _FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -53,7 +55,7 @@ _FLAGS = [
     "--disable-default-apps",
     "--disable-extensions",
     "--mute-audio",
-    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup",
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess",
 ]
 
 

@@ -36,6 +36,10 @@ _DOM = (
 )
 
 
+# The page area of a tab in headless Chromium's default 800 x 600 window.
+_WINDOW = {"width": 780, "height": 493, "deviceScaleFactor": 1, "mobile": False}
+
+
 class CdpError(RuntimeError):
     """The browser answered a command with an error, died, or took too long."""
 
@@ -147,12 +151,20 @@ class SharedChromium:
                 pass
 
     def dump_dom(self, context: str, url: str, budget_ms: int, timeout: float) -> str:
-        """Open ``url`` in a new tab of ``context``, let ``budget_ms`` of page time pass, return the DOM."""
+        """Open ``url`` in a new tab of ``context``, let ``budget_ms`` of page time pass, return the DOM.
+
+        The tab is hidden: a page in the context's cookie jar and storage as any tab, but without
+        a browser window around it (address bar, tab strip) that headless Chromium would lay out
+        and paint for nobody. A hidden tab has no size of its own, so it gets a window's.
+        """
         with self._lock:
-            target = self.send("Target.createTarget", {"url": "about:blank", "browserContextId": context})
+            target = self.send(
+                "Target.createTarget", {"url": "about:blank", "browserContextId": context, "hidden": True}
+            )
             tab = target["targetId"]
             session = self.send("Target.attachToTarget", {"targetId": tab, "flatten": True})["sessionId"]
             try:
+                self.send("Emulation.setDeviceMetricsOverride", _WINDOW, session=session)
                 self.send("Page.enable", session=session)
                 self.send("Page.navigate", {"url": url}, session=session, timeout=timeout)
                 self.wait_event("Page.loadEventFired", session, timeout)

@@ -78,7 +78,7 @@ def test_a_profiles_disabled_features_join_the_courses_instead_of_replacing_them
     flags = browser._command_flags(["--lang=ko", "--disable-features=Translate,WebUIOmniboxPopup"])
     off = [f for f in flags if f.startswith("--disable-features=")]
     assert off == [
-        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Translate"
+        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,Translate"
     ]  # Chromium keeps the last
     assert "--lang=ko" in flags and "--headless" in flags
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask, make_response, request
@@ -35,6 +36,10 @@ def site():
     @app.get("/late")
     def late():  # the text appears 10 s of page time after the load
         return "<p id=o>early</p><script>setTimeout(() => o.textContent = 'late', 10000)</script>"
+
+    @app.get("/size")
+    def size():  # what the page sees of its tab and of a window around it
+        return "<p id=s></p><script>s.textContent = `${innerWidth}x${innerHeight} in ${outerWidth}`</script>"
 
     with serve(app, name="t-cdp") as srv:
         yield srv
@@ -75,6 +80,35 @@ def test_the_shared_browser_renders_no_page_nobody_sees(site, flags):
         targets = p.shared_browser.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
     urls = sorted(t["url"] for t in targets)
     assert "about:blank" in urls and not [u for u in urls if u.startswith("chrome://")], urls
+
+
+def test_a_load_is_a_tab_of_a_window_s_size_without_a_window_to_draw(site):
+    # The window (address bar, tab strip) was about half of the browser's work per load; the
+    # page still gets the page area of headless Chromium's 800 x 600 window.
+    with browser.Profile() as p:
+        assert '<p id="s">780x493 in 0</p>' in p.dump_dom(site.url + "/size")
+
+
+def renderers(pgid: int) -> int:
+    found = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if (
+                os.getpgid(int(pid)) == pgid
+                and b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ):
+                found += 1
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+def test_no_spare_renderer_is_kept_for_a_tab_that_may_never_come(site):
+    # A spare would be of the last profile's browser context, rarely the next one's (browser._FLAGS).
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")
+        time.sleep(0.3)  # a spare is started right after a tab's renderer
+        assert renderers(os.getpgid(p.shared_browser.proc.pid)) == 1  # the first tab's, about:blank
 
 
 def test_the_page_time_budget_runs_timers_like_dump_dom(site):
