@@ -15,6 +15,7 @@ from sessionlab.labs.lab04a import (
     comparison_table,
     mask,
     probe,
+    quietest,
     time_ops,
     token_sizes,
     xss_report,
@@ -49,6 +50,18 @@ def test_wire_bytes_and_probe(service):
         for case, bad in bad_tokens(service).items():
             r = probe(srv.url, bad)
             assert r["status"] == 401 and r["code"] and 'error="invalid_token"' in r["www_authenticate"], case
+
+
+def test_quietest_keeps_the_run_whose_cpu_op_was_fastest_whatever_the_ratio():
+    runs = iter(
+        [
+            {"jwt": 250.0, "lookup": 2300.0},  # a busy moment: the verification slowed, ratio 9
+            {"jwt": 90.0, "lookup": 2600.0},  # the quietest: ratio 29
+            {"jwt": 120.0, "lookup": 4800.0},  # the largest ratio (40), not the quietest
+        ]
+    )
+    assert quietest(lambda: next(runs), by="jwt") == {"jwt": 90.0, "lookup": 2600.0}
+    assert next(runs, None) is None  # all three runs were measured
 
 
 def test_time_ops_gives_each_op_about_the_same_time_per_round():
