@@ -83,8 +83,8 @@ def test_the_shared_browser_renders_no_page_nobody_sees(site, flags):
 
 
 def test_a_load_is_a_tab_of_a_window_s_size_without_a_window_to_draw(site):
-    # The window (address bar, tab strip) was about half of the browser's work per load; the
-    # page still gets the page area of headless Chromium's 800 x 600 window.
+    # The window (address bar, tab strip) was about 60 % of the browser's main thread per load
+    # (benchmarks/README, finding 35); the page still gets the page area of an 800 x 600 window.
     with browser.Profile() as p:
         assert '<p id="s">780x493 in 0</p>' in p.dump_dom(site.url + "/size")
 
