@@ -5,6 +5,7 @@ Re-exported by ``ex02`` (which serves 02, 02a and 02b), so ``from sessionlab.exe
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -137,14 +138,17 @@ def _uuid_version(sid: str) -> int | None:
         return None
 
 
-def _small_counter_hashes(limit: int = 5000) -> set[str]:
+@functools.cache  # 15,000 hashes, the same for every answer checked in this process
+def _small_counter_hashes(limit: int = 5000) -> frozenset[str]:
     import hashlib
 
-    return {
-        getattr(hashlib, algo)(str(i).encode()).hexdigest()
-        for algo in ("md5", "sha1", "sha256")
-        for i in range(limit)
-    }
+    return frozenset(
+        {
+            getattr(hashlib, algo)(str(i).encode()).hexdigest()
+            for algo in ("md5", "sha1", "sha256")
+            for i in range(limit)
+        }
+    )
 
 
 def _mt_predicts(ids: list[str]) -> bool:
