@@ -60,7 +60,7 @@ from sessionlab.apps.rest_problems import (
     no_content,
     problem_response,
 )
-from sessionlab.web.passwords import account_hashes, dummy_hash, hash_password, verify_password
+from sessionlab.web.passwords import LAB_N, account_hashes, dummy_hash, hash_password, verify_password
 from sessionlab.web.stores import MemoryStore
 from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
@@ -90,8 +90,8 @@ def new_token_service() -> TokenService:
     return TokenService(keys=generate_keys(("HS256",)), access_ttl=300)
 
 
-def _hashes(users: dict[str, str] | None) -> dict[str, str]:
-    return account_hashes(DEFAULT_USERS if users is None else users)
+def _hashes(users: dict[str, str] | None, kdf_n: int) -> dict[str, str]:
+    return account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n)
 
 
 # -- the REST API ------------------------------------------------------------------------
@@ -107,6 +107,7 @@ class RestLab:
     notes: dict[str, dict] = field(default_factory=dict)
     unknown_user_hash: str = field(default_factory=dummy_hash)
     cookie_secure: bool = False
+    kdf_n: int = LAB_N  # scrypt's cost for sign-ups; the stored and unknown-user hashes use the same
 
     @property
     def session_cookie(self) -> str:  # rest_sid, or __Host-rest_sid when Secure
@@ -125,13 +126,16 @@ def create_rest_app(
     store: MemoryStore | None = None,
     name: str = "rest-api",
     cookie_secure: bool = False,
+    kdf_n: int = LAB_N,
 ) -> Flask:
     app = Flask(name)
     lab = RestLab(
-        hashes=_hashes(users),
+        hashes=_hashes(users, kdf_n),
         store=store if store is not None else MemoryStore(),
         tokens=tokens if tokens is not None else new_token_service(),
+        unknown_user_hash=dummy_hash(kdf_n),  # an unknown user costs what a known one does
         cookie_secure=cookie_secure,
+        kdf_n=kdf_n,
     )
     app.rest_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, tokens=lab.tokens, notes=lab.notes)  # notebooks read these
@@ -224,7 +228,7 @@ def sign_up():
             "비밀번호가 너무 짧습니다.",
             errors=[{"field": "password", "problem": "8자 이상이어야 합니다"}],
         )
-    hashes[data["username"]] = hash_password(data["password"])
+    hashes[data["username"]] = hash_password(data["password"], n=current_lab().kdf_n)
     resp = jsonify(username=data["username"])
     return resp, 201, {"Location": f"/users/{data['username']}"}
 
@@ -346,12 +350,13 @@ class RpcLab:
     hashes: dict[str, str]
     store: MemoryStore = field(default_factory=MemoryStore)
     notes: dict[str, str] = field(default_factory=dict)
+    kdf_n: int = LAB_N
 
 
-def create_rpc_app(users: dict[str, str] | None = None, name: str = "rpc-api") -> Flask:
+def create_rpc_app(users: dict[str, str] | None = None, name: str = "rpc-api", kdf_n: int = LAB_N) -> Flask:
     """The same service in RPC style: verbs in URLs, always 200, ⚠️ an unsafe GET."""
     app = Flask(name)
-    lab = RpcLab(hashes=_hashes(users))
+    lab = RpcLab(hashes=_hashes(users, kdf_n), kdf_n=kdf_n)
     app.rpc_lab = lab  # type: ignore[attr-defined]
     app.config["notes"] = lab.notes  # notebooks read it
     _limits.init_app(app)
@@ -387,7 +392,7 @@ def login():
     user = data.get("username")
     if not isinstance(user, str):
         return _fail("bad_credentials")
-    if not verify_password(str(data.get("password", "")), lab.hashes.get(user, dummy_hash())):
+    if not verify_password(str(data.get("password", "")), lab.hashes.get(user, dummy_hash(lab.kdf_n))):
         return _fail("bad_credentials")
     resp = jsonify(ok=True)
     resp.set_cookie(RPC_COOKIE, lab.store.create({"user": data["username"]}).id, httponly=True)

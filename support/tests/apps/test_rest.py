@@ -13,6 +13,7 @@ from sessionlab.apps.rest import (
 )
 
 USERS = {"alice": "alice-pass-1", "bob": "bob-pass-12"}
+FAST = 2**8  # these tests are about the API, not the hash: a cheap scrypt (the notebook keeps the lab's)
 
 
 ALICE = {"username": "alice", "password": "alice-pass-1"}
@@ -25,7 +26,7 @@ def tokens():
 
 @pytest.fixture()
 def app(tokens):
-    return create_rest_app(users=USERS, tokens=tokens)
+    return create_rest_app(users=USERS, tokens=tokens, kdf_n=FAST)
 
 
 @pytest.fixture()
@@ -113,6 +114,22 @@ def test_wrong_password_and_unknown_user_are_the_same_401(client):
     assert a.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_one_scrypt_cost_for_stored_signed_up_and_unknown_user_hashes(monkeypatch):
+    """``kdf_n`` reaches every hash a login checks: else an unknown user would cost another time."""
+    from sessionlab.apps import rest
+
+    app = create_rest_app(users=USERS, kdf_n=FAST)
+    client = app.test_client()
+    assert client.post("/users", json={"username": "carol", "password": "carol-pass"}).status_code == 201
+    checked = []
+    monkeypatch.setattr(rest, "verify_password", lambda pw, stored: checked.append(stored) or False)
+    client.post("/sessions", json={"username": "nobody", "password": "wrong"})
+    rpc = create_rpc_app(users=USERS, kdf_n=FAST)
+    rpc.test_client().post("/api/login", json={"username": "nobody", "password": "wrong"})
+    stored = [*app.rest_lab.hashes.values(), *rpc.rpc_lab.hashes.values(), *checked]
+    assert len(stored) == 7 and all(h.startswith(f"scrypt${FAST}$") for h in stored), stored
+
+
 # --- resources and status codes -----------------------------------------------------
 def test_session_as_a_resource(client, app):
     login = client.post("/sessions", json=ALICE)
@@ -142,7 +159,7 @@ def test_token_login_is_stateless_and_cannot_be_logged_out(client, app):
 
 
 def test_token_works_on_another_instance_but_a_session_cookie_does_not(tokens, app):
-    other = create_rest_app(users=USERS, tokens=tokens).test_client()
+    other = create_rest_app(users=USERS, tokens=tokens, kdf_n=FAST).test_client()
     mine = app.test_client()
     sid = mine.post("/sessions", json=ALICE).headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
     other.set_cookie("rest_sid", sid)
@@ -193,7 +210,7 @@ def test_post_never_overwrites_a_note_made_with_put(app, alice):
 
 # --- the RPC twin --------------------------------------------------------------------
 def test_rpc_answers_200_even_for_errors_and_deletes_on_get():
-    app = create_rpc_app(users=USERS)
+    app = create_rpc_app(users=USERS, kdf_n=FAST)
     c = app.test_client()
     wrong = c.post("/api/login", json={"username": "alice", "password": "nope"})
     assert wrong.status_code == 200 and wrong.get_json() == {"ok": False, "error": "bad_credentials"}
@@ -269,8 +286,10 @@ def test_posted_note_ids_cannot_be_guessed(alice):
 
 
 def test_the_session_cookie_can_be_secure(tokens):
-    plain = create_rest_app(users=USERS, tokens=tokens).test_client().post("/sessions", json=ALICE)
-    secure = create_rest_app(users=USERS, tokens=tokens, cookie_secure=True).test_client()
+    plain = (
+        create_rest_app(users=USERS, tokens=tokens, kdf_n=FAST).test_client().post("/sessions", json=ALICE)
+    )
+    secure = create_rest_app(users=USERS, tokens=tokens, cookie_secure=True, kdf_n=FAST).test_client()
     cookie = secure.post("/sessions", json=ALICE).headers["Set-Cookie"]
     assert "; Secure" in cookie and "HttpOnly" in cookie
     assert "Secure" not in plain.headers["Set-Cookie"]
