@@ -90,10 +90,6 @@ def new_token_service() -> TokenService:
     return TokenService(keys=generate_keys(("HS256",)), access_ttl=300)
 
 
-def _hashes(users: dict[str, str] | None, kdf_n: int) -> dict[str, str]:
-    return account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n)
-
-
 # -- the REST API ------------------------------------------------------------------------
 
 
@@ -105,9 +101,8 @@ class RestLab:
     store: MemoryStore
     tokens: TokenService
     notes: dict[str, dict] = field(default_factory=dict)
-    unknown_user_hash: str = field(default_factory=dummy_hash)
     cookie_secure: bool = False
-    kdf_n: int = LAB_N  # scrypt's cost for sign-ups; the stored and unknown-user hashes use the same
+    kdf_n: int = LAB_N  # scrypt's cost: stored, signed-up and unknown-user hashes alike
 
     @property
     def session_cookie(self) -> str:  # rest_sid, or __Host-rest_sid when Secure
@@ -130,13 +125,13 @@ def create_rest_app(
 ) -> Flask:
     app = Flask(name)
     lab = RestLab(
-        hashes=_hashes(users, kdf_n),
+        hashes=account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n),
         store=store if store is not None else MemoryStore(),
         tokens=tokens if tokens is not None else new_token_service(),
-        unknown_user_hash=dummy_hash(kdf_n),  # an unknown user costs what a known one does
         cookie_secure=cookie_secure,
         kdf_n=kdf_n,
     )
+    dummy_hash(kdf_n)  # made now, not by the first unknown user's login (that one would take longer)
     app.rest_lab = lab  # type: ignore[attr-defined]
     app.config.update(store=lab.store, tokens=lab.tokens, notes=lab.notes)  # notebooks read these
     rest_problems.init_app(app)
@@ -175,7 +170,7 @@ def check_password(data) -> str:
     user = data["username"]
     text_field(data["password"], "password", max_chars=1024)
     if (
-        not verify_password(data["password"], lab.hashes.get(user, lab.unknown_user_hash))
+        not verify_password(data["password"], lab.hashes.get(user, dummy_hash(lab.kdf_n)))
         or user not in lab.hashes
     ):
         raise Problem(
@@ -356,7 +351,7 @@ class RpcLab:
 def create_rpc_app(users: dict[str, str] | None = None, name: str = "rpc-api", kdf_n: int = LAB_N) -> Flask:
     """The same service in RPC style: verbs in URLs, always 200, ⚠️ an unsafe GET."""
     app = Flask(name)
-    lab = RpcLab(hashes=_hashes(users, kdf_n), kdf_n=kdf_n)
+    lab = RpcLab(hashes=account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n), kdf_n=kdf_n)
     app.rpc_lab = lab  # type: ignore[attr-defined]
     app.config["notes"] = lab.notes  # notebooks read it
     _limits.init_app(app)

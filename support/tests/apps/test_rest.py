@@ -130,6 +130,16 @@ def test_one_scrypt_cost_for_stored_signed_up_and_unknown_user_hashes(monkeypatc
     assert len(stored) == 7 and all(h.startswith(f"scrypt${FAST}$") for h in stored), stored
 
 
+def test_the_unknown_user_hash_is_made_with_the_app_not_by_the_first_unknown_login():
+    from sessionlab.web.passwords import dummy_hash
+
+    dummy_hash.cache_clear()
+    create_rest_app(users=USERS, kdf_n=FAST)
+    hits = dummy_hash.cache_info().hits
+    dummy_hash(FAST)  # what the first unknown user's login asks for
+    assert dummy_hash.cache_info().hits == hits + 1
+
+
 # --- resources and status codes -----------------------------------------------------
 def test_session_as_a_resource(client, app):
     login = client.post("/sessions", json=ALICE)
