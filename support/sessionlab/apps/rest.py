@@ -1,4 +1,4 @@
-"""The login/session API of notebook 03a, designed as resources, and its RPC twin.
+"""The login/session API of notebook 03a, designed as resources.
 
 ``create_rest_app()`` — resources and the status codes they answer:
 
@@ -28,15 +28,12 @@ personal); another user's note answers exactly like a missing one (404, RFC 9110
 15.5.4 allows it to hide that the resource exists), so nobody learns ids or owners;
 ``POST /notes`` ids are random (``secrets.token_urlsafe``), not ``n1, n2, ...``;
 the cookie is ``rest_sid``; ``cookie_secure=True`` makes it ``__Host-rest_sid; Secure`` (HTTPS).
-``create_rpc_app()`` is the same service in RPC style, for contrast: verbs in the URL, every
-answer ``200 OK`` with ``{"ok": false, "error": ...}`` on failure, and a ⚠️ state-changing
-``GET /api/deleteNote`` (a link prefetcher or crawler can delete data).
+Its RPC twin, for contrast, is ``sessionlab.apps.rpc``.
 
-Built as the login app is (flaskr style): ``create_rest_app`` and ``create_rpc_app``
-are the factories, each app's state is one ``RestLab`` (``app.rest_lab``) or
-``RpcLab`` (``app.rpc_lab``) whose store, tokens and notes are also in
-``app.config`` (notebooks read them), the routes are the Blueprints ``bp`` and
-``rpc_bp``, and the problem+json machinery is ``sessionlab.apps.rest_problems``.
+Built as the login app is (flaskr style): ``create_rest_app`` is the factory, the app's
+state is one ``RestLab`` (``app.rest_lab``) whose store, tokens and notes are also in
+``app.config`` (notebooks read them), the routes are the Blueprint ``bp``, and the
+problem+json machinery is ``sessionlab.apps.rest_problems``.
 """
 
 from __future__ import annotations
@@ -66,16 +63,12 @@ from sessionlab.web.tokens import TokenError, TokenService, generate_keys
 
 __all__ = [
     "create_rest_app",
-    "create_rpc_app",
     "new_token_service",
     "RestLab",
-    "RpcLab",
     "bp",
-    "rpc_bp",
     "PROBLEM_JSON",
     "PROBLEM_BASE",
     "SESSION_COOKIE",
-    "RPC_COOKIE",
     "Problem",
     "problem_response",
     "no_content",
@@ -83,7 +76,6 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "rest_sid"  # its own name: cookies do not isolate by port (see _common.cookie_name)
-RPC_COOKIE = "rpc_sid"
 
 
 def new_token_service() -> TokenService:
@@ -333,88 +325,3 @@ def note(note_id):
         del notes[note_id]
         return no_content()
     return jsonify(found), {"ETag": note_etag(found)}
-
-
-# -- the RPC twin --------------------------------------------------------------------------
-
-
-@dataclass
-class RpcLab:
-    """One RPC app's state: password hashes, the session store, the notes (id → text)."""
-
-    hashes: dict[str, str]
-    store: MemoryStore = field(default_factory=MemoryStore)
-    notes: dict[str, str] = field(default_factory=dict)
-    kdf_n: int = LAB_N
-
-
-def create_rpc_app(users: dict[str, str] | None = None, name: str = "rpc-api", kdf_n: int = LAB_N) -> Flask:
-    """The same service in RPC style: verbs in URLs, always 200, ⚠️ an unsafe GET."""
-    app = Flask(name)
-    lab = RpcLab(hashes=account_hashes(DEFAULT_USERS if users is None else users, n=kdf_n), kdf_n=kdf_n)
-    app.rpc_lab = lab  # type: ignore[attr-defined]
-    app.config["notes"] = lab.notes  # notebooks read it
-    _limits.init_app(app)
-    app.register_blueprint(rpc_bp)
-    return app
-
-
-rpc_bp = Blueprint("rpc", __name__)
-
-
-def current_rpc_lab() -> RpcLab:
-    """The ``RpcLab`` of the app handling this request."""
-    return current_app.rpc_lab  # type: ignore[attr-defined]
-
-
-def _fail(code: str):
-    return jsonify(ok=False, error=code)  # 200 OK, even for an error
-
-
-def _rpc_body() -> dict:
-    data = request.get_json(silent=True, force=True)
-    return data if isinstance(data, dict) else {}
-
-
-def _rpc_user():
-    session = current_rpc_lab().store.touch(request.cookies.get(RPC_COOKIE, ""))
-    return session.data["user"] if session else None
-
-
-@rpc_bp.post("/api/login")
-def login():
-    lab, data = current_rpc_lab(), _rpc_body()
-    user = data.get("username")
-    if not isinstance(user, str):
-        return _fail("bad_credentials")
-    if not verify_password(str(data.get("password", "")), lab.hashes.get(user, dummy_hash(lab.kdf_n))):
-        return _fail("bad_credentials")
-    resp = jsonify(ok=True)
-    resp.set_cookie(RPC_COOKIE, lab.store.create({"user": data["username"]}).id, httponly=True)
-    return resp
-
-
-@rpc_bp.post("/api/getCurrentUser")
-def get_current_user():
-    return jsonify(ok=True, user=_rpc_user()) if _rpc_user() else _fail("not_logged_in")
-
-
-@rpc_bp.post("/api/logout")
-def logout():
-    current_rpc_lab().store.delete(request.cookies.get(RPC_COOKIE, ""))
-    return jsonify(ok=True)
-
-
-@rpc_bp.post("/api/saveNote")
-def save_note():
-    data = _rpc_body()
-    if not _rpc_user():
-        return _fail("not_logged_in")
-    current_rpc_lab().notes[str(data.get("id"))] = str(data.get("text"))
-    return jsonify(ok=True)
-
-
-@rpc_bp.get("/api/deleteNote")  # ⚠️ VULNERABLE: GET that changes state
-def delete_note():
-    existed = current_rpc_lab().notes.pop(request.args.get("id", ""), None) is not None
-    return jsonify(ok=existed) if existed else _fail("no_such_note")

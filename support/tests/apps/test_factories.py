@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessionlab.apps import cart, cookie, http_basics, rest, state, tour
+from sessionlab.apps import cart, cookie, http_basics, rest, rpc, state, tour
 from sessionlab.web.stores import MemoryStore
 
 
@@ -16,7 +16,7 @@ class _Redis:
     [
         (lambda: cookie.create_cookie_app(), cookie, "bp"),
         (lambda: rest.create_rest_app(users={}), rest, "bp"),
-        (lambda: rest.create_rpc_app(users={}), rest, "rpc_bp"),
+        (lambda: rpc.create_rpc_app(users={}), rpc, "rpc_bp"),
         (lambda: state.create_state_app(), state, "bp"),
         (lambda: cart.create_cart_app(MemoryStore()), cart, "bp"),
         (lambda: http_basics.create_http_lab_app("t"), http_basics, "bp"),
@@ -41,7 +41,7 @@ def test_the_attributes_notebooks_read_are_still_there():
     assert cart.create_cart_app(store).store is store and cart.create_cart_app(None).store is None
     api = rest.create_rest_app(users={}, store=store)
     assert api.config["store"] is store and api.config["notes"] == {} and api.config["tokens"] is not None
-    assert rest.create_rpc_app(users={}).config["notes"] == {}
+    assert rpc.create_rpc_app(users={}).config["notes"] == {}
     app = state.create_state_app(store=store)
     assert app.config["store"] is store and app.config["seen"] == [] and app.config["slow_queries"] == 0
     assert http_basics.create_http_lab_app("t").config["doc_hits"] == 0

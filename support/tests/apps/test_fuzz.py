@@ -30,7 +30,8 @@ from sessionlab.apps.cookie import create_cookie_app
 from sessionlab.apps.http_basics import create_http_lab_app
 from sessionlab.apps.library_token import create_library_token_app
 from sessionlab.apps.login import create_login_app
-from sessionlab.apps.rest import create_rest_app, create_rpc_app, new_token_service
+from sessionlab.apps.rest import create_rest_app, new_token_service
+from sessionlab.apps.rpc import create_rpc_app
 from sessionlab.apps.state import LabDatabase, create_state_app
 from sessionlab.apps.token import create_token_app
 from sessionlab.web.stores import MemoryStore

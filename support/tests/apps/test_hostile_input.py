@@ -13,7 +13,8 @@ import pytest
 from sessionlab.apps.cart import create_cart_app
 from sessionlab.apps.cookie import create_cookie_app
 from sessionlab.apps.http_basics import create_http_lab_app
-from sessionlab.apps.rest import PROBLEM_JSON, create_rest_app, create_rpc_app, new_token_service
+from sessionlab.apps.rest import PROBLEM_JSON, create_rest_app, new_token_service
+from sessionlab.apps.rpc import create_rpc_app
 from sessionlab.apps.state import create_state_app
 from sessionlab.web.stores import MemoryStore
 

@@ -1,4 +1,4 @@
-"""sessionlab.apps.rest: resources, status codes, problem+json, idempotency, the RPC contrast."""
+"""sessionlab.apps.rest: resources, status codes, problem+json, idempotency."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from sessionlab.apps.rest import (
     PROBLEM_BASE,
     PROBLEM_JSON,
     create_rest_app,
-    create_rpc_app,
     new_token_service,
 )
 
@@ -124,10 +123,8 @@ def test_one_scrypt_cost_for_stored_signed_up_and_unknown_user_hashes(monkeypatc
     checked = []
     monkeypatch.setattr(rest, "verify_password", lambda pw, stored: checked.append(stored) or False)
     client.post("/sessions", json={"username": "nobody", "password": "wrong"})
-    rpc = create_rpc_app(users=USERS, kdf_n=FAST)
-    rpc.test_client().post("/api/login", json={"username": "nobody", "password": "wrong"})
-    stored = [*app.rest_lab.hashes.values(), *rpc.rpc_lab.hashes.values(), *checked]
-    assert len(stored) == 7 and all(h.startswith(f"scrypt${FAST}$") for h in stored), stored
+    stored = [*app.rest_lab.hashes.values(), *checked]
+    assert len(stored) == 4 and all(h.startswith(f"scrypt${FAST}$") for h in stored), stored
 
 
 def test_the_unknown_user_hash_is_made_with_the_app_not_by_the_first_unknown_login():
@@ -219,23 +216,6 @@ def test_post_never_overwrites_a_note_made_with_put(app, alice):
 
 
 # --- the RPC twin --------------------------------------------------------------------
-def test_rpc_answers_200_even_for_errors_and_deletes_on_get():
-    app = create_rpc_app(users=USERS, kdf_n=FAST)
-    c = app.test_client()
-    wrong = c.post("/api/login", json={"username": "alice", "password": "nope"})
-    assert wrong.status_code == 200 and wrong.get_json() == {"ok": False, "error": "bad_credentials"}
-    assert c.post("/api/getCurrentUser").get_json()["ok"] is False
-    assert c.post("/api/saveNote", json={"id": "1", "text": "x"}).get_json()["ok"] is False
-    assert c.post("/api/login", json=ALICE).get_json() == {"ok": True}
-    assert c.post("/api/getCurrentUser").get_json() == {"ok": True, "user": "alice"}
-    assert c.post("/api/saveNote", json={"id": "1", "text": "x"}).get_json()["ok"] is True
-    crawler = app.test_client()
-    assert crawler.get("/api/deleteNote?id=1").status_code == 200 and app.config["notes"] == {}
-    assert crawler.get("/api/deleteNote?id=1").get_json()["ok"] is False
-    assert c.post("/api/logout").get_json() == {"ok": True}
-    assert c.post("/api/getCurrentUser").get_json()["ok"] is False
-
-
 def test_if_match_prevents_a_lost_update(alice):
     created = alice.put("/notes/plan", json={"text": "v1"})
     seen = created.headers["ETag"]
