@@ -143,11 +143,9 @@ def _small_counter_hashes(limit: int = 5000) -> frozenset[str]:
     import hashlib
 
     return frozenset(
-        {
-            getattr(hashlib, algo)(str(i).encode()).hexdigest()
-            for algo in ("md5", "sha1", "sha256")
-            for i in range(limit)
-        }
+        getattr(hashlib, algo)(str(i).encode()).hexdigest()
+        for algo in ("md5", "sha1", "sha256")
+        for i in range(limit)
     )
 
 

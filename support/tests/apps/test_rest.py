@@ -127,16 +127,6 @@ def test_one_scrypt_cost_for_stored_signed_up_and_unknown_user_hashes(monkeypatc
     assert len(stored) == 4 and all(h.startswith(f"scrypt${FAST}$") for h in stored), stored
 
 
-def test_the_unknown_user_hash_is_made_with_the_app_not_by_the_first_unknown_login():
-    from sessionlab.web.passwords import dummy_hash
-
-    dummy_hash.cache_clear()
-    create_rest_app(users=USERS, kdf_n=FAST)
-    hits = dummy_hash.cache_info().hits
-    dummy_hash(FAST)  # what the first unknown user's login asks for
-    assert dummy_hash.cache_info().hits == hits + 1
-
-
 # --- resources and status codes -----------------------------------------------------
 def test_session_as_a_resource(client, app):
     login = client.post("/sessions", json=ALICE)
@@ -215,7 +205,6 @@ def test_post_never_overwrites_a_note_made_with_put(app, alice):
     assert made["id"] != "n1" and app.config["notes"]["n1"]["text"] == "put"
 
 
-# --- the RPC twin --------------------------------------------------------------------
 def test_if_match_prevents_a_lost_update(alice):
     created = alice.put("/notes/plan", json={"text": "v1"})
     seen = created.headers["ETag"]
