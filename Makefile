@@ -33,9 +33,14 @@ lab: setup
 # without it every kernel recompiles the package and pytest rewrites every test module again (4 s a worker).
 KEEP_PYC := PYTHONDONTWRITEBYTECODE=
 
+# Test processes. Four, also on two cores: a quarter of a two-worker run was spent waiting (a cluster's
+# failover, a browser restart, a timeout), and two more workers fill those waits for no extra CPU
+# (benchmarks/README.md, finding 41). `make test WORKERS=2` for the old way.
+WORKERS ?= 4
+
 # Lint, format check and types first (seconds), then every unit test and every notebook.
 test: setup lint
-	$(KEEP_PYC) $(BIN)/python -m pytest -n 2 --dist loadfile support/tests -m "not ui" \
+	$(KEEP_PYC) $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile support/tests -m "not ui" \
 		--nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
 
 # JupyterLab in headless Chromium (Playwright, the system Chromium): Restart Kernel and Run All from the
@@ -53,7 +58,7 @@ unit: setup
 	$(KEEP_PYC) $(BIN)/python -m pytest support/tests -m "not ui" -q
 
 notebooks: setup
-	$(KEEP_PYC) $(BIN)/python -m pytest -n 2 --dist loadfile --nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
+	$(KEEP_PYC) $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval notebooks --nbval-sanitize-with tools/nbval_sanitize.cfg -q
 
 # Re-execute notebooks in place (NB=notebooks/01_cookie_vs_session.ipynb for one).
 execute: setup

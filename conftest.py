@@ -114,8 +114,8 @@ def _lab_redis_processes() -> list[str]:
     return left
 
 
-# The longest files first (benchmarks/results.md): with `-n 2 --dist loadfile` a worker takes whole files
-# in collection order, so a long notebook picked up last would leave the other worker idle at the end.
+# The longest files first (benchmarks/results.md): with `--dist loadfile` a worker takes whole files
+# in collection order, so a long notebook picked up last would leave the other workers idle at the end.
 LONG_FIRST = (
     "05_multi_server_sessions.ipynb",
     "01_cookie_vs_session.ipynb",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -31,6 +32,17 @@ GOALS = {
     "02_session_login": 10,
 }
 OTHER_GOAL = 8
+
+
+def make_workers() -> str:
+    """The Makefile's ``WORKERS``: how many test processes ``make test`` starts."""
+    found = re.search(r"^WORKERS \?= (\d+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise SystemExit("Makefile: WORKERS ?= N not found")
+    return found.group(1)
+
+
+WORKERS = make_workers()
 
 
 def notebook_seconds(name: str) -> float:
@@ -65,7 +77,7 @@ def _timed_run(what: str, cmd: list[str]) -> float:
 
 
 def unit_seconds() -> float:
-    """``pytest -n 2`` over support/tests (the UI tests left out), as ``make test`` runs them."""
+    """``pytest -n WORKERS`` over support/tests (the UI tests left out), as ``make test`` runs them."""
     return _timed_run(
         "unit",
         [
@@ -73,7 +85,7 @@ def unit_seconds() -> float:
             "-m",
             "pytest",
             "-n",
-            "2",
+            WORKERS,
             "--dist",
             "loadfile",
             "-q",
@@ -85,10 +97,10 @@ def unit_seconds() -> float:
 
 
 def whole_seconds() -> float:
-    """``make test``'s pytest command (unit tests and every notebook under strict nbval, ``-n 2``)."""
+    """``make test``'s pytest command (unit tests and every notebook under strict nbval, ``-n WORKERS``)."""
     return _timed_run(
         "whole",
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-m", "not ui", "support/tests",
+        [sys.executable, "-m", "pytest", "-n", WORKERS, "--dist", "loadfile", "-q", "-m", "not ui", "support/tests",
          "--nbval", "notebooks", "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"],
     )  # fmt: skip
 
@@ -164,12 +176,12 @@ def main() -> None:
         print(f"{name}: {med:.1f} s (median of {args.runs})", flush=True)
     if not args.skip_unit:
         med, times = median_of(args.runs, unit_seconds)
-        rows.append(("unit tests, -n 2", med, times, "—"))
+        rows.append((f"unit tests, -n {WORKERS}", med, times, "—"))
         rows.append(("unit tests, CPU time (user + sys)", statistics.median(CPU["unit"]), CPU["unit"], "—"))
         print(f"unit tests: {med:.1f} s", flush=True)
     if args.whole:
         med, times = median_of(args.runs, whole_seconds)
-        rows.append(("make test (unit + notebooks, -n 2)", med, times, "75"))
+        rows.append((f"make test (unit + notebooks, -n {WORKERS})", med, times, "75"))
         rows.append(("make test, CPU time (user + sys)", statistics.median(CPU["whole"]), CPU["whole"], "—"))
         print(f"make test: {med:.1f} s", flush=True)
     if args.fresh:
@@ -198,7 +210,7 @@ def main() -> None:
         f"# Course timings\n\nWritten by `benchmarks/bench_course.py` on {time.strftime('%Y-%m-%d')}: "
         f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; "
         f"median of {args.runs} runs each, one at a time (the machine otherwise idle is assumed, not checked).\n\n"
-        f"Notebooks one after another: {total:.0f} s of work in total (`make test` runs them on 2 workers).\n\n"
+        f"Notebooks one after another: {total:.0f} s of work in total (`make test` runs them on {WORKERS} workers).\n\n"
     )
     small = "\n\n| 무엇 (한 번) | 중앙값 | 범위 | 목표 |\n|---|---:|---|---:|\n" + "\n".join(parts)
     (ROOT / "benchmarks" / "results.md").write_text(head + table(rows) + small + "\n", encoding="utf-8")
