@@ -22,6 +22,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -292,12 +293,25 @@ class RedisServer:
 
     def _terminate(self, kill: bool = False) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            if kill or not self._ask_shutdown():
+                self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def _ask_shutdown(self) -> bool:
+        """Send SHUTDOWN (what SIGTERM does: AOF or RDB saved as configured); True once Redis hangs up.
+
+        Redis acts on a SIGTERM only at its next timer tick, about 100 ms later; on the command at once.
+        """
+        try:
+            with socket.create_connection((HOST, self.port), timeout=0.5) as conn:
+                conn.sendall(b"SHUTDOWN\r\n")
+                return conn.recv(64) == b""  # an error reply (e.g. a failed save): SIGTERM instead
+        except OSError:  # refused, or no answer (a paused process): SIGTERM instead
+            return False
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: nothing is saved. The folder stays for ``restart()``."""

@@ -69,6 +69,28 @@ def test_kill_then_restart_on_same_port_loses_unsaved_data():
         r.stop()
 
 
+def test_stop_is_a_shutdown_command_that_saves_as_sigterm_would():
+    # SHUTDOWN is acted on at once, SIGTERM at Redis's next timer tick (benchmarks/README, finding 43).
+    r = lab_redis.start_redis(name=None, persistence=True)
+    try:
+        r.client().set("k", "v")  # appendfsync everysec: on disk only once the shutdown flushes it
+        r.stop(keep_dir=True)
+        said = r.log_tail(10)
+        assert "User requested shutdown" in said and "Received SIGTERM" not in said and not r.running
+        r.restart()
+        assert r.client().get("k") == "v"
+    finally:
+        r.stop()
+
+
+def test_stop_falls_back_to_sigterm_when_redis_does_not_take_the_command(monkeypatch, wait_dead):
+    r = lab_redis.start_redis(name=None)
+    monkeypatch.setattr(r, "_ask_shutdown", lambda: False)  # e.g. a paused process, or a failed save
+    r.stop(keep_dir=True)
+    assert wait_dead(r.pid) and "Received SIGTERM" in r.log_tail(10)
+    r.stop()
+
+
 def test_missing_binary_gives_korean_instructions(monkeypatch):
     monkeypatch.delenv("REDIS_SERVER", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
