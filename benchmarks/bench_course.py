@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -35,11 +34,9 @@ OTHER_GOAL = 8
 
 
 def make_workers() -> str:
-    """The Makefile's ``WORKERS``: how many test processes ``make test`` starts."""
-    found = re.search(r"^WORKERS \?= (\d+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
-    if found is None:
-        raise SystemExit("Makefile: WORKERS ?= N not found")
-    return found.group(1)
+    """How many test processes ``make test`` starts on this machine (tools/workers.py decides)."""
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "workers.py")], capture_output=True, text=True)
+    return out.stdout.strip() or "2"
 
 
 WORKERS = make_workers()
