@@ -120,7 +120,6 @@ LONG_FIRST = (
     "05_multi_server_sessions.ipynb",
     "01_cookie_vs_session.ipynb",
     "04a_jwt_vs_session.ipynb",
-    "02a_session_hijacking.ipynb",
     "02_session_login.ipynb",
 )
 
