@@ -35,7 +35,7 @@ KEEP_PYC := PYTHONDONTWRITEBYTECODE=
 
 # Test processes. Four, also on two cores: a quarter of a two-worker run was spent waiting (a cluster's
 # failover, a browser restart, a timeout), and two more workers fill those waits for no extra CPU
-# (benchmarks/README.md, finding 41). They need about 2 GB, so tools/workers.py says 2 where less is
+# (benchmarks/README.md, finding 41). They need about 2 GiB, so tools/workers.py says 2 where less is
 # free (a JupyterHub server's limit included). `make test WORKERS=2` to choose.
 WORKERS ?= $(shell $(PYTHON) tools/workers.py)
 

@@ -1,8 +1,8 @@
 """How many test processes `make test` starts: four where the memory allows, else two.
 
 Four workers fill each other's waits (a failover, a browser restart) on two cores, but at their
-peak they hold about 2 GB against 1.2 GB for two (benchmarks/README.md, finding 41). A JupyterHub
-server often gets 1-2 GB through its cgroup, which /proc/meminfo does not show, so both are read.
+peak they hold about 1.9 GiB against 1.2 GiB for two (benchmarks/README.md, finding 41). A JupyterHub
+server often gets 1-2 GiB through its cgroup, which /proc/meminfo does not show, so both are read.
 Prints the number; `make test WORKERS=N` overrides it.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FOUR_NEED = 3 * 2**30  # about 2 GB at the peak, and room for what else runs
+FOUR_NEED = 3 * 2**30  # about 1.9 GiB at the peak, and room for what else runs
 CGROUP_FILES = (  # (limit, usage): cgroup v2, then v1
     ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
     ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
