@@ -102,12 +102,17 @@ def account_hashes(users: dict[str, str], n: int = LAB_N) -> dict[str, str]:
     return {u: _account_hash(u, p, n) for u, p in users.items()}
 
 
-@functools.lru_cache(maxsize=16)
 def dummy_hash(n: int = LAB_N) -> str:
     """A hash of a random password: verify an unknown user against it, so it costs the same time.
 
-    One per process and cost: it only has to cost what a real verification costs.
+    One per process and cost: it only has to cost what a real verification costs. (The cache is
+    keyed on ``n`` alone: ``lru_cache`` would keep ``dummy_hash(n=x)`` and ``dummy_hash(x)`` apart.)
     """
+    return _dummy_hash(n)
+
+
+@functools.lru_cache(maxsize=16)
+def _dummy_hash(n: int) -> str:
     return hash_password(base64.b64encode(os.urandom(18)).decode(), n=n)
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from sessionlab.apps import cart, cookie, http_basics, rest, rpc, state, tour
+from sessionlab.web import passwords
 from sessionlab.web.passwords import dummy_hash
 from sessionlab.web.stores import MemoryStore
 
@@ -50,11 +51,11 @@ def test_the_attributes_notebooks_read_are_still_there():
 
 @pytest.mark.parametrize("make", [rest.create_rest_app, rpc.create_rpc_app])
 def test_the_unknown_user_hash_is_made_with_the_app_not_by_the_first_unknown_login(make):
-    dummy_hash.cache_clear()
+    passwords._dummy_hash.cache_clear()
     make(users={"alice": "alice-pass-1"}, kdf_n=2**8)
-    hits = dummy_hash.cache_info().hits
+    hits = passwords._dummy_hash.cache_info().hits
     dummy_hash(2**8)  # what the first unknown user's login asks for
-    assert dummy_hash.cache_info().hits == hits + 1
+    assert passwords._dummy_hash.cache_info().hits == hits + 1
 
 
 def test_two_apps_of_one_factory_keep_separate_state():

@@ -36,6 +36,7 @@ def test_ready_made_accounts_are_hashed_once_per_process_each_with_its_own_salt(
     assert first["ann-once"] != first["bob-once"]  # same password, different salts
     assert all(passwords.verify_password("same-pw", h) for h in first.values())
     assert passwords.dummy_hash(n=2**10) == passwords.dummy_hash(n=2**10) != first["ann-once"]
+    assert passwords.dummy_hash(2**10) == passwords.dummy_hash(n=2**10)  # one hash however it is asked for
 
 
 def test_a_stall_from_another_process_does_not_lower_the_rate():
