@@ -33,13 +33,11 @@ GOALS = {
 OTHER_GOAL = 8
 
 
-def make_workers() -> str:
-    """How many test processes ``make test`` starts on this machine (tools/workers.py decides)."""
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "workers.py")], capture_output=True, text=True)
-    return out.stdout.strip() or "2"
+sys.path.insert(0, str(ROOT / "tools"))
+import workers  # noqa: E402  (tools/workers.py: how many test processes make test starts here)
 
-
-WORKERS = make_workers()
+sys.path.pop(0)
+WORKERS = str(workers.workers(workers.available_here()))
 
 
 def notebook_seconds(name: str) -> float:
