@@ -386,6 +386,22 @@ def test_comparison_table_and_store_times(capsys):
     assert log[:40] == ["get", "touch"] * 20 and store.count() == 0  # in turn, and the session is gone
 
 
+def test_p99_is_the_nearest_rank():
+    assert cl.p99([float(t) for t in range(300, 0, -1)]) == 297  # of 300: the 4th slowest, unsorted input
+    assert cl.p99([float(t) for t in range(1, 101)]) == 99 and cl.p99([5.0]) == 5.0
+
+
+def test_measure_strategy_pools_the_runs_for_its_p99(lab, monkeypatch):
+    measure_module = importlib.import_module("sessionlab.labs.lab05.measure")
+    rows, measure = [], measure_module.measure
+    monkeypatch.setattr(measure_module, "measure", lambda *a, **k: rows.append(measure(*a, **k)) or rows[-1])
+    out = cl.measure_strategy(lab, "memory", n=20, runs=3)
+    pooled = sorted(t for row in rows for t in row["total_ms"])
+    assert (out["n"], out["ok"], len(pooled)) == (60, 60, 60)
+    assert out["p99_ms"] == pooled[59]  # of 60 requests: the slowest, not the median of three runs' slowest
+    assert out["median_ms"] == sorted(row["median_ms"] for row in rows)[1]
+
+
 def test_write_cost_groups_take_turns_and_every_peer_gets_each_write(monkeypatch):
     """One write per group in turn, so a busy moment cannot fall on one size alone (CI saw 5 ≯ 1.5 × 2)."""
     from sessionlab.web.stores import ReplicatedStore

@@ -46,6 +46,7 @@ from sessionlab.labs.lab05.measure import (
     cookie_header,
     measure,
     measure_strategy,
+    p99,
     replication_write_cost,
     store_op_times,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "MultiServerLab",
     "RunResult",
     "measure",
+    "p99",
     "failover_loss",
     "replication_write_cost",
     "store_op_times",
