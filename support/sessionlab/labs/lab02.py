@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from sessionlab.apps.login import LOGIN_COOKIE
@@ -42,6 +43,7 @@ __all__ = [
     "WireTap",
     "hash_rates",
     "kdf_peak_mib",
+    "kdf_peaks_mib",
     "login_timing",
     "lookup_costs",
     "session_memory",
@@ -267,6 +269,18 @@ def kdf_peak_mib(kind: str, **params) -> float:
         check=True,
     )
     return int(out.stdout.split()[-1]) / 1024
+
+
+def kdf_peaks_mib(hashes: dict[str, tuple[str, dict]]) -> dict[str, float]:
+    """``kdf_peak_mib`` for each ``label: (kind, params)``, the child processes side by side.
+
+    Each peak is its own process's, so running them at once changes no figure, only the wait.
+    """
+    with ThreadPoolExecutor(max_workers=len(hashes) or 1) as pool:
+        running = {
+            label: pool.submit(kdf_peak_mib, kind, **params) for label, (kind, params) in hashes.items()
+        }
+        return {label: future.result() for label, future in running.items()}
 
 
 def login_timing(url: str, known_user: str, rounds: int = 7) -> dict[str, list[float]]:

@@ -11,6 +11,7 @@ from sessionlab.labs.lab02 import (
     WireTap,
     hash_rates,
     kdf_peak_mib,
+    kdf_peaks_mib,
     login_timing,
     lookup_costs,
     session_record,
@@ -62,11 +63,23 @@ def test_hash_rates_include_owasp_settings():
 def test_kdf_peak_memory_is_measured_in_a_child_process():
     scrypt = kdf_peak_mib("scrypt", n=2**15, r=8, p=1)  # 128 * N * r = 32 MiB
     assert 30 <= scrypt < 40, scrypt
-    argon = kdf_peak_mib("argon2id", memory_kib=24 * 1024, time_cost=1, parallelism=1)
-    assert 22 <= argon < 30, argon
     assert kdf_peak_mib("pbkdf2", iterations=1000) < 1
     with pytest.raises(ValueError):
         kdf_peak_mib("md5")
+
+
+def test_kdf_peaks_side_by_side_are_each_process_s_own():
+    peaks = kdf_peaks_mib(
+        {
+            "argon": ("argon2id", {"memory_kib": 24 * 1024, "time_cost": 1, "parallelism": 1}),
+            "scrypt": ("scrypt", {"n": 2**15, "r": 8, "p": 1}),
+            "small": ("scrypt", {"n": 2**12, "r": 8, "p": 1}),  # 4 MiB
+        }
+    )
+    assert list(peaks) == ["argon", "scrypt", "small"]
+    assert 22 <= peaks["argon"] < 30 and 30 <= peaks["scrypt"] < 40 and 3.5 <= peaks["small"] < 8, peaks
+    with pytest.raises(ValueError):
+        kdf_peaks_mib({"x": ("md5", {})})
 
 
 def test_measurements_have_the_right_shape():
