@@ -14,7 +14,7 @@ from sessionlab.labs.lab01 import (
     origin,
     probe_url,
     received,
-    session_restore_experiment,
+    session_restore_experiments,
     set_url,
 )
 
@@ -72,6 +72,8 @@ def test_path_secure_and_host_prefix_in_chromium(lab):
 
 
 @needs_chromium
-@pytest.mark.parametrize("restore, expected", [(False, ["theme"]), (True, ["shop_sid", "theme", "visits"])])
-def test_session_cookies_survive_a_restart_only_with_session_restore(lab, restore, expected):
-    assert session_restore_experiment(lab.app, lab.url, restore)["cookies_after_restart"] == expected
+def test_session_cookies_survive_a_restart_only_with_session_restore(lab):
+    default, restored = session_restore_experiments(lab.app, lab.url)  # two browsers at once
+    assert (default["restore_on_startup"], restored["restore_on_startup"]) == (False, True)
+    assert default["cookies_after_restart"] == ["theme"]
+    assert restored["cookies_after_restart"] == ["shop_sid", "theme", "visits"]
