@@ -72,9 +72,15 @@ class SharedChromium:
         self._buf = b""
         self._next_id = 0
         self._events: list[dict] = []
+        self._opening = False  # dump_dom is opening a tab (see _resume_unless_ours)
         self._lock = threading.RLock()  # one conversation at a time (lab servers run in threads)
         self.contexts: set[str] = set()  # open browser contexts (Profiles using this browser)
         self.send("Browser.getVersion", timeout=30)  # ready when it answers
+        # Every new tab waits for us before its first request: dump_dom sizes it first (below).
+        self.send(
+            "Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True}
+        )
+        self._events.clear()  # the start page's attach note
         # Noted now, on disk: a Chromium caught in its own shutdown has unlinked it by close
         # (or by the sweep, when its kernel was killed).
         found = socket_dir(user_data_dir)
@@ -133,7 +139,31 @@ class SharedChromium:
             elif not self.alive:
                 raise CdpError("Chromium이 종료되었습니다.")
         raw, self._buf = self._buf.split(b"\0", 1)
-        return json.loads(raw)
+        message = json.loads(raw)
+        if message.get("method") == "Target.attachedToTarget":
+            self._resume_unless_ours(message["params"])
+        return message
+
+    def _resume_unless_ours(self, attached: dict) -> None:
+        """The tab dump_dom is opening waits until it is set up; anything else a page starts (a popup,
+        a worker) runs at once. The answer to this command is not awaited (send skips it)."""
+        if not attached.get("waitingForDebugger"):
+            return
+        if self._opening:  # the first target to attach while dump_dom opens its tab is that tab
+            self._opening = False
+            return
+        self._next_id += 1
+        msg = {
+            "id": self._next_id,
+            "method": "Runtime.runIfWaitingForDebugger",
+            "sessionId": attached["sessionId"],
+        }
+        data = json.dumps(msg).encode() + b"\0"
+        try:
+            while data:
+                data = data[os.write(self._out, data) :]
+        except OSError:  # the browser is gone: the next read says so
+            pass
 
     # -- what a Profile needs -------------------------------------------------------
     def new_context(self) -> str:
@@ -155,29 +185,59 @@ class SharedChromium:
 
         The tab is hidden: a page in the context's cookie jar and storage as any tab, but without
         a browser window around it (address bar, tab strip) that headless Chromium would lay out
-        and paint for nobody. A hidden tab has no size of its own, so it gets a window's.
+        and paint for nobody. A hidden tab has no size of its own, so it gets a window's. It opens
+        on ``url`` itself (one renderer process; opened on ``about:blank`` and then sent on, it took
+        two) and waits before its first request until it has that size and we watch its load.
+        A page that calls ``window.open`` never finishes loading here: a hidden tab gets no popup,
+        and the call waits for one (no lab page opens windows).
         """
         with self._lock:
-            target = self.send(
-                "Target.createTarget", {"url": "about:blank", "browserContextId": context, "hidden": True}
-            )
-            tab = target["targetId"]
-            session = self.send("Target.attachToTarget", {"targetId": tab, "flatten": True})["sessionId"]
+            tab = session = None
+            self._opening = True  # see _resume_unless_ours
             try:
+                tab = self.send(
+                    "Target.createTarget", {"url": url, "browserContextId": context, "hidden": True}
+                )["targetId"]
+                session = self._attached(tab, timeout)
                 self.send("Emulation.setDeviceMetricsOverride", _WINDOW, session=session)
                 self.send("Page.enable", session=session)
-                self.send("Page.navigate", {"url": url}, session=session, timeout=timeout)
-                self.wait_event("Page.loadEventFired", session, timeout)
+                self.send("Runtime.runIfWaitingForDebugger", session=session)  # now it may load
+                if not self._blank_loaded(session, url):
+                    self.wait_event("Page.loadEventFired", session, timeout)
                 policy = {"policy": "pauseIfNetworkFetchesPending", "budget": budget_ms}
                 self.send("Emulation.setVirtualTimePolicy", policy, session=session)
                 self.wait_event("Emulation.virtualTimeBudgetExpired", session, timeout)
                 return self._read_dom(session, time.monotonic() + timeout)
             finally:
-                try:
-                    self.send("Target.closeTarget", {"targetId": tab}, timeout=10)
-                except CdpError:
-                    pass
-                self._events = [e for e in self._events if e.get("sessionId") != session]
+                self._opening = False
+                if tab is not None:
+                    try:
+                        self.send("Target.closeTarget", {"targetId": tab}, timeout=10)
+                    except CdpError:
+                        pass
+                # This tab's events, and the browser's notes of this load (attached, detached).
+                self._events = [e for e in self._events if e.get("sessionId") not in (None, session)]
+
+    def _blank_loaded(self, session: str, url: str) -> bool:
+        """``about:blank`` asked for and shown: the tab's first document, which fires no load event."""
+        if url != "about:blank":
+            return False
+        state = self.send(
+            "Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}, session=session
+        )
+        return state["result"].get("value") == "complete"
+
+    def _attached(self, tab: str, timeout: float) -> str:
+        """The session auto-attach opened on the new tab ``tab`` (which waits for us there)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, event in enumerate(self._events):
+                if (
+                    event["method"] == "Target.attachedToTarget"
+                    and event["params"]["targetInfo"]["targetId"] == tab
+                ):
+                    return self._events.pop(i)["params"]["sessionId"]
+            self._events.append(self._read(deadline))
 
     def _read_dom(self, session: str, deadline: float) -> str:
         """The DOM now; a page caught between two documents (a form post navigating) gets a second

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -89,18 +90,22 @@ def test_a_load_is_a_tab_of_a_window_s_size_without_a_window_to_draw(site):
         assert '<p id="s">780x493 in 0</p>' in p.dump_dom(site.url + "/size")
 
 
-def renderers(pgid: int) -> int:
-    found = 0
+def renderer_pids(pgid: int) -> set[int]:
+    found = set()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if (
                 os.getpgid(int(pid)) == pgid
                 and b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes()
             ):
-                found += 1
+                found.add(int(pid))
         except OSError:  # gone meanwhile
             pass
     return found
+
+
+def renderers(pgid: int) -> int:
+    return len(renderer_pids(pgid))
 
 
 def test_no_spare_renderer_is_kept_for_a_tab_that_may_never_come(site):
@@ -109,6 +114,44 @@ def test_no_spare_renderer_is_kept_for_a_tab_that_may_never_come(site):
         p.dump_dom(site.url + "/show")
         time.sleep(0.3)  # a spare is started right after a tab's renderer
         assert renderers(os.getpgid(p.shared_browser.proc.pid)) == 1  # the first tab's, about:blank
+
+
+def test_a_load_starts_one_renderer_process(site):
+    # Opened on about:blank and then sent to the page, a tab took two (benchmarks/README, finding 47).
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")  # the browser and the context are started
+        pgid, seen, done = os.getpgid(p.shared_browser.proc.pid), set(), threading.Event()
+
+        def watch():
+            while not done.is_set():
+                seen.update(renderer_pids(pgid))
+
+        watcher = threading.Thread(target=watch)
+        before = renderer_pids(pgid)
+        watcher.start()
+        try:
+            for _ in range(3):
+                assert '<p id="c">-</p>' in p.dump_dom(site.url + "/show")
+        finally:
+            done.set()
+            watcher.join()
+    assert len(seen - before) == 3, sorted(seen - before)
+
+
+def test_a_tab_dump_dom_did_not_open_is_not_left_waiting(site):
+    # New tabs wait for a debugger before they load (so dump_dom can size them first); one a page
+    # or anyone else opens (a popup, a worker) must run at once. Here: a tab opened by hand.
+    with browser.Profile() as p:
+        p.dump_dom(site.url + "/show")
+        chromium, context = p._shared_context()
+        opened = {"url": site.url + "/set", "browserContextId": context, "hidden": True}
+        tab = chromium.send("Target.createTarget", opened)["targetId"]
+        deadline = time.monotonic() + 10
+        while "/set" not in site.app.hits and time.monotonic() < deadline:
+            chromium.send("Browser.getVersion")  # a conversation reads the browser's notes
+            time.sleep(0.05)
+        chromium.send("Target.closeTarget", {"targetId": tab})
+    assert "/set" in site.app.hits
 
 
 def test_the_page_time_budget_runs_timers_like_dump_dom(site):
