@@ -95,25 +95,30 @@ class SharedChromium:
     def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30):
         """Send one command and return its result; events that arrive meanwhile are queued."""
         with self._lock:
-            self._next_id += 1
-            msg = {"id": self._next_id, "method": method, "params": params or {}}
-            if session:
-                msg["sessionId"] = session
-            data = json.dumps(msg).encode() + b"\0"
             try:
-                while data:
-                    data = data[os.write(self._out, data) :]
+                sent = self._write(method, params, session)
             except OSError as exc:
                 raise CdpError(f"Chromium에 명령을 보내지 못했습니다: {exc}") from exc
             deadline = time.monotonic() + timeout
             while True:
                 reply = self._read(deadline)
-                if reply.get("id") == msg["id"]:
+                if reply.get("id") == sent:
                     if "error" in reply:
                         raise CdpError(f"{method}: {reply['error'].get('message')}")
                     return reply.get("result", {})
                 if "method" in reply:
                     self._events.append(reply)
+
+    def _write(self, method: str, params: dict | None, session: str | None) -> int:
+        """Write one command to the pipe; returns its id (the answer is read by the caller, or skipped)."""
+        self._next_id += 1
+        msg = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        data = json.dumps(msg).encode() + b"\0"
+        while data:
+            data = data[os.write(self._out, data) :]
+        return self._next_id
 
     def wait_event(self, method: str, session: str, timeout: float) -> dict:
         """The next ``method`` event of ``session`` (queued or yet to come)."""
@@ -152,16 +157,8 @@ class SharedChromium:
         if self._opening:  # the first target to attach while dump_dom opens its tab is that tab
             self._opening = False
             return
-        self._next_id += 1
-        msg = {
-            "id": self._next_id,
-            "method": "Runtime.runIfWaitingForDebugger",
-            "sessionId": attached["sessionId"],
-        }
-        data = json.dumps(msg).encode() + b"\0"
         try:
-            while data:
-                data = data[os.write(self._out, data) :]
+            self._write("Runtime.runIfWaitingForDebugger", None, attached["sessionId"])
         except OSError:  # the browser is gone: the next read says so
             pass
 
