@@ -6,10 +6,10 @@ The word list ships in data/ (``data/make_wordlist.py`` writes it); nothing is d
 from __future__ import annotations
 
 import contextlib
-import hmac
 import random
 import time
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 
 from sessionlab.infra.progress import progress_bar
@@ -22,6 +22,24 @@ WORDLIST = Path(__file__).resolve().parents[3] / "data" / "jwt_secrets_wordlist.
 
 # Mangling rules, as password crackers apply them: the word, then the word + 0..99.
 SUFFIXES = ("",) + tuple(str(n) for n in range(100))
+
+
+# Translate tables for K ⊕ ipad and K ⊕ opad, as the standard library's hmac.py builds them.
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """HMAC-SHA256 as RFC 2104 writes it: H(K ⊕ opad ‖ H(K ⊕ ipad ‖ message)).
+
+    The same bytes as ``hmac.digest(key, message, "sha256")`` in two thirds of its time: for a token,
+    that call costs about 1.8 µs here, of which its two SHA-256 hashes are 0.55 µs (finding 49 in
+    benchmarks/README.md). An attacker's loop runs this hundreds of thousands of times.
+    """
+    if len(key) > 64:  # SHA-256's block size; a longer key is hashed first
+        key = sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return sha256(key.translate(_OPAD) + sha256(key.translate(_IPAD) + message).digest()).digest()
 
 
 def load_wordlist(path: str | Path | None = None) -> list[str]:
@@ -67,7 +85,7 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
     signing_input = token.rsplit(".", 1)[0].encode("ascii")
     total = candidate_count(words, suffixes)
     tried, start, found = 0, time.perf_counter(), None
-    digest = hmac.digest
+    endings = [suffix.encode("utf-8") for suffix in suffixes]
     with contextlib.ExitStack() as stack:
         bar = (
             stack.enter_context(progress_bar(total, "사전 공격", unit="후보", mininterval=0.25))
@@ -75,14 +93,14 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
             else None
         )
         for word in words:
-            for suffix in suffixes:
-                candidate = (word + suffix).encode("utf-8")
+            stem = word.encode("utf-8")
+            for ending in endings:
                 tried += 1
-                if digest(candidate, signing_input, "sha256") == signature:
-                    found = word + suffix
+                if hmac_sha256(stem + ending, signing_input) == signature:
+                    found = (stem + ending).decode("utf-8")
                     break
             if bar is not None:
-                bar.update(len(suffixes))
+                bar.update(len(endings))
             if found is not None:
                 break
     return CrackResult(found, tried, total, time.perf_counter() - start)
