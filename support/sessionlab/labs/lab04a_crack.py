@@ -96,8 +96,9 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
             stem = word.encode("utf-8")
             for ending in endings:
                 tried += 1
-                if hmac_sha256(stem + ending, signing_input) == signature:
-                    found = (stem + ending).decode("utf-8")
+                candidate = stem + ending
+                if hmac_sha256(candidate, signing_input) == signature:
+                    found = candidate.decode("utf-8")
                     break
             if bar is not None:
                 bar.update(len(endings))
