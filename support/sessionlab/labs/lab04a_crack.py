@@ -34,7 +34,8 @@ def hmac_sha256(key: bytes, message: bytes) -> bytes:
 
     The same bytes as ``hmac.digest(key, message, "sha256")`` in two thirds of its time: for a token,
     that call costs about 1.8 µs here, of which its two SHA-256 hashes are 0.55 µs (finding 49 in
-    benchmarks/README.md). An attacker's loop runs this hundreds of thousands of times.
+    benchmarks/README.md). ``crack_hs256`` splits the same formula so that what a word's
+    candidates share is hashed once.
     """
     if len(key) > 64:  # SHA-256's block size; a longer key is hashed first
         key = sha256(key).digest()
@@ -74,10 +75,24 @@ class CrackResult:
         return f"<CrackResult {what}: 후보 {self.tried:,}/{self.total:,}개 시도>"
 
 
+def _rests(stem_len: int, endings: list[bytes], message: bytes) -> list[tuple[bytes, bytes]]:
+    """Per ending: what follows a stem of ``stem_len`` bytes in HMAC's inner input and in its outer key block."""
+    return [
+        (
+            ending.translate(_IPAD) + b"\x36" * (64 - stem_len - len(ending)) + message,
+            ending.translate(_OPAD) + b"\x5c" * (64 - stem_len - len(ending)),
+        )
+        for ending in endings
+    ]
+
+
 def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
     """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
 
-    Offline means no server sees the attempts: no rate limit, no lockout helps.
+    Offline means no server sees the attempts: no rate limit, no lockout helps. Like a cracking
+    tool, it does what a word's candidates share once: the word's bytes of both key blocks are
+    hashed once per word and the SHA-256 state copied per ending (finding 52); candidates
+    longer than SHA-256's block take ``hmac_sha256``.
     """
     header, _payload, signature = split_token(token)
     if header.get("alg") != "HS256":
@@ -86,6 +101,8 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
     total = candidate_count(words, suffixes)
     tried, start, found = 0, time.perf_counter(), None
     endings = [suffix.encode("utf-8") for suffix in suffixes]
+    longest = max(map(len, endings), default=0)
+    rests: dict[int, list[tuple[bytes, bytes]]] = {}  # per stem length
     with contextlib.ExitStack() as stack:
         bar = (
             stack.enter_context(progress_bar(total, "사전 공격", unit="후보", mininterval=0.25))
@@ -94,14 +111,26 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
         )
         for word in words:
             stem = word.encode("utf-8")
-            for ending in endings:
-                tried += 1
-                candidate = stem + ending
-                if hmac_sha256(candidate, signing_input) == signature:
-                    found = candidate.decode("utf-8")
-                    break
+            if len(stem) + longest <= 64:
+                if len(stem) not in rests:
+                    rests[len(stem)] = _rests(len(stem), endings, signing_input)
+                inner_start, outer_start = sha256(stem.translate(_IPAD)), sha256(stem.translate(_OPAD))
+                for i, (inner_rest, outer_rest) in enumerate(rests[len(stem)]):
+                    inner, outer = inner_start.copy(), outer_start.copy()
+                    inner.update(inner_rest)
+                    outer.update(outer_rest)
+                    outer.update(inner.digest())
+                    if outer.digest() == signature:
+                        found, tried = word + suffixes[i], tried + i + 1
+                        break
+            else:
+                for i, ending in enumerate(endings):
+                    if hmac_sha256(stem + ending, signing_input) == signature:
+                        found, tried = word + suffixes[i], tried + i + 1
+                        break
             if bar is not None:
                 bar.update(len(endings))
             if found is not None:
                 break
+            tried += len(endings)
     return CrackResult(found, tried, total, time.perf_counter() - start)
