@@ -31,6 +31,7 @@ def test_cart_state_lives_in_the_store_not_the_server():
         mem = session_memory(RedisStore(redis, prefix="sessionlab:memtest:"), n=500, data=SAMPLE_SESSION)
         assert mem["json_bytes"] < mem["per_session"] < 4096 and mem["keys_created"] == 500
         assert store.count() == 1  # the measurement used its own prefix and removed its keys
+        assert RedisStore(redis, prefix="sessionlab:memtest:").count() == 0
     finally:
         redis.stop()
 
