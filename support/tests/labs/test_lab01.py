@@ -1,13 +1,19 @@
-"""Lab 01 tools: the cookie jar and store tables, Flask session cookies decoded, header limits."""
+"""Lab 01 tools: the cookie jar and store tables, Flask session cookies decoded, header limits, size timings."""
 
+import statistics
+
+import flask
 import pytest
 
+from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
 from sessionlab.labs.lab01 import (
     cookie_header_limit,
     decode_flask_session,
     flask_session_cookie,
+    size_experiment,
     store_table,
+    time_requests,
 )
 from sessionlab.labs.lab01_hpack import hpack_available, hpack_request_sizes
 from sessionlab.web.stores import FakeClock, MemoryStore
@@ -125,3 +131,32 @@ def test_claims_table_has_the_common_answer_beside_the_verdict():
     ).data
     assert "흔한 답변" in table.splitlines()[0]
     assert "| 수명 | 브라우저를 닫으면 세션 쿠키가 지워진다 | 부정확 | 세션 복원이 되살림 |" in table
+
+
+def test_time_requests_sends_n_requests_with_the_cookie():
+    seen = []
+    echo = flask.Flask("echo")
+    echo.add_url_rule("/echo", view_func=lambda: seen.append(flask.request.headers.get("Cookie")) or "ok")
+    with serve(echo, name="echo") as srv:
+        us = time_requests(srv.url, "c=" + "x" * 300, n=7)
+        time_requests(srv.url, None, n=3)
+    assert seen == ["c=" + "x" * 300] * 7 + [None] * 3 and us > 0
+
+
+class _Bar:
+    def __init__(self):
+        self.n = 0
+
+    def update(self, k):
+        self.n += k
+
+
+def test_size_experiment_measures_every_size_in_every_round():
+    bar = _Bar()
+    with serve(create_cookie_app(), name="sizes") as lab:
+        rows = size_experiment(lab.url, [0, 100, 1000], n=5, rounds=2, progress=bar)
+    assert [r["cookie_bytes"] for r in rows] == [0, 100, 1000]
+    # "Cookie: c=" and CRLF come with the first byte of value
+    assert [r["request_bytes"] - rows[0]["request_bytes"] for r in rows] == [0, 100 + 12, 1000 + 12]
+    assert all(len(r["runs"]) == 2 and r["median_us"] == statistics.median(r["runs"]) > 0 for r in rows)
+    assert bar.n == 6
