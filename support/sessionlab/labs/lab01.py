@@ -189,7 +189,7 @@ def time_requests(url: str, cookie: str | None, n: int = 200, path: str = "/echo
     return statistics.median(times) * 1e6
 
 
-def size_experiment(url: str, sizes, n: int = 150, rounds: int = 3, progress=None) -> list[dict]:
+def size_experiment(url: str, sizes, n: int = 100, rounds: int = 3, progress=None) -> list[dict]:
     """For each cookie size: bytes per request and median latency, interleaved over ``rounds``."""
     rows = {
         s: {
