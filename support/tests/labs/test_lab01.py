@@ -156,7 +156,7 @@ def test_size_experiment_measures_every_size_in_every_round():
     with serve(create_cookie_app(), name="sizes") as lab:
         rows = size_experiment(lab.url, [0, 100, 1000], n=5, rounds=2, progress=bar)
     assert [r["cookie_bytes"] for r in rows] == [0, 100, 1000]
-    # "Cookie: c=" and CRLF come with the first byte of value
+    # a cookie adds its value's bytes and 12 more: the "Cookie: c=" line's name and its CRLF
     assert [r["request_bytes"] - rows[0]["request_bytes"] for r in rows] == [0, 100 + 12, 1000 + 12]
     assert all(len(r["runs"]) == 2 and r["median_us"] == statistics.median(r["runs"]) > 0 for r in rows)
     assert bar.n == 6
