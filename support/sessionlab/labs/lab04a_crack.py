@@ -89,10 +89,10 @@ def _rests(stem_len: int, endings: list[bytes], message: bytes) -> list[tuple[by
 def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
     """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
 
-    Offline means no server sees the attempts: no rate limit, no lockout helps. Like a cracking
-    tool, it does what a word's candidates share once: the word's bytes of both key blocks are
-    hashed once per word and the SHA-256 state copied per ending (finding 52); candidates
-    longer than SHA-256's block take ``hmac_sha256``.
+    Offline means no server sees the attempts: no rate limit, no lockout helps. What a word's
+    candidates share is done once: the word's bytes of both key blocks are hashed once per word
+    and the SHA-256 state copied per ending (finding 52); candidates longer than SHA-256's block
+    take ``hmac_sha256``.
     """
     header, _payload, signature = split_token(token)
     if header.get("alg") != "HS256":
