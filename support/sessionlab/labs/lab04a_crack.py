@@ -35,7 +35,7 @@ def hmac_sha256(key: bytes, message: bytes) -> bytes:
     The same bytes as ``hmac.digest(key, message, "sha256")`` in two thirds of its time: for a token,
     that call costs about 1.8 µs here, of which its two SHA-256 hashes are 0.55 µs (finding 49 in
     benchmarks/README.md). ``crack_hs256`` splits the same formula so that what a word's
-    candidates share is hashed once.
+    candidates share is built once.
     """
     if len(key) > 64:  # SHA-256's block size; a longer key is hashed first
         key = sha256(key).digest()
@@ -90,9 +90,9 @@ def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> 
     """Offline dictionary attack on an HS256 token: HMAC every candidate, compare with the signature.
 
     Offline means no server sees the attempts: no rate limit, no lockout helps. What a word's
-    candidates share is done once: the word's bytes of both key blocks are hashed once per word
-    and the SHA-256 state copied per ending (finding 52); candidates longer than SHA-256's block
-    take ``hmac_sha256``.
+    candidates share is built once: both hashes start from the word's bytes once per word and
+    are copied per ending (finding 52); candidates longer than SHA-256's block take
+    ``hmac_sha256``.
     """
     header, _payload, signature = split_token(token)
     if header.get("alg") != "HS256":
