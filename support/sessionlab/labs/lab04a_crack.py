@@ -29,18 +29,31 @@ _IPAD = bytes(b ^ 0x36 for b in range(256))
 _OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
+def _rests(stem_len: int, endings: list[bytes], message: bytes) -> list[tuple[bytes, bytes]]:
+    """Per ending: what follows a stem of ``stem_len`` bytes in HMAC's inner input and in its outer key block.
+
+    The key is padded to the 64-byte block with zero bytes, and 0 ⊕ ipad is 0x36 (⊕ opad, 0x5c).
+    """
+    return [
+        (
+            ending.translate(_IPAD) + b"\x36" * (64 - stem_len - len(ending)) + message,
+            ending.translate(_OPAD) + b"\x5c" * (64 - stem_len - len(ending)),
+        )
+        for ending in endings
+    ]
+
+
 def hmac_sha256(key: bytes, message: bytes) -> bytes:
     """HMAC-SHA256 as RFC 2104 writes it: H(K ⊕ opad ‖ H(K ⊕ ipad ‖ message)).
 
-    The same bytes as ``hmac.digest(key, message, "sha256")`` in two thirds of its time: for a token,
-    that call costs about 1.8 µs here, of which its two SHA-256 hashes are 0.55 µs (finding 49 in
-    benchmarks/README.md). ``crack_hs256`` splits the same formula so that what a word's
-    candidates share is built once.
+    The same bytes as ``hmac.digest(key, message, "sha256")`` (findings 49 and 52 in
+    benchmarks/README.md); ``crack_hs256`` splits this formula so that what a word's
+    candidates share is built once, and uses it as written for keys longer than a block.
     """
     if len(key) > 64:  # SHA-256's block size; a longer key is hashed first
         key = sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    return sha256(key.translate(_OPAD) + sha256(key.translate(_IPAD) + message).digest()).digest()
+    ((inner, outer),) = _rests(0, [key], message)  # the whole key, after an empty stem
+    return sha256(outer + sha256(inner).digest()).digest()
 
 
 def load_wordlist(path: str | Path | None = None) -> list[str]:
@@ -73,17 +86,6 @@ class CrackResult:
     def __repr__(self) -> str:
         what = "비밀 키를 찾았습니다" if self.found else "비밀 키를 찾지 못했습니다"
         return f"<CrackResult {what}: 후보 {self.tried:,}/{self.total:,}개 시도>"
-
-
-def _rests(stem_len: int, endings: list[bytes], message: bytes) -> list[tuple[bytes, bytes]]:
-    """Per ending: what follows a stem of ``stem_len`` bytes in HMAC's inner input and in its outer key block."""
-    return [
-        (
-            ending.translate(_IPAD) + b"\x36" * (64 - stem_len - len(ending)) + message,
-            ending.translate(_OPAD) + b"\x5c" * (64 - stem_len - len(ending)),
-        )
-        for ending in endings
-    ]
 
 
 def crack_hs256(token: str, words, suffixes=SUFFIXES, progress: bool = True) -> CrackResult:
