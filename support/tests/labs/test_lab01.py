@@ -7,6 +7,7 @@ import pytest
 
 from sessionlab import serve
 from sessionlab.apps.cookie import create_cookie_app
+from sessionlab.infra.progress import progress_bar
 from sessionlab.labs.lab01 import (
     cookie_header_limit,
     decode_flask_session,
@@ -143,17 +144,8 @@ def test_time_requests_sends_n_requests_with_the_cookie():
     assert seen == ["c=" + "x" * 300] * 7 + [None] * 3 and us > 0
 
 
-class _Bar:
-    def __init__(self):
-        self.n = 0
-
-    def update(self, k):
-        self.n += k
-
-
 def test_size_experiment_measures_every_size_in_every_round():
-    bar = _Bar()
-    with serve(create_cookie_app(), name="sizes") as lab:
+    with serve(create_cookie_app(), name="sizes") as lab, progress_bar(total=6, desc="측정") as bar:
         rows = size_experiment(lab.url, [0, 100, 1000], n=5, rounds=2, progress=bar)
     assert [r["cookie_bytes"] for r in rows] == [0, 100, 1000]
     # a cookie adds its value's bytes and 12 more: the "Cookie: c=" line's name and its CRLF
